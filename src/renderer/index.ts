@@ -1,0 +1,31 @@
+// The notebook renderer entry (runs in the notebook webview): a tiny fixed entry that mounts into its
+// own root and turns every failure into inline text. Drawing lives in draw.ts.
+import { draw } from './draw';
+import type { RunPayload } from '../views/payload';
+
+interface OutputItem {
+  readonly id: string;
+  readonly mime: string;
+  json(): unknown;
+}
+
+interface RendererContext {
+  readonly postMessage?: (message: unknown) => void;
+}
+
+export function activate(_ctx: RendererContext) {
+  return {
+    renderOutputItem(item: OutputItem, element: HTMLElement, signal?: AbortSignal): void {
+      const root = document.createElement('div');
+      root.className = 'cn-output';
+      element.replaceChildren(root);
+      void draw(root, item.json() as RunPayload, item.id, signal).catch((e: unknown) => {
+        const pre = document.createElement('pre');
+        pre.className = 'cn-error';
+        pre.textContent = `Could not draw this output: ${e instanceof Error ? e.message : String(e)}`;
+        root.append(pre);
+      });
+    },
+    disposeOutputItem(): void {},
+  };
+}

@@ -1,0 +1,107 @@
+// Plain-text labels for commands, messages, roles and times, shared by every view. They are not
+// escaped: each view escapes them for its own format (Mermaid, Markdown) at the point of output.
+
+import type { Command, LogEntry, Message, Micros, Role } from '../engine/trace';
+
+/** `put x=1`, `get x`, `delete x`, `cas x 1→2`, `noop`. */
+export function commandLabel(cmd: Command): string {
+  switch (cmd.op) {
+    case 'noop':
+      return 'noop';
+    case 'put':
+      return `put ${cmd.key}=${cmd.value}`;
+    case 'get':
+      return `get ${cmd.key}`;
+    case 'delete':
+      return `delete ${cmd.key}`;
+    case 'cas':
+      return `cas ${cmd.key} ${cmd.expect}→${cmd.value}`;
+  }
+}
+
+/** `t2 put x=1`: a log entry as the log views show it. */
+export function entryLabel(entry: LogEntry): string {
+  return `t${entry.term} ${commandLabel(entry.cmd)}`;
+}
+
+/** An AppendEntries that carries no entries: a heartbeat (Raft §5.2). */
+export function isHeartbeat(msg: Message): boolean {
+  return msg.type === 'AppendEntries' && msg.entries.length === 0;
+}
+
+/** Requests are drawn solid, responses dashed. */
+export function isResponse(msg: Message): boolean {
+  return msg.type === 'RequestVoteResponse' || msg.type === 'AppendEntriesResponse' || msg.type === 'ClientResponse';
+}
+
+function withReason(text: string, reason: string): string {
+  return reason === '' ? text : `${text} ${reason}`;
+}
+
+/**
+ * What matters about a message, in one short line: `RequestVote t2 (last 3@t1)`, `Vote t2 ✓`,
+ * `AppendEntries t3 i5..7 c4`, `AppendOK t3 m7`, `AppendReject t3 <reason>`, `put x=1`, `ok 1`.
+ */
+export function messageLabel(msg: Message): string {
+  switch (msg.type) {
+    case 'RequestVote':
+      return `${msg.prevote ? 'PreVote' : 'RequestVote'} t${msg.term} (last ${msg.lastLogIndex}@t${msg.lastLogTerm})`;
+    case 'RequestVoteResponse': {
+      const name = msg.prevote ? 'PreVote' : 'Vote';
+      return msg.granted ? `${name} t${msg.term} ✓` : withReason(`${name} t${msg.term} ✗`, msg.reason);
+    }
+    case 'AppendEntries': {
+      if (msg.entries.length === 0) return `Heartbeat t${msg.term} c${msg.leaderCommit}`;
+      const first = msg.prevLogIndex + 1;
+      const last = msg.prevLogIndex + msg.entries.length;
+      const range = first === last ? `i${first}` : `i${first}..${last}`;
+      return `AppendEntries t${msg.term} ${range} c${msg.leaderCommit}`;
+    }
+    case 'AppendEntriesResponse':
+      return msg.success
+        ? `AppendOK t${msg.term} m${msg.matchIndex}`
+        : withReason(`AppendReject t${msg.term}`, msg.reason) + ` (retry i${msg.conflictIndex})`;
+    case 'ClientRequest':
+      return commandLabel(msg.cmd);
+    case 'ClientResponse':
+      return clientResultLabel(msg.ok, msg.result, msg.leaderHint);
+  }
+}
+
+/** `ok 1`, `✗ not leader (try n3)`. */
+export function clientResultLabel(ok: boolean, result: string, leaderHint: string | null = null): string {
+  const head = ok ? 'ok' : '✗';
+  const text = result === '' || result === head ? head : `${head} ${result}`;
+  return leaderHint === null ? text : `${text} (try ${leaderHint})`;
+}
+
+const ROLE_NAMES: Record<Role, string> = {
+  follower: 'Follower',
+  candidate: 'Candidate',
+  precandidate: 'PreCandidate',
+  leader: 'Leader',
+  down: 'Down',
+};
+
+/** `Follower`, `PreCandidate`, …: the role as the state diagram names it. */
+export function roleName(role: Role): string {
+  return ROLE_NAMES[role];
+}
+
+/** Virtual time for people: `0`, `750µs`, `12.5ms`, `2.25s`. */
+export function formatMicros(t: Micros): string {
+  if (t === 0) return '0';
+  if (Math.abs(t) < 1000) return `${t}µs`;
+  if (Math.abs(t) < 1_000_000) return `${trimDecimals(t / 1000)}ms`;
+  return `${trimDecimals(t / 1_000_000)}s`;
+}
+
+function trimDecimals(value: number): string {
+  return String(Math.round(value * 1000) / 1000);
+}
+
+/** A duration the cell language accepts (`show sequence from=… to=…`): whole milliseconds. */
+export function languageMillis(t: Micros, round: 'down' | 'up'): string {
+  const ms = round === 'down' ? Math.floor(t / 1000) : Math.ceil(t / 1000);
+  return `${ms}ms`;
+}

@@ -1,0 +1,512 @@
+// The sequence diagram of one cell: every delivered or dropped message as an arrow, and notes for what
+// the nodes decided (roles, terms, votes, commits, applies), for faults and for invariant violations.
+// Heartbeats are collapsed, partitions are shaded, and the text is kept within Mermaid's limits.
+
+import type { DropReason, Message, Micros, TraceEvent } from '../engine/trace';
+import { mermaidLabel, truncate, NAME_CHARS_MAX, TEXT_CHARS_MAX } from './escape';
+import { windowOf, type ViewInput } from './input';
+import {
+  clientResultLabel,
+  commandLabel,
+  entryLabel,
+  formatMicros,
+  isHeartbeat,
+  isResponse,
+  languageMillis,
+  messageLabel,
+  roleName,
+} from './labels';
+import { applyEvent, foldState, formatGroups, type ClusterState } from './state';
+
+export interface SequenceOptions {
+  /** Collapse runs of heartbeats into one note (default true). */
+  hideHeartbeats?: boolean;
+  /** Show only events at or after this virtual time. */
+  fromUs?: Micros;
+  /** Show only events at or before this virtual time. */
+  toUs?: Micros;
+  /** Most arrows to draw (default 200, at most 500); later events are counted as omitted. */
+  maxMessages?: number;
+  /** Prefix every note with its virtual time, e.g. `[12.5ms]`. */
+  showTime?: boolean;
+}
+
+export interface SequenceDiagram {
+  /** Mermaid `sequenceDiagram` source. */
+  text: string;
+  /** Events of the window that were not drawn because of the size limits. */
+  omitted: number;
+  /** Arrows drawn. */
+  messages: number;
+}
+
+/** Mermaid's default `maxTextSize`: longer sources are refused. */
+export const MERMAID_TEXT_MAX = 50_000;
+/** Mermaid's default `maxEdges`. */
+export const MERMAID_EDGES_MAX = 500;
+export const DEFAULT_MAX_MESSAGES = 200;
+
+// Ordinary lines stop this far below the limit; violations (never hidden by the cut) may use the
+// room, except the last part kept for the closing lines and the "omitted" note.
+const TEXT_RESERVE = 10_000;
+const TEXT_RESERVE_FINAL = 1_500;
+// The longest label line in code points, before escaping.
+const LINE_CHARS_MAX = 200;
+// Violations are shown even past the size cut, up to this many.
+const VIOLATIONS_AFTER_CUT_MAX = 20;
+// The participant header may use at most this much of the text budget.
+const HEADER_CHARS_MAX = 15_000;
+
+const PARTITION_COLOUR = 'rgba(255, 170, 0, 0.08)';
+const VIOLATION_COLOUR = 'rgba(220, 0, 0, 0.25)';
+
+const DROP_WORDS: Record<DropReason, string> = {
+  loss: 'lost',
+  partition: 'partition',
+  cut: 'cut link',
+  crashed: 'receiver crashed',
+  'held-drop': 'dropped while held',
+  'paused-crash': 'receiver crashed while paused',
+};
+
+/** The Mermaid sequence diagram of the events in `input`'s window. */
+export function sequenceDiagram(input: ViewInput, opts: SequenceOptions = {}): SequenceDiagram {
+  return new SequenceWriter(input, opts).write();
+}
+
+type ShownEvent = { ev: TraceEvent; index: number };
+
+interface HeartbeatRun {
+  leader: string;
+  t: Micros;
+  term: number;
+  count: number;
+  lost: number;
+}
+
+interface ApplyRun {
+  node: string;
+  t: Micros;
+  first: number;
+  last: number;
+  label: string;
+}
+
+class SequenceWriter {
+  private readonly lines: string[] = ['sequenceDiagram'];
+  private chars = 'sequenceDiagram'.length;
+  private arrows = 0;
+  private headerLines = 1;
+  private readonly ids = new Map<string, string>();
+  private nodeIds: string[] = [];
+  private readonly hideHeartbeats: boolean;
+  private readonly maxMessages: number;
+  private budget = MERMAID_TEXT_MAX - TEXT_RESERVE;
+  private partitionOpen = false;
+  private heartbeats: HeartbeatRun | null = null;
+  private applies: ApplyRun | null = null;
+  /** Leader→follower links whose last AppendEntries was a heartbeat, with its prevLogIndex. */
+  private readonly lastHeartbeat = new Map<string, number>();
+  /** Role changes of the window, `node \0 t \0 term`: a term change they imply needs no note of its own. */
+  private readonly roleKeys = new Set<string>();
+  private readonly clientEventsDrawn: boolean;
+
+  constructor(
+    private readonly input: ViewInput,
+    private readonly opts: SequenceOptions,
+  ) {
+    this.hideHeartbeats = opts.hideHeartbeats ?? true;
+    this.maxMessages = Math.min(Math.max(0, Math.trunc(opts.maxMessages ?? DEFAULT_MAX_MESSAGES)), MERMAID_EDGES_MAX);
+    this.clientEventsDrawn = !carriesClientMessages(input.events);
+  }
+
+  write(): SequenceDiagram {
+    const { from, to } = windowOf(this.input);
+    const state = foldState(this.input, from);
+    const shown: ShownEvent[] = [];
+    for (let i = from; i < to; i++) {
+      const ev = this.input.events[i]!;
+      if (this.inTime(ev.t)) shown.push({ ev, index: i });
+      if (ev.k === 'role') this.roleKeys.add(roleKey(ev.node, ev.t, ev.term));
+    }
+    this.declareParticipants(shown.map((s) => s.ev));
+
+    // Events the time filter hides only build up state; each shown event is drawn with the state
+    // after it (a partition note names the groups it made).
+    let next = from;
+    let cut = -1;
+    for (let s = 0; s < shown.length; s++) {
+      const { ev, index } = shown[s]!;
+      for (; next < index; next++) applyEvent(state, this.input.events[next]!);
+      if (s === 0) this.openPartitionIfHeld(state);
+      applyEvent(state, ev);
+      next = index + 1;
+      if (!this.draw(ev, state)) {
+        cut = s;
+        break;
+      }
+    }
+    this.flush();
+
+    let omitted = 0;
+    if (cut >= 0) {
+      const rest = shown.slice(cut).map((s) => s.ev);
+      omitted = rest.filter((ev) => this.isDrawn(ev)).length;
+      this.closePartition();
+      this.drawViolationsAfterCut(rest);
+      const first = rest[0]!.t;
+      const last = this.opts.toUs ?? rest[rest.length - 1]!.t;
+      this.push(
+        this.note(
+          this.allNodes(),
+          `${omitted} event${omitted === 1 ? '' : 's'} omitted (use show sequence ` +
+            `from=${languageMillis(first, 'down')} to=${languageMillis(last, 'up')} to see them)`,
+          null,
+        ),
+      );
+    } else {
+      this.closePartition();
+    }
+    if (this.lines.length === this.headerLines) {
+      this.push(this.note(this.allNodes(), shown.length === 0 ? 'no events in this cell' : 'no messages in this cell', null));
+    }
+    return { text: this.lines.join('\n') + '\n', omitted, messages: this.arrows };
+  }
+
+  private inTime(t: Micros): boolean {
+    return (this.opts.fromUs === undefined || t >= this.opts.fromUs) && (this.opts.toUs === undefined || t <= this.opts.toUs);
+  }
+
+  /** Clients first (those in this window, in first-use order), then every node, then any other name. */
+  private declareParticipants(events: readonly TraceEvent[]): void {
+    const nodes = new Set(this.input.nodes);
+    const clients = new Set(this.input.clients);
+    const usedClients = new Set<string>();
+    const others: string[] = [];
+    const notice = (name: string): void => {
+      if (clients.has(name)) usedClients.add(name);
+      else if (!nodes.has(name) && !others.includes(name)) others.push(name);
+    };
+    for (const ev of events) {
+      for (const name of namesOf(ev)) notice(name);
+    }
+    const ordered = [
+      ...this.input.clients.filter((c) => usedClients.has(c)),
+      ...this.input.nodes,
+      ...others,
+    ].filter((name, i, all) => all.indexOf(name) === i);
+    if (ordered.length === 0) ordered.push('cluster');
+    // Many participants with long names share the header budget.
+    const nameMax = Math.max(4, Math.min(NAME_CHARS_MAX, Math.floor(HEADER_CHARS_MAX / (ordered.length * 10))));
+    ordered.forEach((name, i) => {
+      const id = `p${i}`;
+      this.ids.set(name, id);
+      if (!clients.has(name) || nodes.has(name)) this.nodeIds.push(id);
+      this.push(`participant ${id} as ${mermaidLabel(name === '' ? '(empty)' : name, nameMax)}`);
+    });
+    if (this.nodeIds.length === 0) this.nodeIds = [...this.ids.values()];
+    this.headerLines = this.lines.length;
+  }
+
+  private id(name: string): string {
+    return this.ids.get(name) ?? this.nodeIds[0]!;
+  }
+
+  private allNodes(): string[] {
+    return this.nodeIds;
+  }
+
+  /** Draws one event, given the state after it; false when the size limits are reached and nothing more may be drawn. */
+  private draw(ev: TraceEvent, state: ClusterState): boolean {
+    switch (ev.k) {
+      case 'deliver':
+      case 'drop': {
+        const dropped = ev.k === 'drop' ? ev.reason : null;
+        if (this.hideHeartbeats && this.isHeartbeatTraffic(ev.from, ev.to, ev.msg)) {
+          this.countHeartbeat(ev.from, ev.to, ev.msg, ev.t, dropped !== null);
+          return true;
+        }
+        this.noteHeartbeatLink(ev.from, ev.to, ev.msg);
+        if (!this.isDrawn(ev)) return true;
+        const label = messageLabel(ev.msg) + (dropped === null ? '' : ` — ${DROP_WORDS[dropped]}`);
+        return this.arrow(ev.from, ev.to, isResponse(ev.msg), dropped !== null, label);
+      }
+      case 'client-request':
+        return !this.clientEventsDrawn || this.arrow(ev.client, ev.node, false, false, commandLabel(ev.cmd));
+      case 'client-response':
+        return !this.clientEventsDrawn || this.arrow(ev.node, ev.client, true, false, clientResultLabel(ev.ok, ev.result));
+      case 'role':
+        return this.nodeNote(
+          ev.node,
+          ev.t,
+          `${roleName(ev.from)} → ${roleName(ev.to)} t${ev.term}${reasonSuffix(ev.reason)}`,
+        );
+      case 'term':
+        if (this.roleKeys.has(roleKey(ev.node, ev.t, ev.to))) return true;
+        return this.nodeNote(ev.node, ev.t, `term ${ev.from} → ${ev.to}${reasonSuffix(ev.reason)}`);
+      case 'vote': {
+        const what = ev.prevote ? 'pre-vote' : 'vote';
+        return this.nodeNote(
+          ev.node,
+          ev.t,
+          `${what} for ${name(ev.candidate)} t${ev.term} ${ev.granted ? '✓' : '✗'}${reasonSuffix(ev.reason)}`,
+        );
+      }
+      case 'truncate':
+        return this.nodeNote(ev.node, ev.t, `truncate log from i${ev.fromIndex}${reasonSuffix(ev.reason)}`);
+      case 'commit':
+        return this.nodeNote(ev.node, ev.t, `commit ${ev.from} → ${ev.to}${reasonSuffix(ev.reason)}`);
+      case 'commit-refused':
+        return this.nodeNote(ev.node, ev.t, `won't commit i${ev.index}${reasonSuffix(ev.reason)}`);
+      case 'apply':
+        return this.countApply(ev.node, ev.t, ev.index, entryLabel(ev.entry) + (ev.result === '' ? '' : ` → ${ev.result}`));
+      case 'fault':
+        return this.drawFault(ev, state);
+      case 'violation':
+        return this.drawViolation(ev);
+      case 'note':
+        return this.emit([this.note(this.allNodes(), text(ev.text), ev.t)]);
+      case 'send':
+      case 'duplicate':
+      case 'timer':
+      case 'append':
+        return true;
+    }
+  }
+
+  /** Whether an event, outside a heartbeat run, becomes an arrow or a note. */
+  private isDrawn(ev: TraceEvent): boolean {
+    switch (ev.k) {
+      case 'send':
+      case 'duplicate':
+      case 'timer':
+      case 'append':
+        return false;
+      case 'client-request':
+      case 'client-response':
+        return this.clientEventsDrawn;
+      case 'term':
+        return !this.roleKeys.has(roleKey(ev.node, ev.t, ev.to));
+      default:
+        return true;
+    }
+  }
+
+  private isHeartbeatTraffic(from: string, to: string, msg: Message): boolean {
+    if (isHeartbeat(msg)) return true;
+    if (msg.type !== 'AppendEntriesResponse' || !msg.success) return false;
+    return this.lastHeartbeat.get(linkKey(to, from)) === msg.matchIndex;
+  }
+
+  private noteHeartbeatLink(from: string, to: string, msg: Message): void {
+    if (msg.type === 'AppendEntries') this.lastHeartbeat.delete(linkKey(from, to));
+  }
+
+  private countHeartbeat(from: string, to: string, msg: Message, t: Micros, lost: boolean): void {
+    this.flushApplies();
+    if (msg.type === 'AppendEntries') {
+      this.lastHeartbeat.set(linkKey(from, to), msg.prevLogIndex);
+      if (this.heartbeats !== null && this.heartbeats.leader !== from) this.flushHeartbeats();
+      this.heartbeats ??= { leader: from, t, term: msg.term, count: 0, lost: 0 };
+      this.heartbeats.count++;
+      if (lost) this.heartbeats.lost++;
+    } else {
+      this.lastHeartbeat.delete(linkKey(to, from));
+      if (lost && this.heartbeats !== null && this.heartbeats.leader === to) this.heartbeats.lost++;
+    }
+  }
+
+  private countApply(node: string, t: Micros, index: number, label: string): boolean {
+    const run = this.applies;
+    if (run !== null && run.node === node && run.last + 1 === index) {
+      run.last = index;
+      run.label = label;
+      return true;
+    }
+    if (!this.flush()) return false;
+    this.applies = { node, t, first: index, last: index, label };
+    return true;
+  }
+
+  private drawFault(ev: Extract<TraceEvent, { k: 'fault' }>, state: ClusterState): boolean {
+    const detail = ev.detail === '' ? '' : ` ${ev.detail}`;
+    const names = ev.nodes.map(name);
+    switch (ev.fault) {
+      case 'partition': {
+        const groups = formatGroups((state.partition ?? []).map((g) => g.map(name)));
+        const lines: string[] = [];
+        if (this.partitionOpen) lines.push('end');
+        lines.push(`rect ${PARTITION_COLOUR}`);
+        lines.push(this.note(this.allNodes(), `partition ${groups}${detail}`, ev.t));
+        if (!this.emit(lines)) return false;
+        this.partitionOpen = true;
+        return true;
+      }
+      case 'heal': {
+        const lines = [this.note(this.over(ev.nodes), `heal${names.length > 0 ? ` ${names.join(' ')}` : ''}${detail}`, ev.t)];
+        const closes = this.partitionOpen && ev.nodes.length === 0;
+        if (closes) lines.unshift('end');
+        if (!this.emit(lines)) return false;
+        if (closes) this.partitionOpen = false;
+        return true;
+      }
+      case 'cut':
+      case 'hold':
+      case 'release': {
+        const [a = '?', b = '?'] = names;
+        return this.emit([this.note(this.over(ev.nodes), `${ev.fault} ${a} → ${b}${detail}`, ev.t)]);
+      }
+      default: {
+        const marker = ev.fault === 'crash' ? '✗ ' : '';
+        return this.emit([this.note(this.over(ev.nodes), `${marker}${ev.fault}${detail}`, ev.t)]);
+      }
+    }
+  }
+
+  private drawViolation(ev: Extract<TraceEvent, { k: 'violation' }>): boolean {
+    return this.emit([
+      `rect ${VIOLATION_COLOUR}`,
+      this.note(this.over(ev.nodes), `⚠ VIOLATION ${text(ev.invariant)}: ${text(ev.detail)}`, ev.t),
+      'end',
+    ]);
+  }
+
+  private drawViolationsAfterCut(rest: readonly TraceEvent[]): void {
+    this.budget = MERMAID_TEXT_MAX - TEXT_RESERVE_FINAL;
+    let shown = 0;
+    for (const ev of rest) {
+      if (ev.k !== 'violation') continue;
+      if (shown === VIOLATIONS_AFTER_CUT_MAX || !this.drawViolation(ev)) return;
+      shown++;
+    }
+  }
+
+  private openPartitionIfHeld(state: ClusterState): void {
+    if (state.partition === null || this.partitionOpen) return;
+    const groups = formatGroups(state.partition.map((g) => g.map(name)));
+    this.push(`rect ${PARTITION_COLOUR}`);
+    this.push(this.note(this.allNodes(), `partition ${groups} (holds from before)`, null));
+    this.partitionOpen = true;
+  }
+
+  private closePartition(): void {
+    this.flush();
+    if (this.partitionOpen) this.push('end');
+    this.partitionOpen = false;
+  }
+
+  private nodeNote(node: string, t: Micros, label: string): boolean {
+    return this.emit([this.note([this.id(node)], label, t)]);
+  }
+
+  private arrow(from: string, to: string, response: boolean, dropped: boolean, label: string): boolean {
+    if (this.arrows >= this.maxMessages) return false;
+    const head = dropped ? (response ? '--x' : '-x') : response ? '-->>' : '->>';
+    if (!this.emit([`${this.id(from)}${head}${this.id(to)}: ${mermaidLabel(label, LINE_CHARS_MAX)}`])) return false;
+    this.arrows++;
+    return true;
+  }
+
+  /** `Note over pA,pB: …` spanning the participants of `names` (all nodes when empty). */
+  private over(names: readonly string[]): string[] {
+    const ids = names.map((n) => this.id(n));
+    return ids.length === 0 ? this.allNodes() : ids;
+  }
+
+  private note(ids: readonly string[], label: string, t: Micros | null): string {
+    const order = (id: string): number => Number(id.slice(1));
+    const sorted = [...new Set(ids)].sort((a, b) => order(a) - order(b));
+    const span = sorted.length <= 1 ? sorted.join('') : `${sorted[0]},${sorted[sorted.length - 1]}`;
+    const prefix = this.opts.showTime && t !== null ? `[${formatMicros(t)}] ` : '';
+    return `Note over ${span}: ${mermaidLabel(prefix + label, LINE_CHARS_MAX)}`;
+  }
+
+  /** Adds `lines` after any pending collapsed note, or nothing if they would not fit. */
+  private emit(lines: readonly string[]): boolean {
+    if (!this.flush()) return false;
+    return this.pushAll(lines);
+  }
+
+  /** Writes the pending heartbeat and apply notes. */
+  private flush(): boolean {
+    return this.flushHeartbeats() && this.flushApplies();
+  }
+
+  private flushHeartbeats(): boolean {
+    const run = this.heartbeats;
+    if (run === null) return true;
+    this.heartbeats = null;
+    const lost = run.lost > 0 ? `, ${run.lost} lost` : '';
+    const plural = run.count === 1 ? 'heartbeat' : 'heartbeats';
+    return this.pushAll([this.note([this.id(run.leader)], `×${run.count} ${plural} t${run.term}${lost}`, run.t)]);
+  }
+
+  private flushApplies(): boolean {
+    const run = this.applies;
+    if (run === null) return true;
+    this.applies = null;
+    const label = run.first === run.last ? `apply ${run.first} ${run.label}` : `apply ${run.first}..${run.last}`;
+    return this.pushAll([this.note([this.id(run.node)], label, run.t)]);
+  }
+
+  private pushAll(lines: readonly string[]): boolean {
+    const size = lines.reduce((sum, line) => sum + line.length + 1, 0);
+    if (this.chars + size > this.budget) return false;
+    for (const line of lines) this.push(line);
+    return true;
+  }
+
+  private push(line: string): void {
+    this.lines.push(line);
+    this.chars += line.length + 1;
+  }
+}
+
+/** Whether the engine routes client traffic through the network (then `deliver`/`drop` draw it). */
+function carriesClientMessages(events: readonly TraceEvent[]): boolean {
+  return events.some(
+    (ev) => (ev.k === 'deliver' || ev.k === 'drop') && (ev.msg.type === 'ClientRequest' || ev.msg.type === 'ClientResponse'),
+  );
+}
+
+function namesOf(ev: TraceEvent): string[] {
+  switch (ev.k) {
+    case 'send':
+    case 'deliver':
+    case 'drop':
+    case 'duplicate':
+      return [ev.from, ev.to];
+    case 'client-request':
+    case 'client-response':
+      return [ev.client, ev.node];
+    case 'fault':
+    case 'violation':
+      return ev.nodes;
+    case 'vote':
+      return [ev.node, ev.candidate];
+    case 'note':
+      return [];
+    default:
+      return [ev.node];
+  }
+}
+
+function roleKey(node: string, t: Micros, term: number): string {
+  return `${node}\u0000${t}\u0000${term}`;
+}
+
+function linkKey(from: string, to: string): string {
+  return `${from}\u0000${to}`;
+}
+
+function name(value: string): string {
+  return truncate(value, NAME_CHARS_MAX);
+}
+
+function text(value: string): string {
+  return truncate(value, TEXT_CHARS_MAX);
+}
+
+function reasonSuffix(reason: string): string {
+  return reason === '' ? '' : ` (${text(reason)})`;
+}
