@@ -1,9 +1,13 @@
 // The headless CLI: a thin adapter from the command line to lang/ and views/.
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { codeFrame } from '../lang/diagnostics';
+import { runForExport } from '../lang/export';
+import type { ExecOptions } from '../lang/interpreter';
 import { parseNotebook } from '../lang/notebook';
 import { parseCell } from '../lang/parser';
 import { DEFAULT_EXEC, Session } from '../lang/session';
+import { notebookMarkdown } from '../views/markdown';
 import { buildPayload } from '../views/payload';
 
 const USAGE = `consensus-notebook — run .consensus notebooks headless
@@ -11,6 +15,9 @@ const USAGE = `consensus-notebook — run .consensus notebooks headless
 Usage:
   consensus-notebook run FILE… [--seed N] [--json]   run every cell; exit 0 only if every expectation held
   consensus-notebook check FILE…                     parse every cell and report errors (no run)
+  consensus-notebook export FILE… --format md|mmd [--out DIR]
+                                                     write Markdown (prose + mermaid blocks, renders on
+                                                     GitHub) or one Mermaid file per cell and view
   consensus-notebook --help
 `;
 
@@ -27,8 +34,22 @@ function main(argv: string[]): number {
   const seedAt = rest.indexOf('--seed');
   const seed = seedAt >= 0 ? Number(rest[seedAt + 1]) : undefined;
   if (seedAt >= 0) files.splice(files.indexOf(rest[seedAt + 1]!), 1);
-  if (command !== 'run' && command !== 'check') {
-    process.stderr.write(`Unknown command \`${command}\`. Commands: run, check. (\`export\` and \`explore\` are not built yet.)\n`);
+  if (command !== 'run' && command !== 'check' && command !== 'export') {
+    process.stderr.write(`Unknown command \`${command}\`. Commands: run, check, export. (\`explore\` is not built yet.)\n`);
+    return 2;
+  }
+  const format = flag(rest, '--format') ?? 'md';
+  const outDir = flag(rest, '--out') ?? '.';
+  for (const name of ['--format', '--out']) {
+    const at = rest.indexOf(name);
+    if (at >= 0) files.splice(files.indexOf(rest[at + 1]!), 1);
+  }
+  if (command === 'export' && format !== 'md' && format !== 'mmd') {
+    process.stderr.write(
+      format === 'svg' || format === 'png'
+        ? `--format ${format} is not built yet (it needs a browser to draw Mermaid); use --format md, which GitHub renders, or --format mmd.\n`
+        : `Unknown format \`${format}\`; use md or mmd.\n`,
+    );
     return 2;
   }
   if (files.length === 0) {
@@ -43,7 +64,32 @@ function main(argv: string[]): number {
       failed = true;
       continue;
     }
-    const cells = parseNotebook(text).filter((c) => c.kind === 'code').map((c) => c.text);
+    const notebook = parseNotebook(text);
+    const cells = notebook.filter((c) => c.kind === 'code').map((c) => c.text);
+    if (command === 'export') {
+      const stem = basename(file).replace(/\.consensus$/, '');
+      mkdirSync(outDir, { recursive: true });
+      const exported = runForExport(notebook, new Session(execOptions(seed)));
+      if (format === 'md') {
+        const out = join(outDir, `${stem}.md`);
+        writeFileSync(out, notebookMarkdown(exported));
+        process.stdout.write(`wrote ${out}\n`);
+      } else {
+        let k = 0;
+        for (const c of exported) {
+          if (c.kind !== 'code') continue;
+          k++;
+          if (c.payload === null) continue;
+          for (const [view, source] of Object.entries(c.payload.mermaid)) {
+            const out = join(outDir, `${stem}.cell${k}.${view}.mmd`);
+            writeFileSync(out, `${source}\n`);
+            process.stdout.write(`wrote ${out}\n`);
+          }
+        }
+      }
+      if (exported.some((c) => c.kind === 'code' && (c.error !== null || (c.payload !== null && !c.payload.ok)))) failed = true;
+      continue;
+    }
     if (command === 'check') {
       cells.forEach((cell, i) => {
         for (const d of parseCell(cell).diagnostics) {
@@ -53,7 +99,7 @@ function main(argv: string[]): number {
       });
       continue;
     }
-    const session = new Session({ ...DEFAULT_EXEC, ...(seed !== undefined && Number.isFinite(seed) ? { defaultSeed: seed } : {}) });
+    const session = new Session(execOptions(seed));
     const runs = cells.length > 0 ? session.runUpTo(cells, cells.length - 1) : [];
     runs.forEach((run, i) => {
       const cell = cells[i]!;
@@ -69,6 +115,15 @@ function main(argv: string[]): number {
   }
   if (json) process.stdout.write(`${JSON.stringify({ ok: !failed, cells: results }, null, 2)}\n`);
   return failed ? 1 : 0;
+}
+
+function execOptions(seed: number | undefined): ExecOptions {
+  return { ...DEFAULT_EXEC, ...(seed !== undefined && Number.isFinite(seed) ? { defaultSeed: seed } : {}) };
+}
+
+function flag(args: string[], name: string): string | undefined {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : undefined;
 }
 
 function readNotebook(file: string): string | null {

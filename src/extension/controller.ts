@@ -3,6 +3,7 @@
 // outputs, never exceptions.
 import * as vscode from 'vscode';
 import { codeFrame } from '../lang/diagnostics';
+import type { ExecOptions } from '../lang/interpreter';
 import { Session, type CellRun } from '../lang/session';
 import { RUN_MIME, buildPayload } from '../views/payload';
 import { LANGUAGE_ID, NOTEBOOK_TYPE } from './serializer';
@@ -35,7 +36,7 @@ export class ConsensusController implements vscode.Disposable {
   private session(nb: vscode.NotebookDocument): Session {
     let s = this.sessions.get(nb);
     if (s === undefined) {
-      s = new Session({ eventBudget: setting('eventBudget', 2_000_000), defaultSeed: setting('defaultSeed', 1) });
+      s = new Session(sessionOptions());
       this.sessions.set(nb, s);
     }
     return s;
@@ -97,6 +98,10 @@ export class ConsensusController implements vscode.Disposable {
       }),
     );
   }
+}
+
+export function sessionOptions(): ExecOptions {
+  return { eventBudget: setting('eventBudget', 2_000_000), defaultSeed: setting('defaultSeed', 1) };
 }
 
 function setting<T>(name: string, fallback: T): T {

@@ -1,6 +1,7 @@
 // The VS Code adapter: activate() only registers. All logic lives in lang/, views/ and engine/.
 import * as vscode from 'vscode';
-import { ConsensusController } from './controller';
+import { registerCommands } from './commands';
+import { ConsensusController, sessionOptions } from './controller';
 import { ConsensusSerializer, NOTEBOOK_TYPE } from './serializer';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -12,6 +13,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new ConsensusSerializer(), { transientOutputs: true }),
     vscode.workspace.onDidOpenNotebookDocument((nb) => controller.prefer(nb)),
   );
+  registerCommands(context, sessionOptions);
 }
 
 export function deactivate(): void {}

@@ -45,11 +45,14 @@ function isSafe(ch: string): boolean {
  * directive, form an arrow with its neighbours, or carry markup.
  */
 export function mermaidLabel(text: string, max: number = TEXT_CHARS_MAX): string {
+  const points = Array.from(truncate(text, max));
   let out = '';
-  for (const ch of truncate(text, max)) {
-    if (isSafe(ch)) out += ch;
+  points.forEach((ch, i) => {
+    // Mermaid trims labels; an encoded space at either end survives, so " " stays visible.
+    const edgeSpace = ch === ' ' && (i === 0 || i === points.length - 1);
+    if (isSafe(ch) && !edgeSpace) out += ch;
     else out += `#${NAMED[ch] ?? ch.codePointAt(0)};`;
-  }
+  });
   return out;
 }
 

@@ -105,8 +105,8 @@ class SequenceWriter {
   private partitionOpen = false;
   private heartbeats: HeartbeatRun | null = null;
   private applies: ApplyRun | null = null;
-  /** Leader→follower links whose last AppendEntries was a heartbeat, with its prevLogIndex. */
-  private readonly lastHeartbeat = new Map<string, number>();
+  /** Leader→follower links whose last AppendEntries was a heartbeat: what its response echoes. */
+  private readonly lastHeartbeat = new Map<string, { round: number; matchIndex: number }>();
   /** Role changes of the window, `node \0 t \0 term`: a term change they imply needs no note of its own. */
   private readonly roleKeys = new Set<string>();
   private readonly clientEventsDrawn: boolean;
@@ -245,6 +245,8 @@ class SequenceWriter {
         if (this.roleKeys.has(roleKey(ev.node, ev.t, ev.to))) return true;
         return this.nodeNote(ev.node, ev.t, `term ${ev.from} → ${ev.to}${reasonSuffix(ev.reason)}`);
       case 'vote': {
+        // A candidate's vote for itself is implied by its role change (Raft §5.2).
+        if (ev.candidate === ev.node && ev.granted && !ev.prevote) return true;
         const what = ev.prevote ? 'pre-vote' : 'vote';
         return this.nodeNote(
           ev.node,
@@ -287,6 +289,8 @@ class SequenceWriter {
         return this.clientEventsDrawn;
       case 'term':
         return !this.roleKeys.has(roleKey(ev.node, ev.t, ev.to));
+      case 'vote':
+        return !(ev.candidate === ev.node && ev.granted && !ev.prevote);
       default:
         return true;
     }
@@ -295,7 +299,8 @@ class SequenceWriter {
   private isHeartbeatTraffic(from: string, to: string, msg: Message): boolean {
     if (isHeartbeat(msg)) return true;
     if (msg.type !== 'AppendEntriesResponse' || !msg.success) return false;
-    return this.lastHeartbeat.get(linkKey(to, from)) === msg.matchIndex;
+    const sent = this.lastHeartbeat.get(linkKey(to, from));
+    return sent !== undefined && sent.round === msg.round && sent.matchIndex === msg.matchIndex;
   }
 
   private noteHeartbeatLink(from: string, to: string, msg: Message): void {
@@ -305,7 +310,7 @@ class SequenceWriter {
   private countHeartbeat(from: string, to: string, msg: Message, t: Micros, lost: boolean): void {
     this.flushApplies();
     if (msg.type === 'AppendEntries') {
-      this.lastHeartbeat.set(linkKey(from, to), msg.prevLogIndex);
+      this.lastHeartbeat.set(linkKey(from, to), { round: msg.round, matchIndex: msg.prevLogIndex });
       if (this.heartbeats !== null && this.heartbeats.leader !== from) this.flushHeartbeats();
       this.heartbeats ??= { leader: from, t, term: msg.term, count: 0, lost: 0 };
       this.heartbeats.count++;

@@ -27,6 +27,10 @@ describe('mermaidLabel', () => {
     expect(label).toBe('#59;'.repeat(9) + '…');
   });
 
+  test('encodes spaces at either end, which Mermaid would otherwise trim away', () => {
+    expect(mermaidLabel(' a b ')).toBe('#32;a b#32;');
+  });
+
   test('names an empty name instead of leaving the label blank', () => {
     expect(mermaidName('')).toBe('(empty)');
   });

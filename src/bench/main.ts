@@ -1,0 +1,163 @@
+// `npm run bench`: the speed and memory figures of DESIGN.md, each a median over repeated runs; where a
+// figure is a comparison, both sides are measured in the same run. `--json` prints one JSON object
+// whose keys are the figure names (never renamed; new ones are added).
+
+import { defaultClusterOptions } from '../engine/config';
+import { chance, prngCreate, randInt } from '../engine/prng';
+import { queueCreate, queuePop, queuePush } from '../engine/queue';
+import { Simulation, worldCreate } from '../engine/sim';
+import type { TraceEvent } from '../engine/trace';
+import { parseCell } from '../lang/parser';
+import { Session } from '../lang/session';
+
+type Figures = Record<string, number>;
+
+const args = new Set(process.argv.slice(2));
+const json = args.has('--json');
+const quick = args.has('--quick');
+const REPEATS = quick ? 3 : 7;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function timeMs(f: () => void): number {
+  const t0 = process.hrtime.bigint();
+  f();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+function gc(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) {
+    g();
+    g();
+  }
+}
+
+/** Queue + PRNG with empty handlers: every event schedules one more at a random future time. */
+function bareLoop(events: number): number {
+  const rng = prngCreate(7);
+  const q = queueCreate<{ node: number }>();
+  for (let i = 0; i < 16; i++) queuePush(q, randInt(rng, 0, 10_000), { node: i % 5 });
+  let n = 0;
+  const ms = timeMs(() => {
+    while (n < events) {
+      const e = queuePop(q)!;
+      n++;
+      // What a handler minimally does: draw a latency, maybe lose the message, schedule a successor.
+      if (!chance(rng, 0)) queuePush(q, e.at + randInt(rng, 2_000, 10_000), { node: (e.item.node + 1) % 5 });
+    }
+  });
+  return (events / ms) * 1000;
+}
+
+/**
+ * 5-node Raft under steady client load (`opsPerSec`, spread over 8 clients), all invariants on.
+ * Returns events processed, wall milliseconds and the trace.
+ */
+function raftLoad(simUs: number, opsPerSec: number, seed: number, keepTrace: boolean): { events: number; ms: number; trace: TraceEvent[] } {
+  const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
+  const world = worldCreate(defaultClusterOptions(nodes, seed));
+  const trace: TraceEvent[] = [];
+  const sim = new Simulation(world, trace);
+  const clients = Array.from({ length: 8 }, (_, i) => `c${i + 1}`);
+  const gapUs = Math.round(1_000_000 / opsPerSec);
+  let op = 0;
+  const ms = timeMs(() => {
+    sim.start();
+    for (let t = gapUs; t <= simUs; t += gapUs) {
+      sim.run(t, Number.MAX_SAFE_INTEGER);
+      const c = clients[op % clients.length]!;
+      if (sim.clientDone(c)) {
+        const key = `k${op % 10}`;
+        const value = String(op);
+        sim.submit(c, (seq) => ({ op: 'put', key, value, client: c, seq }), null);
+      }
+      op++;
+      if (!keepTrace && trace.length > 100_000) trace.length = 0;
+    }
+  });
+  return { events: world.events, ms, trace };
+}
+
+function main(): void {
+  const f: Figures = {};
+  const bare: number[] = [];
+  const raft: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    bare.push(bareLoop(quick ? 300_000 : 2_000_000));
+    const run = raftLoad(quick ? 20_000_000 : 120_000_000, 100, 1 + r, false);
+    raft.push((run.events / run.ms) * 1000);
+  }
+  f['engine.bareLoop.eventsPerSec'] = Math.round(median(bare));
+  f['engine.raft5.eventsPerSec'] = Math.round(median(raft));
+  f['engine.raft5.ratio'] = round(f['engine.raft5.eventsPerSec']! / f['engine.bareLoop.eventsPerSec']!, 3);
+
+  const hour: number[] = [];
+  for (let r = 0; r < (quick ? 1 : 3); r++) {
+    const simUs = quick ? 360_000_000 : 3_600_000_000;
+    const run = raftLoad(simUs, 100, 11 + r, false);
+    hour.push((run.ms / 1000) * (3_600_000_000 / simUs));
+  }
+  f['engine.raft5.simHourSeconds'] = round(median(hour), 2);
+
+  // Retained bytes per trace event: heap growth while a run's trace is kept alive.
+  const bytes: number[] = [];
+  for (let r = 0; r < (quick ? 1 : 3); r++) {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const run = raftLoad(60_000_000, 100, 21 + r, true);
+    gc();
+    const after = process.memoryUsage().heapUsed;
+    bytes.push((after - before) / run.trace.length);
+    if (run.trace.length === 0) throw new Error('bench: empty trace');
+  }
+  f['engine.trace.bytesPerEvent'] = Math.round(median(bytes));
+
+  // Parser: 10,000 lines of representative commands.
+  const lines = [
+    'cluster raft nodes=5 seed=42 election-timeout=150ms..300ms',
+    'partition {n1 n2} | {n3 n4 n5}',
+    'A put x=1 via n1',
+    'run until leader within 10s',
+    'expect committed x=1 on majority',
+    'delay n1 -> * 100ms..200ms',
+    'loss n1 -> n2 50%',
+    'set prevote=on check-quorum=on read=index',
+    '# a comment line',
+    'heal',
+  ];
+  const src = Array.from({ length: 10_000 }, (_, i) => lines[i % lines.length]).join('\n');
+  f['lang.parse10kLines.ms'] = round(median(Array.from({ length: REPEATS }, () => timeMs(() => parseCell(src)))), 2);
+
+  // Re-running the last of 30 cells: the 29 above come from the snapshot cache.
+  const cells = ['cluster raft nodes=5 seed=3', 'run until leader'];
+  for (let i = 0; i < 28; i++) cells.push(i % 2 === 0 ? `A put k${i}=v${i}` : 'run 200ms');
+  const rerun: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    const session = new Session();
+    session.runUpTo(cells, cells.length - 1);
+    const edited = cells.slice();
+    edited[edited.length - 1] = 'run 300ms';
+    rerun.push(timeMs(() => session.runUpTo(edited, edited.length - 1)));
+  }
+  f['lang.rerunLastCell30.ms'] = round(median(rerun), 2);
+
+  if (json) {
+    process.stdout.write(`${JSON.stringify(f, null, 2)}\n`);
+    return;
+  }
+  const width = Math.max(...Object.keys(f).map((k) => k.length));
+  process.stdout.write(`Consensus Notebook benchmarks (median of ${REPEATS} runs where repeated; node ${process.version})\n\n`);
+  for (const [k, v] of Object.entries(f)) process.stdout.write(`${k.padEnd(width)}  ${v.toLocaleString('en-US')}\n`);
+}
+
+function round(x: number, digits: number): number {
+  const p = 10 ** digits;
+  return Math.round(x * p) / p;
+}
+
+main();
