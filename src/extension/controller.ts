@@ -71,7 +71,8 @@ export class ConsensusController implements vscode.Disposable {
       const message = run.diagnostics.map((d) => codeFrame(source, d)).join('\n\n');
       return [new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: 'Error in this cell', message })])];
     }
-    const payload = buildPayload(run);
+    const name = cell.notebook.uri.path.split('/').pop()!.replace(/\.consensus$/, '') + `-cell${cell.index + 1}`;
+    const payload = buildPayload(run, { name, hideHeartbeats: setting('hideHeartbeats', true) });
     const outputs = [
       new vscode.NotebookCellOutput([
         vscode.NotebookCellOutputItem.json(payload, RUN_MIME),

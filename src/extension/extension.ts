@@ -1,6 +1,7 @@
 // The VS Code adapter: activate() only registers. All logic lives in lang/, views/ and engine/.
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerRendererMessages } from './rendererMessages';
 import { ConsensusController, sessionOptions } from './controller';
 import { ConsensusSerializer, NOTEBOOK_TYPE } from './serializer';
 
@@ -14,6 +15,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidOpenNotebookDocument((nb) => controller.prefer(nb)),
   );
   registerCommands(context, sessionOptions);
+  registerRendererMessages(context);
 }
 
 export function deactivate(): void {}

@@ -18,46 +18,75 @@ export interface OptionValue {
   valueSpan: Span;
 }
 
-export type Condition =
-  | { kind: 'leader'; node: Ref | null }
-  | { kind: 'committed'; key: string; value: string | null }
-  | { kind: 'stable' }
-  | { kind: 'decided' };
+/**
+ * Nodes named where a set is expected: node names, zone names, and `*` (every node), from `n1`,
+ * `{n1 n2}`, `us-east` or `*`. The interpreter expands zones and `*`.
+ */
+export type NodeSet = Ref[];
+
+/** `A -> B` or `A <-> B` between two node sets. */
+export interface Link {
+  from: NodeSet;
+  to: NodeSet;
+  bothWays: boolean;
+}
 
 export type CompareOp = '=' | '>=' | '<=' | '>' | '<';
 
-export type Expectation =
-  | { kind: 'leader'; in: Ref[] | null; negated: boolean }
-  | { kind: 'term'; op: CompareOp; value: number }
-  | { kind: 'committed'; key: string; value: string; on: 'majority' | 'all' | Ref }
+/**
+ * A fact about the cluster, true or false at one instant. `expect` asserts one; `run until` waits for
+ * one. Facts whose engine is not built yet parse (so their syntax is checked) and fail in the checker.
+ */
+export type Fact =
+  | { kind: 'leader'; node: Ref | null; in: NodeSet | null }
+  | { kind: 'term'; node: Ref | null; op: CompareOp; value: number }
+  | { kind: 'committed'; key: string; value: string | null; on: 'majority' | 'all' | Ref }
   | { kind: 'logs-equal' }
   | { kind: 'safe' }
-  | { kind: 'violation'; invariant: string | null }
+  | { kind: 'violation'; invariant: Ref | null }
+  | { kind: 'role'; node: Ref; role: string }
+  | { kind: 'has'; node: Ref; key: string; value: string | null; state: 'any' | 'committed' | 'uncommitted' }
   | { kind: 'client-got'; client: Ref; value: string }
   | { kind: 'client-failed'; client: Ref }
-  | { kind: 'role'; node: Ref; role: string };
+  /** `run until stable` only: one leader and no role change for two maximum election timeouts. */
+  | { kind: 'stable' }
+  | { kind: 'decided'; value: string | null }
+  | { kind: 'linearizable' }
+  | { kind: 'token'; client: Ref; value: number }
+  | { kind: 'rejected'; client: Ref; op: string };
+
+export type FactKind = Fact['kind'];
+
+/** `expect [not] FACT`, `run until [not] FACT`; `no leader` is `not leader`. */
+export interface Expectation {
+  fact: Fact;
+  negated: boolean;
+  span: Span;
+}
+export type Condition = Expectation;
 
 export type ClientOpKind = 'put' | 'get' | 'cas' | 'delete';
+export type CoordinationOp = 'lock' | 'unlock' | 'write' | 'watch' | 'elect';
 
 export type Stmt = { span: Span } & (
-  | { kind: 'cluster'; protocol: Protocol; nodes: Ref[]; options: OptionValue[] }
-  | { kind: 'zone'; name: Ref; nodes: Ref[] }
-  | { kind: 'latency'; a: Ref; b: Ref; bothWays: boolean; loUs: number; hiUs: number }
+  | { kind: 'cluster'; protocol: Protocol; protocolSpan: Span; nodes: Ref[]; options: OptionValue[] }
+  | { kind: 'zone'; name: Ref; nodes: NodeSet }
+  | { kind: 'latency'; link: Link; loUs: number; hiUs: number }
   | { kind: 'set'; options: OptionValue[] }
-  | { kind: 'crash' | 'restart'; nodes: Ref[] }
-  | { kind: 'pause'; node: Ref; durationUs: number }
-  | { kind: 'partition'; groups: Ref[][] }
+  | { kind: 'crash' | 'restart'; nodes: NodeSet }
+  | { kind: 'pause'; nodes: NodeSet; durationUs: number }
+  | { kind: 'partition'; groups: NodeSet[] }
   | { kind: 'isolate'; node: Ref }
   | { kind: 'heal' }
-  | { kind: 'cut'; from: Ref; to: Ref; bothWays: boolean }
-  | { kind: 'loss'; permille: number; from: Ref | null; to: Ref | null }
-  | { kind: 'delay'; from: Ref; to: Ref; loUs: number; hiUs: number }
+  | { kind: 'cut'; link: Link }
+  | { kind: 'loss'; permille: number; link: Link | null }
+  | { kind: 'delay'; link: Link; loUs: number; hiUs: number }
   | { kind: 'duplicate'; permille: number }
   | { kind: 'skew'; node: Ref; offsetUs: number }
   | { kind: 'run'; durationUs: number | null; until: Condition | null; withinUs: number | null }
   | { kind: 'step'; count: number }
   | { kind: 'timeout'; node: Ref }
-  | { kind: 'hold' | 'release' | 'drop'; from: Ref; to: Ref }
+  | { kind: 'hold' | 'release' | 'drop'; link: Link }
   | { kind: 'at'; timeUs: number; relative: boolean; stmt: Stmt }
   | {
       kind: 'client';
@@ -67,11 +96,17 @@ export type Stmt = { span: Span } & (
       value: string;
       expect: string;
       via: Ref | null;
+      /** How long the cell waits for the answer (default 30s); null: the default. */
+      withinUs: number | null;
+      /** `nowait`: submit and go on; the client keeps working in the background. */
+      wait: boolean;
     }
+  /** Locks, fenced writes, watches and lease elections: parsed, but their engine is not built yet. */
+  | { kind: 'coordination'; client: Ref; op: CoordinationOp; target: string; options: OptionValue[] }
+  | { kind: 'propose'; node: Ref; value: string }
   | { kind: 'expect'; expectation: Expectation }
   | { kind: 'show'; view: 'sequence' | 'states' | 'log' | 'topology'; options: OptionValue[] }
-  /** Parsed, but the engine part it needs is not built yet: running it is a clear error. */
-  | { kind: 'unavailable'; what: string; missing: string }
+  | { kind: 'explore'; options: OptionValue[] }
 );
 
 export type StmtKind = Stmt['kind'];

@@ -6,7 +6,7 @@ import type { Session } from './session';
 import { notebookMarkdown, type ExportedCell } from '../views/markdown';
 import { buildPayload } from '../views/payload';
 
-export function runForExport(cells: readonly NotebookCellText[], session: Session): ExportedCell[] {
+export function runForExport(cells: readonly NotebookCellText[], session: Session, name = 'consensus'): ExportedCell[] {
   const code = cells.filter((c) => c.kind === 'code').map((c) => c.text);
   const runs = code.length > 0 ? session.runUpTo(code, code.length - 1) : [];
   let k = 0;
@@ -16,10 +16,10 @@ export function runForExport(cells: readonly NotebookCellText[], session: Sessio
     const text = code[k++]!;
     if (!run) return { kind: 'code', text, payload: null, error: null };
     if (run.diagnostics.length > 0) return { kind: 'code', text, payload: null, error: run.diagnostics.map((d) => codeFrame(text, d)).join('\n\n') };
-    return { kind: 'code', text, payload: buildPayload(run), error: null };
+    return { kind: 'code', text, payload: buildPayload(run, { mode: 'export', name: `${name}-cell${k}` }), error: null };
   });
 }
 
-export function exportMarkdown(cells: readonly NotebookCellText[], session: Session): string {
-  return notebookMarkdown(runForExport(cells, session));
+export function exportMarkdown(cells: readonly NotebookCellText[], session: Session, name?: string): string {
+  return notebookMarkdown(runForExport(cells, session, name));
 }

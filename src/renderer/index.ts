@@ -13,13 +13,13 @@ interface RendererContext {
   readonly postMessage?: (message: unknown) => void;
 }
 
-export function activate(_ctx: RendererContext) {
+export function activate(ctx: RendererContext) {
   return {
     renderOutputItem(item: OutputItem, element: HTMLElement, signal?: AbortSignal): void {
       const root = document.createElement('div');
       root.className = 'cn-output';
       element.replaceChildren(root);
-      void draw(root, item.json() as RunPayload, item.id, signal).catch((e: unknown) => {
+      void draw(root, item.json() as RunPayload, item.id, ctx, signal).catch((e: unknown) => {
         const pre = document.createElement('pre');
         pre.className = 'cn-error';
         pre.textContent = `Could not draw this output: ${e instanceof Error ? e.message : String(e)}`;

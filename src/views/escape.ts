@@ -56,6 +56,14 @@ export function mermaidLabel(text: string, max: number = TEXT_CHARS_MAX): string
   return out;
 }
 
+/**
+ * How many code points each of `count` names may keep so that, escaped (up to ten characters per code
+ * point), together they stay within `chars`: never more than NAME_CHARS_MAX, never fewer than 4.
+ */
+export function nameCharsFor(count: number, chars: number): number {
+  return Math.max(4, Math.min(NAME_CHARS_MAX, Math.floor(chars / (Math.max(1, count) * 10))));
+}
+
 /** Escapes a user-chosen name (node, client, zone, key) for a Mermaid label. */
 export function mermaidName(name: string): string {
   return mermaidLabel(name === '' ? '(empty)' : name, NAME_CHARS_MAX);

@@ -3,7 +3,7 @@
 // Heartbeats are collapsed, partitions are shaded, and the text is kept within Mermaid's limits.
 
 import type { DropReason, Message, Micros, TraceEvent } from '../engine/trace';
-import { mermaidLabel, truncate, NAME_CHARS_MAX, TEXT_CHARS_MAX } from './escape';
+import { mermaidLabel, nameCharsFor, truncate, NAME_CHARS_MAX, TEXT_CHARS_MAX } from './escape';
 import { windowOf, type ViewInput } from './input';
 import {
   clientResultLabel,
@@ -197,7 +197,7 @@ class SequenceWriter {
     ].filter((name, i, all) => all.indexOf(name) === i);
     if (ordered.length === 0) ordered.push('cluster');
     // Many participants with long names share the header budget.
-    const nameMax = Math.max(4, Math.min(NAME_CHARS_MAX, Math.floor(HEADER_CHARS_MAX / (ordered.length * 10))));
+    const nameMax = nameCharsFor(ordered.length, HEADER_CHARS_MAX);
     ordered.forEach((name, i) => {
       const id = `p${i}`;
       this.ids.set(name, id);

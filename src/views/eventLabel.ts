@@ -1,0 +1,45 @@
+// One line per trace event, for the scrubber's "event i/N" label.
+import type { TraceEvent } from '../engine/trace';
+import { commandLabel, formatMicros, messageLabel } from './labels';
+
+export function eventLabel(ev: TraceEvent): string {
+  const at = formatMicros(ev.t);
+  switch (ev.k) {
+    case 'send':
+      return `${at} ${ev.from} sends ${messageLabel(ev.msg)} to ${ev.to}`;
+    case 'deliver':
+      return `${at} ${ev.to} receives ${messageLabel(ev.msg)} from ${ev.from}`;
+    case 'drop':
+      return `${at} ${ev.from} → ${ev.to} lost (${ev.reason}): ${messageLabel(ev.msg)}`;
+    case 'duplicate':
+      return `${at} ${ev.from} → ${ev.to} duplicated`;
+    case 'timer':
+      return `${at} ${ev.node}: ${ev.timer} timer fires`;
+    case 'role':
+      return `${at} ${ev.node}: ${ev.from} → ${ev.to} in term ${ev.term} (${ev.reason})`;
+    case 'term':
+      return `${at} ${ev.node}: term ${ev.from} → ${ev.to} (${ev.reason})`;
+    case 'vote':
+      return `${at} ${ev.node} ${ev.granted ? 'grants' : 'refuses'} ${ev.prevote ? 'pre-vote' : 'vote'} to ${ev.candidate} in term ${ev.term}: ${ev.reason}`;
+    case 'append':
+      return `${at} ${ev.node} appends ${ev.index}: t${ev.entry.term} ${commandLabel(ev.entry.cmd)}`;
+    case 'truncate':
+      return `${at} ${ev.node} deletes entries from ${ev.fromIndex} (${ev.reason})`;
+    case 'commit':
+      return `${at} ${ev.node} commits ${ev.from} → ${ev.to}: ${ev.reason}`;
+    case 'commit-refused':
+      return `${at} ${ev.node}: ${ev.reason}`;
+    case 'apply':
+      return `${at} ${ev.node} applies ${ev.index}: ${commandLabel(ev.entry.cmd)} → ${ev.result || 'ok'}`;
+    case 'client-request':
+      return `${at} ${ev.client} sends ${commandLabel(ev.cmd)} to ${ev.node}`;
+    case 'client-response':
+      return `${at} ${ev.client} gets ${ev.ok ? 'ok' : 'failure'} from ${ev.node}: ${ev.result}`;
+    case 'fault':
+      return `${at} fault: ${ev.fault} ${ev.nodes.join(' ')} ${ev.detail}`.trimEnd();
+    case 'violation':
+      return `${at} ⚠ ${ev.invariant}: ${ev.detail}`;
+    case 'note':
+      return `${at} ${ev.text}`;
+  }
+}
