@@ -34,6 +34,15 @@ const targets = [
   },
   {
     ...common,
+    entryPoints: ['src/renderer/exportPage.ts'],
+    outfile: 'dist/mermaid-export.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: false,
+  },
+  {
+    ...common,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
     platform: 'node',

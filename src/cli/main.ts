@@ -1,4 +1,5 @@
-// The headless CLI: a thin adapter from the command line to lang/ and views/.
+// The headless CLI: a thin adapter from the command line to lang/ and views/. Errors are one clear
+// line (plus a code frame for cell errors), never a stack trace unless --debug.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { codeFrame } from '../lang/diagnostics';
@@ -9,135 +10,243 @@ import { parseCell } from '../lang/parser';
 import { DEFAULT_EXEC, Session } from '../lang/session';
 import { notebookMarkdown } from '../views/markdown';
 import { buildPayload } from '../views/payload';
+import { findChrome, openDrawer } from './images';
 
-const USAGE = `consensus-notebook — run .consensus notebooks headless
+const HELP: Record<string, string> = {
+  main: `consensus-notebook — run .consensus notebooks headless, check them, export their diagrams
 
 Usage:
-  consensus-notebook run FILE… [--seed N] [--json]   run every cell; exit 0 only if every expectation held
-  consensus-notebook check FILE…                     parse every cell and report errors (no run)
-  consensus-notebook export FILE… --format md|mmd [--out DIR]
-                                                     write Markdown (prose + mermaid blocks, renders on
-                                                     GitHub) or one Mermaid file per cell and view
-  consensus-notebook --help
-`;
+  consensus-notebook run FILE… [--seed N] [--json]
+  consensus-notebook check FILE…
+  consensus-notebook export FILE… [--format md|mmd|svg|png] [--out DIR] [--theme default|dark]
+  consensus-notebook explore FILE …        (not built yet)
+  consensus-notebook COMMAND --help
+
+Exit codes: 0 all expectations held, 1 a cell failed (error, failed expectation, broken invariant),
+2 bad usage or unreadable input.
+`,
+  run: `consensus-notebook run FILE… [--seed N] [--json]
+
+Runs every cell of each notebook in order and prints each cell's verdict, its failed expectations with
+a code frame, and its notes. Exit code 0 only if every expectation held and no invariant broke.
+  --seed N   the seed for cells whose \`cluster\` line names none (default 1)
+  --json     one JSON object on stdout: { ok, files: [{ file, ok, cells: [{ cell, ok, verdict,
+             leader, term, diagnostics, failures, messages }] }] }
+`,
+  check: `consensus-notebook check FILE…
+
+Parses every cell (nothing runs) and prints each syntax error with a code frame; exit code 1 if any.
+For pre-commit hooks.
+`,
+  export: `consensus-notebook export FILE… [--format md|mmd|svg|png] [--out DIR] [--theme default|dark]
+
+Runs each notebook and writes its diagrams to DIR (default: the current folder):
+  md    one Markdown file per notebook: prose, cells, verdicts and \`\`\`mermaid blocks (GitHub renders it)
+  mmd   one Mermaid source file per cell and view
+  svg   one SVG per cell and view, drawn by Mermaid in a headless Chromium exactly as the notebook
+        draws it (needs Chromium: set CHROME_PATH or put chromium on PATH)
+  png   likewise, as PNG images
+The output is deterministic: the same notebook gives the same bytes.
+`,
+};
 
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
-function main(argv: string[]): number {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(USAGE);
-    return command === undefined ? 2 : 0;
+class UsageError extends Error {}
+
+interface Args {
+  command: string;
+  files: string[];
+  flags: Map<string, string | true>;
+}
+
+const VALUE_FLAGS = new Set(['--seed', '--format', '--out', '--theme']);
+const BOOL_FLAGS = new Set(['--json', '--help', '-h', '--debug']);
+
+function parseArgs(argv: string[]): Args {
+  const [command = '', ...rest] = argv;
+  const files: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (VALUE_FLAGS.has(a)) {
+      const v = rest[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value.`);
+      flags.set(a, v);
+    } else if (BOOL_FLAGS.has(a)) flags.set(a, true);
+    else if (a.startsWith('-')) throw new UsageError(`Unknown option ${a}. See \`consensus-notebook ${command} --help\`.`);
+    else files.push(a);
   }
-  const files = rest.filter((a) => !a.startsWith('--'));
-  const json = rest.includes('--json');
-  const seedAt = rest.indexOf('--seed');
-  const seed = seedAt >= 0 ? Number(rest[seedAt + 1]) : undefined;
-  if (seedAt >= 0) files.splice(files.indexOf(rest[seedAt + 1]!), 1);
-  if (command !== 'run' && command !== 'check' && command !== 'export') {
-    process.stderr.write(`Unknown command \`${command}\`. Commands: run, check, export. (\`explore\` is not built yet.)\n`);
-    return 2;
+  return { command, files, flags };
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    process.stdout.write(HELP.main!);
+    return argv.length === 0 ? 2 : 0;
   }
-  const format = flag(rest, '--format') ?? 'md';
-  const outDir = flag(rest, '--out') ?? '.';
-  for (const name of ['--format', '--out']) {
-    const at = rest.indexOf(name);
-    if (at >= 0) files.splice(files.indexOf(rest[at + 1]!), 1);
+  const args = parseArgs(argv);
+  if (args.command === 'explore') {
+    throw new UsageError('`explore` is not built yet: it needs the exploration runner (swarm over seeds with shrinking).');
   }
-  if (command === 'export' && format !== 'md' && format !== 'mmd') {
-    process.stderr.write(
-      format === 'svg' || format === 'png'
-        ? `--format ${format} is not built yet (it needs a browser to draw Mermaid); use --format md, which GitHub renders, or --format mmd.\n`
-        : `Unknown format \`${format}\`; use md or mmd.\n`,
-    );
-    return 2;
+  const help = HELP[args.command];
+  if (help === undefined) throw new UsageError(`Unknown command \`${args.command}\`. Commands: run, check, export.`);
+  if (args.flags.has('--help') || args.flags.has('-h')) {
+    process.stdout.write(help);
+    return 0;
   }
-  if (files.length === 0) {
-    process.stderr.write(`\`${command}\` needs at least one .consensus file.\n`);
-    return 2;
+  if (args.files.length === 0) throw new UsageError(`\`${args.command}\` needs at least one .consensus file.`);
+  const seedText = args.flags.get('--seed');
+  let seed: number | undefined;
+  if (typeof seedText === 'string') {
+    if (!/^\d+$/.test(seedText)) throw new UsageError(`--seed needs a whole number, found \`${seedText}\`.`);
+    seed = Number(seedText) >>> 0;
   }
+  const exec: ExecOptions = { ...DEFAULT_EXEC, ...(seed !== undefined ? { defaultSeed: seed } : {}) };
+  switch (args.command) {
+    case 'run':
+      return run(args, exec);
+    case 'check':
+      return check(args);
+    default:
+      return exportFiles(args, exec);
+  }
+}
+
+function run(args: Args, exec: ExecOptions): number {
+  const json = args.flags.has('--json');
   let failed = false;
-  const results: unknown[] = [];
-  for (const file of files) {
+  const files: unknown[] = [];
+  for (const file of args.files) {
+    const text = readNotebook(file);
+    if (text === null) {
+      failed = true;
+      files.push({ file, ok: false, error: 'unreadable', cells: [] });
+      continue;
+    }
+    const cells = parseNotebook(text).filter((c) => c.kind === 'code').map((c) => c.text);
+    const runs = cells.length > 0 ? new Session(exec).runUpTo(cells, cells.length - 1) : [];
+    const results = runs.map((r, i) => {
+      const cell = cells[i]!;
+      const payload = r.diagnostics.length === 0 ? buildPayload(r, { mode: 'export' }) : null;
+      if (!json) {
+        process.stdout.write(`${r.ok ? '✓' : '✗'} ${file} cell ${i + 1}: ${payload?.verdict ?? 'error'}\n`);
+        for (const d of r.diagnostics) process.stdout.write(indent(codeFrame(cell, d)));
+        for (const f of r.failures) process.stdout.write(indent(codeFrame(cell, { severity: 'error', message: f.message, span: f.span })));
+        for (const m of r.messages) process.stdout.write(`    ${m}\n`);
+      }
+      return {
+        cell: i + 1,
+        ok: r.ok,
+        verdict: payload?.verdict ?? null,
+        leader: payload?.leader ?? null,
+        term: payload?.term ?? null,
+        diagnostics: r.diagnostics.map((d) => ({ line: d.span.line, column: d.span.column, message: d.message })),
+        failures: r.failures.map((f) => ({ line: f.span.line, column: f.span.column, message: f.message })),
+        messages: r.messages,
+      };
+    });
+    const ok = results.every((r) => r.ok);
+    if (!ok) failed = true;
+    files.push({ file, ok, cells: results });
+  }
+  if (json) process.stdout.write(`${JSON.stringify({ ok: !failed, files }, null, 2)}\n`);
+  return failed ? 1 : 0;
+}
+
+function check(args: Args): number {
+  let failed = false;
+  for (const file of args.files) {
     const text = readNotebook(file);
     if (text === null) {
       failed = true;
       continue;
     }
-    const notebook = parseNotebook(text);
-    const cells = notebook.filter((c) => c.kind === 'code').map((c) => c.text);
-    if (command === 'export') {
-      const stem = basename(file).replace(/\.consensus$/, '');
-      mkdirSync(outDir, { recursive: true });
-      const exported = runForExport(notebook, new Session(execOptions(seed)));
-      if (format === 'md') {
-        const out = join(outDir, `${stem}.md`);
-        writeFileSync(out, notebookMarkdown(exported));
-        process.stdout.write(`wrote ${out}\n`);
-      } else {
-        let k = 0;
-        for (const c of exported) {
-          if (c.kind !== 'code') continue;
-          k++;
-          if (c.payload === null) continue;
-          for (const [view, source] of Object.entries(c.payload.mermaid)) {
-            const out = join(outDir, `${stem}.cell${k}.${view}.mmd`);
-            writeFileSync(out, `${source}\n`);
-            process.stdout.write(`wrote ${out}\n`);
-          }
-        }
+    const cells = parseNotebook(text).filter((c) => c.kind === 'code');
+    let errors = 0;
+    cells.forEach((cell, i) => {
+      for (const d of parseCell(cell.text).diagnostics) {
+        errors++;
+        process.stdout.write(`${file}: cell ${i + 1}: ${codeFrame(cell.text, d)}\n`);
       }
-      if (exported.some((c) => c.kind === 'code' && (c.error !== null || (c.payload !== null && !c.payload.ok)))) failed = true;
-      continue;
-    }
-    if (command === 'check') {
-      cells.forEach((cell, i) => {
-        for (const d of parseCell(cell).diagnostics) {
-          failed = true;
-          process.stdout.write(`${file}: cell ${i + 1}: ${codeFrame(cell, d)}\n`);
-        }
-      });
-      continue;
-    }
-    const session = new Session(execOptions(seed));
-    const runs = cells.length > 0 ? session.runUpTo(cells, cells.length - 1) : [];
-    runs.forEach((run, i) => {
-      const cell = cells[i]!;
-      if (!run.ok) failed = true;
-      const payload = run.diagnostics.length === 0 ? buildPayload(run) : null;
-      results.push({ file, cell: i + 1, ok: run.ok, verdict: payload?.verdict ?? null, diagnostics: run.diagnostics, failures: payload?.failures ?? [], messages: run.messages });
-      if (json) return;
-      process.stdout.write(`${run.ok ? '✓' : '✗'} ${file} cell ${i + 1}: ${payload?.verdict ?? 'error'}\n`);
-      for (const d of run.diagnostics) process.stdout.write(indent(codeFrame(cell, d)));
-      for (const f of run.failures) process.stdout.write(indent(codeFrame(cell, { severity: 'error', message: f.message, span: f.span })));
-      for (const m of run.messages) process.stdout.write(`    ${m}\n`);
     });
+    if (errors > 0) failed = true;
+    else process.stdout.write(`✓ ${file}: ${cells.length} cell(s), no errors\n`);
   }
-  if (json) process.stdout.write(`${JSON.stringify({ ok: !failed, cells: results }, null, 2)}\n`);
   return failed ? 1 : 0;
 }
 
-function execOptions(seed: number | undefined): ExecOptions {
-  return { ...DEFAULT_EXEC, ...(seed !== undefined && Number.isFinite(seed) ? { defaultSeed: seed } : {}) };
+async function exportFiles(args: Args, exec: ExecOptions): Promise<number> {
+  const format = args.flags.get('--format') ?? 'md';
+  const outDir = (args.flags.get('--out') as string | undefined) ?? '.';
+  const theme = args.flags.get('--theme') ?? 'default';
+  if (format !== 'md' && format !== 'mmd' && format !== 'svg' && format !== 'png') throw new UsageError(`Unknown format \`${String(format)}\`; use md, mmd, svg or png.`);
+  if (theme !== 'default' && theme !== 'dark') throw new UsageError(`Unknown theme \`${String(theme)}\`; use default or dark.`);
+  let drawer: Awaited<ReturnType<typeof openDrawer>> | null = null;
+  if (format === 'svg' || format === 'png') {
+    const chrome = findChrome();
+    if (chrome === null) {
+      throw new UsageError(
+        `--format ${format} needs Chromium to draw Mermaid, and none was found${process.env.CHROME_PATH ? ` at CHROME_PATH=${process.env.CHROME_PATH}` : ' (set CHROME_PATH or put chromium on PATH)'}. --format md needs no browser: GitHub renders its diagrams.`,
+      );
+    }
+    drawer = await openDrawer(chrome, join(__dirname, 'mermaid-export.js'), theme);
+  }
+  let failed = false;
+  try {
+    mkdirSync(outDir, { recursive: true });
+    for (const file of args.files) {
+      const text = readNotebook(file);
+      if (text === null) {
+        failed = true;
+        continue;
+      }
+      const stem = basename(file).replace(/\.consensus$/, '');
+      const exported = runForExport(parseNotebook(text), new Session(exec), stem);
+      if (exported.some((c) => c.kind === 'code' && (c.error !== null || (c.payload !== null && !c.payload.ok)))) failed = true;
+      if (format === 'md') {
+        write(join(outDir, `${stem}.md`), notebookMarkdown(exported));
+        continue;
+      }
+      let k = 0;
+      for (const c of exported) {
+        if (c.kind !== 'code') continue;
+        k++;
+        if (c.payload === null) continue;
+        for (const [view, source] of Object.entries(c.payload.mermaid)) {
+          if (!source) continue;
+          const base = join(outDir, `${stem}.cell${k}.${view}`);
+          if (format === 'mmd') write(`${base}.mmd`, `${source}\n`);
+          else {
+            const svg = await drawer!.svg(`${stem}-cell${k}-${view}`.replace(/[^\w-]/g, '_'), source);
+            if (format === 'svg') write(`${base}.svg`, `${svg}\n`);
+            else write(`${base}.png`, await drawer!.png(svg));
+          }
+        }
+      }
+    }
+  } finally {
+    await drawer?.close();
+  }
+  return failed ? 1 : 0;
 }
 
-function flag(args: string[], name: string): string | undefined {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : undefined;
+function write(path: string, data: string | Buffer): void {
+  writeFileSync(path, data);
+  process.stdout.write(`wrote ${path}\n`);
 }
 
 function readNotebook(file: string): string | null {
   try {
     const st = statSync(file);
     if (st.isDirectory()) throw new Error('is a directory; name the .consensus files inside it');
-    if (st.size > MAX_FILE_BYTES) throw new Error(`is ${st.size} bytes; notebooks are at most ${MAX_FILE_BYTES} bytes`);
+    if (st.size > MAX_FILE_BYTES) throw new Error(`is ${(st.size / 1024 / 1024).toFixed(1)} MB; a notebook is at most ${MAX_FILE_BYTES / 1024 / 1024} MB`);
     const bytes = readFileSync(file);
     if (bytes.includes(0)) throw new Error('is a binary file, not a .consensus notebook');
     return bytes.toString('utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'does not exist' : err.message;
-    process.stderr.write(`${file}: ${why}\n`);
+    process.stderr.write(`${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}\n`);
     return null;
   }
 }
@@ -146,4 +255,18 @@ function indent(text: string): string {
   return `${text.split('\n').map((l) => `    ${l}`).join('\n')}\n`;
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`consensus-notebook: ${e.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const debug = process.argv.includes('--debug');
+    process.stderr.write(`consensus-notebook: ${e instanceof Error ? e.message : String(e)}${debug ? `\n${e instanceof Error ? e.stack : ''}` : ' (run with --debug for details)'}\n`);
+    process.exitCode = 1;
+  },
+);

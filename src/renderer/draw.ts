@@ -3,6 +3,7 @@
 // rendered, a newer render cancels an older one, ids derive from the output id, the theme follows VS
 // Code's body classes, and errors show as plain text (never as HTML).
 import mermaid from 'mermaid';
+import { mermaidConfig } from './mermaidConfig';
 import { type ScrubData, type RunPayload, stateFromJson } from '../views/payload';
 import { sequenceDiagram } from '../views/sequence';
 import { applyEvent, type ClusterState } from '../views/state';
@@ -26,16 +27,7 @@ function themeOf(): 'dark' | 'default' {
 function ensureMermaid(): void {
   const theme = themeOf();
   if (initializedTheme === theme) return;
-  mermaid.initialize({
-    startOnLoad: false,
-    securityLevel: 'strict',
-    theme,
-    maxTextSize: 50_000,
-    maxEdges: 500,
-    sequence: { useMaxWidth: false, showSequenceNumbers: false },
-    flowchart: { htmlLabels: false },
-    fontFamily: 'var(--vscode-font-family, sans-serif)',
-  });
+  mermaid.initialize(mermaidConfig(theme));
   initializedTheme = theme;
 }
 

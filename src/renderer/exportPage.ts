@@ -1,0 +1,17 @@
+// A page script for headless export (the CLI loads it into Chromium): draws Mermaid sources to SVG
+// with the renderer's own configuration.
+import mermaid from 'mermaid';
+import { type DiagramTheme, mermaidConfig } from './mermaidConfig';
+
+declare global {
+  interface Window {
+    cnRender: (id: string, source: string, theme: DiagramTheme) => Promise<string>;
+  }
+}
+
+window.cnRender = async (id, source, theme) => {
+  mermaid.initialize(mermaidConfig(theme));
+  await mermaid.parse(source);
+  const { svg } = await mermaid.render(id, source);
+  return svg;
+};

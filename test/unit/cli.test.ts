@@ -1,0 +1,152 @@
+// The CLI driven as a subprocess, as CI pipelines and pre-commit hooks use it.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'cn-cli-'));
+const cli = join(dir, 'cli.js');
+const sample = join(root, 'samples/leader-election.consensus');
+
+function chrome(): string | null {
+  for (const p of [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
+    if (p && spawnSync('test', ['-x', p]).status === 0) return p;
+  }
+  return null;
+}
+
+function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function notebook(name: string, ...cells: string[]): string {
+  const p = join(dir, name);
+  writeFileSync(p, cells.map((c) => `\`\`\`consensus\n${c}\n\`\`\``).join('\n\n') + '\n');
+  return p;
+}
+
+beforeAll(async () => {
+  await build({ entryPoints: [join(root, 'src/cli/main.ts')], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['playwright-core'], logLevel: 'silent' });
+  await build({ entryPoints: [join(root, 'src/renderer/exportPage.ts')], outfile: join(dir, 'mermaid-export.js'), bundle: true, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'silent' });
+}, 120_000);
+
+describe('consensus-notebook run', () => {
+  it('exits 0 and prints a verdict per cell when every expectation holds', () => {
+    const r = run('run', sample);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/✓ .*leader-election\.consensus cell 2: leader n\d/);
+  });
+
+  it('exits 1 with a code frame when an expectation fails', () => {
+    const f = notebook('fails.consensus', 'cluster raft nodes=3 seed=1\nrun until leader\nexpect term >= 99');
+    const r = run('run', f);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('line 3, column 8: Expected term >= 99, found term 1');
+    expect(r.stdout).toMatch(/\^+/);
+  });
+
+  it('--json prints one object with a stable shape', () => {
+    const r = run('run', sample, '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { ok: boolean; files: { file: string; ok: boolean; cells: Record<string, unknown>[] }[] };
+    expect(j.ok).toBe(true);
+    expect(j.files).toHaveLength(1);
+    for (const c of j.files[0]!.cells) expect(Object.keys(c).sort()).toEqual(['cell', 'diagnostics', 'failures', 'leader', 'messages', 'ok', 'term', 'verdict']);
+  });
+
+  it('--seed changes the run only for cells that name no seed', () => {
+    const f = notebook('seedless.consensus', 'cluster raft nodes=5\nrun until leader');
+    const a = JSON.parse(run('run', f, '--json', '--seed', '1').stdout) as { files: { cells: { verdict: string }[] }[] };
+    const b = JSON.parse(run('run', f, '--json', '--seed', '1').stdout) as typeof a;
+    expect(a).toEqual(b);
+  });
+
+  it('a missing file, a directory, a binary file and a too-large file each get one clear line and exit non-zero', () => {
+    expect(run('run', join(dir, 'nope.consensus'))).toMatchObject({ code: 1, stderr: expect.stringContaining('no such file') });
+    mkdirSync(join(dir, 'adir'), { recursive: true });
+    expect(run('run', join(dir, 'adir')).stderr).toContain('is a directory');
+    writeFileSync(join(dir, 'bin.consensus'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3]));
+    expect(run('run', join(dir, 'bin.consensus')).stderr).toContain('binary file');
+    writeFileSync(join(dir, 'big.consensus'), Buffer.alloc(50 * 1024 * 1024, 'a'));
+    const big = run('run', join(dir, 'big.consensus'));
+    expect(big.code).toBe(1);
+    expect(big.stderr).toMatch(/is 50\.0 MB; a notebook is at most 5 MB/);
+    expect(big.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+  });
+
+  it('a syntax error is reported with its position and a non-zero exit', () => {
+    const f = notebook('typo.consensus', 'cluster raft nodes=5\nparitition {n1} | {n2}');
+    const r = run('run', f);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('line 2, column 1: Unknown command `paritition`. Did you mean `partition`?');
+  });
+
+  it('bad usage exits 2 with a hint', () => {
+    expect(run('frobnicate', sample)).toMatchObject({ code: 2, stderr: expect.stringContaining('Unknown command `frobnicate`') });
+    expect(run('run')).toMatchObject({ code: 2 });
+    expect(run('run', sample, '--seed', 'x')).toMatchObject({ code: 2, stderr: expect.stringContaining('--seed needs a whole number') });
+    expect(run('run', sample, '--bogus')).toMatchObject({ code: 2, stderr: expect.stringContaining('Unknown option --bogus') });
+  });
+
+  it('--help exists for every command', () => {
+    for (const c of ['run', 'check', 'export']) {
+      const r = run(c, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`consensus-notebook ${c}`);
+    }
+  });
+});
+
+describe('consensus-notebook check', () => {
+  it('passes a clean notebook and fails one with a typo, without running anything', () => {
+    expect(run('check', sample).code).toBe(0);
+    const f = notebook('check-typo.consensus', 'cluster raft nodez=5');
+    const r = run('check', f);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Did you mean `nodes`?');
+  });
+});
+
+describe('consensus-notebook export', () => {
+  it('--format md writes Markdown with mermaid blocks, byte-identical on a second run', () => {
+    const out1 = join(dir, 'md1');
+    const out2 = join(dir, 'md2');
+    expect(run('export', sample, '--format', 'md', '--out', out1).code).toBe(0);
+    expect(run('export', sample, '--format', 'md', '--out', out2).code).toBe(0);
+    const a = readFileSync(join(out1, 'leader-election.md'), 'utf8');
+    expect(a).toContain('```mermaid\nsequenceDiagram');
+    expect(a).toContain('# Raft leader election');
+    expect(readFileSync(join(out2, 'leader-election.md'), 'utf8')).toBe(a);
+  });
+
+  it('--format mmd writes one Mermaid file per cell and view', () => {
+    const out = join(dir, 'mmd');
+    expect(run('export', sample, '--format', 'mmd', '--out', out).code).toBe(0);
+    const files = readdirSync(out).sort();
+    expect(files).toContain('leader-election.cell2.sequence.mmd');
+  });
+
+  it('without a browser, --format svg says so and suggests --format md', () => {
+    const r = spawnSync(process.execPath, [cli, 'export', sample, '--format', 'svg'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CHROME_PATH: '/nonexistent/chrome' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('needs Chromium');
+    expect(r.stderr).toContain('--format md');
+  });
+
+  it.skipIf(chrome() === null)('with Chromium, --format svg writes deterministic SVGs drawn by Mermaid', () => {
+    // The built CLI keeps playwright-core external; here it resolves from the repository.
+    const env = { ...process.env, CHROME_PATH: chrome()!, NODE_PATH: join(root, 'node_modules') };
+    const out1 = join(dir, 'svg1');
+    const out2 = join(dir, 'svg2');
+    expect(spawnSync(process.execPath, [cli, 'export', sample, '--format', 'svg', '--out', out1], { cwd: dir, env, encoding: 'utf8' }).status).toBe(0);
+    expect(spawnSync(process.execPath, [cli, 'export', sample, '--format', 'svg', '--out', out2], { cwd: dir, env, encoding: 'utf8' }).status).toBe(0);
+    const svg = readFileSync(join(out1, 'leader-election.cell2.sequence.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg[^>]*aria-roledescription="sequence"/);
+    expect(svg).toContain('RequestVote');
+    expect(readFileSync(join(out2, 'leader-election.cell2.sequence.svg'), 'utf8')).toBe(svg);
+  });
+});
