@@ -94,6 +94,8 @@ export type TraceEvent =
   | { k: 'commit'; t: Micros; node: string; from: number; to: number; reason: string }
   | { k: 'commit-refused'; t: Micros; node: string; index: number; reason: string }
   | { k: 'apply'; t: Micros; node: string; index: number; entry: LogEntry; result: string }
+  // An operation's invocation and completion as the client sees them (for histories and linearizability),
+  // not network arrows: the messages themselves are `send`/`deliver` of ClientRequest/ClientResponse.
   | { k: 'client-request'; t: Micros; client: string; node: string; cmd: Command }
   | { k: 'client-response'; t: Micros; client: string; node: string; ok: boolean; seq: number; result: string }
   | {
@@ -104,7 +106,7 @@ export type TraceEvent =
       nodes: string[];
       /** Human text, e.g. "20s", "loss 20%", "one-way". */
       detail: string;
-      /** For `partition`: every group, each sorted as declared (nodes in no group form their own). */
+      /** For `partition`: every group, in declared order; nodes the command named in no group form one extra group together. */
       groups?: string[][];
     }
   | { k: 'violation'; t: Micros; invariant: string; nodes: string[]; detail: string }

@@ -30,7 +30,7 @@ const NAMED: Record<string, string> = { '<': 'lt', '>': 'gt', '&': 'amp', '"': '
 const MERMAID_MARKERS = new Set(['\uFB02', '\u00B6']);
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}\p{M}]$/u;
 // Symbols our own labels use; they are plain text to every Mermaid grammar.
-const SAFE_SYMBOLS = new Set(Array.from('✓✗⚠×…→←↔≠·§°−–—'));
+const SAFE_SYMBOLS = new Set(Array.from('✓✗⚠★×…→←↔≠·§°−–—'));
 
 function isSafe(ch: string): boolean {
   if (ch.length === 1 && ch.charCodeAt(0) < 0x80) return /[A-Za-z0-9]/.test(ch) || SAFE_ASCII.has(ch);

@@ -3,14 +3,16 @@
 // and the browser renderer share them.
 
 export { windowOf, quorumSize, type ViewInput, type Zone } from './input';
-export { mermaidLabel, mermaidName, markdownCell, truncate, NAME_CHARS_MAX, TEXT_CHARS_MAX } from './escape';
-export { commandLabel, entryLabel, messageLabel, formatMicros, roleName } from './labels';
+export { mermaidLabel, mermaidName, markdownCell, truncate, nameCharsFor, NAME_CHARS_MAX, TEXT_CHARS_MAX } from './escape';
+export { clientResultLabel, commandLabel, entryLabel, faultLabel, formatMicros, messageLabel, roleName } from './labels';
 export {
   foldState,
   emptyState,
   applyEvent,
+  nodeOf,
   describeState,
   formatGroups,
+  currentLeader,
   type ClusterState,
   type NodeState,
   type NodeStatus,
@@ -26,4 +28,7 @@ export {
   type SequenceDiagram,
   type SequenceOptions,
 } from './sequence';
-export { verdict, verdictOf, currentLeader, type Verdict } from './verdict';
+export { verdict, verdictOf, type Verdict } from './verdict';
+export { stateDiagram } from './states';
+export { logGrid, logTable, type LogCell, type LogGrid, type LogRow, type LogTableOptions } from './log';
+export { topologyDiagram } from './topology';

@@ -1,7 +1,7 @@
 // Plain-text labels for commands, messages, roles and times, shared by every view. They are not
 // escaped: each view escapes them for its own format (Mermaid, Markdown) at the point of output.
 
-import type { Command, LogEntry, Message, Micros, Role } from '../engine/trace';
+import type { Command, FaultKind, LogEntry, Message, Micros, Role } from '../engine/trace';
 
 /** `put x=1`, `get x`, `delete x`, `cas x 1→2`, `noop`. */
 export function commandLabel(cmd: Command): string {
@@ -68,11 +68,11 @@ export function messageLabel(msg: Message): string {
   }
 }
 
-/** `ok 1`, `✗ not leader (try n3)`. */
+/** `ok 1`, `✗ not leader (try n3)`: the hint only on a failure whose text does not already name it. */
 export function clientResultLabel(ok: boolean, result: string, leaderHint: string | null = null): string {
   const head = ok ? 'ok' : '✗';
-  const text = result === '' || result === head ? head : `${head} ${result}`;
-  return leaderHint === null ? text : `${text} (try ${leaderHint})`;
+  const text = result === '' || result.toLowerCase() === head ? head : `${head} ${result}`;
+  return ok || leaderHint === null || result.includes(leaderHint) ? text : `${text} (try ${leaderHint})`;
 }
 
 const ROLE_NAMES: Record<Role, string> = {
@@ -104,4 +104,10 @@ function trimDecimals(value: number): string {
 export function languageMillis(t: Micros, round: 'down' | 'up'): string {
   const ms = round === 'down' ? Math.floor(t / 1000) : Math.ceil(t / 1000);
   return `${ms}ms`;
+}
+
+/** `pause 20s`, `loss 20%`: the fault with its detail, without repeating the fault's name. */
+export function faultLabel(fault: FaultKind, detail: string): string {
+  if (detail === '') return fault;
+  return detail.startsWith(fault) ? detail : `${fault} ${detail}`;
 }

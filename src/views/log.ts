@@ -1,11 +1,12 @@
 // The replicated logs side by side: one row per node, one column per log index, with each node's
-// commit and applied index, and entries that differ from the committed (or majority) entry marked.
+// commit and applied index, and entries that differ from the committed (else the leader's, else the
+// majority's) entry marked.
 
 import type { Role } from '../engine/trace';
 import { markdownCell } from './escape';
 import type { ViewInput } from './input';
 import { entryLabel } from './labels';
-import { foldState, type NodeState, type NodeStatus } from './state';
+import { currentLeader, foldState, type NodeState, type NodeStatus } from './state';
 
 export interface LogCell {
   index: number;
@@ -14,7 +15,7 @@ export interface LogCell {
   label: string;
   /** At or below this node's commit index. */
   committed: boolean;
-  /** Differs from the entry committed at this index, or (if none is) from the majority's entry. */
+  /** Differs from the entry committed at this index, else from the current leader's, else the majority's. */
   divergent: boolean;
 }
 
@@ -41,9 +42,10 @@ export interface LogTableOptions {
 
 /** The logs at the end of `input`'s window, as data for the renderer. */
 export function logGrid(input: ViewInput): LogGrid {
-  const nodes = foldState(input).nodes;
+  const state = foldState(input);
+  const nodes = state.nodes;
   const lastIndex = nodes.reduce((max, n) => Math.max(max, n.log.length), 0);
-  const reference = referenceEntries(nodes, lastIndex);
+  const reference = referenceEntries(nodes, lastIndex, currentLeader(state));
   return {
     lastIndex,
     nodes: nodes.map((node) => ({
@@ -94,14 +96,20 @@ export function logTable(input: ViewInput, opts: LogTableOptions = {}): string {
 
 /**
  * The entry each index should hold: the committed one (by Log Matching every node that committed it
- * agrees, Raft §5.3), else the one a strict majority of the nodes hold, else none.
+ * agrees, Raft §5.3); else the current leader's, which its followers will be forced to match; else
+ * the one a strict majority of the nodes hold; else none.
  */
-function referenceEntries(nodes: readonly NodeState[], lastIndex: number): (string | undefined)[] {
+function referenceEntries(nodes: readonly NodeState[], lastIndex: number, leader: NodeState | null): (string | undefined)[] {
   const result: (string | undefined)[] = [];
   for (let index = 1; index <= lastIndex; index++) {
     const committer = nodes.find((n) => n.commitIndex >= index && n.log.length >= index);
     if (committer !== undefined) {
       result.push(entryLabel(committer.log[index - 1]!));
+      continue;
+    }
+    const leaderEntry = leader?.log[index - 1];
+    if (leaderEntry !== undefined) {
+      result.push(entryLabel(leaderEntry));
       continue;
     }
     const counts = new Map<string, number>();

@@ -1,6 +1,7 @@
 // "Export as Markdown": the notebook as a Markdown file that GitHub renders — the prose, each scenario
 // cell, its verdict and its diagrams as ```mermaid blocks. Same input, same bytes.
 
+import { markdownCell } from './escape';
 import type { RunPayload } from './payload';
 
 export type ExportedCell =
@@ -36,6 +37,7 @@ function fence(lang: string, body: string): string {
   return `${f}${lang}\n${body.replace(/\s+$/, '')}\n${f}`;
 }
 
+/** Inline Markdown, never cut: a verdict or a message is shown whole. */
 function escapeInline(s: string): string {
-  return s.replace(/([\\`*_<>[\]|])/g, '\\$1').replace(/\n/g, ' ');
+  return markdownCell(s, Number.MAX_SAFE_INTEGER);
 }

@@ -9,6 +9,7 @@ import {
   clientResultLabel,
   commandLabel,
   entryLabel,
+  faultLabel,
   formatMicros,
   isHeartbeat,
   isResponse,
@@ -76,12 +77,15 @@ export function sequenceDiagram(input: ViewInput, opts: SequenceOptions = {}): S
 
 type ShownEvent = { ev: TraceEvent; index: number };
 
+/** A run of heartbeats from one leader, drawn as one note written where the run starts. */
 interface HeartbeatRun {
   leader: string;
   t: Micros;
   term: number;
   count: number;
   lost: number;
+  /** Index of its note in the output lines, rewritten as the run grows. */
+  line: number;
 }
 
 interface ApplyRun {
@@ -146,7 +150,7 @@ class SequenceWriter {
         break;
       }
     }
-    this.flush();
+    this.flushApplies();
 
     let omitted = 0;
     if (cut >= 0) {
@@ -218,23 +222,22 @@ class SequenceWriter {
 
   /** Draws one event, given the state after it; false when the size limits are reached and nothing more may be drawn. */
   private draw(ev: TraceEvent, state: ClusterState): boolean {
+    if (!this.isDrawn(ev)) return true;
     switch (ev.k) {
       case 'deliver':
       case 'drop': {
         const dropped = ev.k === 'drop' ? ev.reason : null;
         if (this.hideHeartbeats && this.isHeartbeatTraffic(ev.from, ev.to, ev.msg)) {
-          this.countHeartbeat(ev.from, ev.to, ev.msg, ev.t, dropped !== null);
-          return true;
+          return this.countHeartbeat(ev.from, ev.to, ev.msg, ev.t, dropped !== null);
         }
         this.noteHeartbeatLink(ev.from, ev.to, ev.msg);
-        if (!this.isDrawn(ev)) return true;
         const label = messageLabel(ev.msg) + (dropped === null ? '' : ` — ${DROP_WORDS[dropped]}`);
         return this.arrow(ev.from, ev.to, isResponse(ev.msg), dropped !== null, label);
       }
       case 'client-request':
-        return !this.clientEventsDrawn || this.arrow(ev.client, ev.node, false, false, commandLabel(ev.cmd));
+        return this.arrow(ev.client, ev.node, false, false, commandLabel(ev.cmd));
       case 'client-response':
-        return !this.clientEventsDrawn || this.arrow(ev.node, ev.client, true, false, clientResultLabel(ev.ok, ev.result));
+        return this.arrow(ev.node, ev.client, true, false, clientResultLabel(ev.ok, ev.result));
       case 'role':
         return this.nodeNote(
           ev.node,
@@ -242,11 +245,8 @@ class SequenceWriter {
           `${roleName(ev.from)} → ${roleName(ev.to)} t${ev.term}${reasonSuffix(ev.reason)}`,
         );
       case 'term':
-        if (this.roleKeys.has(roleKey(ev.node, ev.t, ev.to))) return true;
         return this.nodeNote(ev.node, ev.t, `term ${ev.from} → ${ev.to}${reasonSuffix(ev.reason)}`);
       case 'vote': {
-        // A candidate's vote for itself is implied by its role change (Raft §5.2).
-        if (ev.candidate === ev.node && ev.granted && !ev.prevote) return true;
         const what = ev.prevote ? 'pre-vote' : 'vote';
         return this.nodeNote(
           ev.node,
@@ -276,7 +276,11 @@ class SequenceWriter {
     }
   }
 
-  /** Whether an event, outside a heartbeat run, becomes an arrow or a note. */
+  /**
+   * Whether an event becomes an arrow or a note (heartbeats then join a run). Client events are drawn
+   * only when client traffic does not cross the network as messages; a term change implied by a role
+   * change and a candidate's vote for itself (Raft §5.2) need no note of their own.
+   */
   private isDrawn(ev: TraceEvent): boolean {
     switch (ev.k) {
       case 'send':
@@ -307,18 +311,49 @@ class SequenceWriter {
     if (msg.type === 'AppendEntries') this.lastHeartbeat.delete(linkKey(from, to));
   }
 
-  private countHeartbeat(from: string, to: string, msg: Message, t: Micros, lost: boolean): void {
-    this.flushApplies();
-    if (msg.type === 'AppendEntries') {
-      this.lastHeartbeat.set(linkKey(from, to), { round: msg.round, matchIndex: msg.prevLogIndex });
-      if (this.heartbeats !== null && this.heartbeats.leader !== from) this.flushHeartbeats();
-      this.heartbeats ??= { leader: from, t, term: msg.term, count: 0, lost: 0 };
-      this.heartbeats.count++;
-      if (lost) this.heartbeats.lost++;
-    } else {
+  /**
+   * Adds a heartbeat (or its response) to the current run, starting a new run when there is none or
+   * it belongs to another leader. False when a new run's note does not fit.
+   */
+  private countHeartbeat(from: string, to: string, msg: Message, t: Micros, lost: boolean): boolean {
+    if (msg.type !== 'AppendEntries') {
       this.lastHeartbeat.delete(linkKey(to, from));
-      if (lost && this.heartbeats !== null && this.heartbeats.leader === to) this.heartbeats.lost++;
+      const run = this.heartbeats;
+      if (lost && run !== null && run.leader === to) {
+        run.lost++;
+        this.setLine(run.line, this.heartbeatNote(run));
+      }
+      return true;
     }
+    this.lastHeartbeat.set(linkKey(from, to), { round: msg.round, matchIndex: msg.prevLogIndex });
+    if (this.heartbeats !== null && this.heartbeats.leader !== from) this.heartbeats = null;
+    if (this.heartbeats === null) {
+      if (!this.flushApplies()) return false;
+      const run: HeartbeatRun = { leader: from, t, term: msg.term, count: 1_000_000, lost: 1_000_000, line: this.lines.length };
+      // Room for the longest the note can grow to.
+      if (!this.pushAll([this.heartbeatNote(run)])) return false;
+      this.heartbeats = { ...run, count: 0, lost: 0 };
+    }
+    const run = this.heartbeats;
+    run.count++;
+    if (lost) run.lost++;
+    this.setLine(run.line, this.heartbeatNote(run));
+    return true;
+  }
+
+  private heartbeatNote(run: HeartbeatRun): string {
+    const lost = run.lost > 0 ? `, ${run.lost} lost` : '';
+    const plural = run.count === 1 ? 'heartbeat' : 'heartbeats';
+    return this.note([this.id(run.leader)], `×${run.count} ${plural} t${run.term}${lost}`, run.t);
+  }
+
+  /**
+   * A heartbeat run goes on across notes about other nodes (followers learning the commit index) and
+   * ends at anything else: an arrow, a note over its leader, a block or a note over several nodes.
+   */
+  private endHeartbeatsUnlessAbout(noteOn: string | null): void {
+    const run = this.heartbeats;
+    if (run !== null && (noteOn === null || noteOn === this.id(run.leader))) this.heartbeats = null;
   }
 
   private countApply(node: string, t: Micros, index: number, label: string): boolean {
@@ -328,17 +363,19 @@ class SequenceWriter {
       run.label = label;
       return true;
     }
-    if (!this.flush()) return false;
+    if (!this.flushApplies()) return false;
     this.applies = { node, t, first: index, last: index, label };
     return true;
   }
 
   private drawFault(ev: Extract<TraceEvent, { k: 'fault' }>, state: ClusterState): boolean {
-    const detail = ev.detail === '' ? '' : ` ${ev.detail}`;
     const names = ev.nodes.map(name);
     switch (ev.fault) {
       case 'partition': {
         const groups = formatGroups((state.partition ?? []).map((g) => g.map(name)));
+        // The detail is often the command's own text: worth showing only when it names zones.
+        const plain = [ev.fault, formatGroups(state.partition ?? []), formatGroups(ev.groups ?? [])];
+        const detail = ev.detail === '' || plain.includes(ev.detail) ? '' : ` (${text(ev.detail)})`;
         const lines: string[] = [];
         if (this.partitionOpen) lines.push('end');
         lines.push(`rect ${PARTITION_COLOUR}`);
@@ -348,8 +385,8 @@ class SequenceWriter {
         return true;
       }
       case 'heal': {
-        const lines = [this.note(this.over(ev.nodes), `heal${names.length > 0 ? ` ${names.join(' ')}` : ''}${detail}`, ev.t)];
         const closes = this.partitionOpen && ev.nodes.length === 0;
+        const lines = [this.note(this.over(ev.nodes), [faultLabel('heal', text(ev.detail)), ...names].join(' '), ev.t)];
         if (closes) lines.unshift('end');
         if (!this.emit(lines)) return false;
         if (closes) this.partitionOpen = false;
@@ -359,11 +396,12 @@ class SequenceWriter {
       case 'hold':
       case 'release': {
         const [a = '?', b = '?'] = names;
+        const detail = ev.detail === '' || ev.detail === ev.fault ? '' : ` (${text(ev.detail)})`;
         return this.emit([this.note(this.over(ev.nodes), `${ev.fault} ${a} → ${b}${detail}`, ev.t)]);
       }
       default: {
         const marker = ev.fault === 'crash' ? '✗ ' : '';
-        return this.emit([this.note(this.over(ev.nodes), `${marker}${ev.fault}${detail}`, ev.t)]);
+        return this.emit([this.note(this.over(ev.nodes), `${marker}${faultLabel(ev.fault, text(ev.detail))}`, ev.t)]);
       }
     }
   }
@@ -395,13 +433,15 @@ class SequenceWriter {
   }
 
   private closePartition(): void {
-    this.flush();
+    this.flushApplies();
+    this.heartbeats = null;
     if (this.partitionOpen) this.push('end');
     this.partitionOpen = false;
   }
 
   private nodeNote(node: string, t: Micros, label: string): boolean {
-    return this.emit([this.note([this.id(node)], label, t)]);
+    const id = this.id(node);
+    return this.emit([this.note([id], label, t)], id);
   }
 
   private arrow(from: string, to: string, response: boolean, dropped: boolean, label: string): boolean {
@@ -426,32 +466,24 @@ class SequenceWriter {
     return `Note over ${span}: ${mermaidLabel(prefix + label, LINE_CHARS_MAX)}`;
   }
 
-  /** Adds `lines` after any pending collapsed note, or nothing if they would not fit. */
-  private emit(lines: readonly string[]): boolean {
-    if (!this.flush()) return false;
+  /**
+   * Adds `lines` after any pending apply note, or nothing if they would not fit. `noteOn` is the one
+   * participant a note is about, if it is about one.
+   */
+  private emit(lines: readonly string[], noteOn: string | null = null): boolean {
+    if (!this.flushApplies()) return false;
+    this.endHeartbeatsUnlessAbout(noteOn);
     return this.pushAll(lines);
-  }
-
-  /** Writes the pending heartbeat and apply notes. */
-  private flush(): boolean {
-    return this.flushHeartbeats() && this.flushApplies();
-  }
-
-  private flushHeartbeats(): boolean {
-    const run = this.heartbeats;
-    if (run === null) return true;
-    this.heartbeats = null;
-    const lost = run.lost > 0 ? `, ${run.lost} lost` : '';
-    const plural = run.count === 1 ? 'heartbeat' : 'heartbeats';
-    return this.pushAll([this.note([this.id(run.leader)], `×${run.count} ${plural} t${run.term}${lost}`, run.t)]);
   }
 
   private flushApplies(): boolean {
     const run = this.applies;
     if (run === null) return true;
     this.applies = null;
+    const id = this.id(run.node);
+    this.endHeartbeatsUnlessAbout(id);
     const label = run.first === run.last ? `apply ${run.first} ${run.label}` : `apply ${run.first}..${run.last}`;
-    return this.pushAll([this.note([this.id(run.node)], label, run.t)]);
+    return this.pushAll([this.note([id], label, run.t)]);
   }
 
   private pushAll(lines: readonly string[]): boolean {
@@ -464,6 +496,11 @@ class SequenceWriter {
   private push(line: string): void {
     this.lines.push(line);
     this.chars += line.length + 1;
+  }
+
+  private setLine(index: number, line: string): void {
+    this.chars += line.length - this.lines[index]!.length;
+    this.lines[index] = line;
   }
 }
 

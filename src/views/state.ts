@@ -216,9 +216,13 @@ function applyFault(state: ClusterState, ev: Extract<TraceEvent, { k: 'fault' }>
       state.partition = partitionGroups(state, ev.groups ?? [ev.nodes]);
       return;
     case 'heal': {
-      // `heal` with no nodes heals everything; with nodes, the link faults among them.
+      // `heal` with no nodes heals the network: partition, link faults and message loss. With nodes,
+      // the link faults among them.
       const among = new Set(ev.nodes);
-      if (among.size === 0) state.partition = null;
+      if (among.size === 0) {
+        state.partition = null;
+        state.conditions = state.conditions.filter((c) => c.fault !== 'loss');
+      }
       state.links = state.links.filter((link) => among.size > 0 && !(among.has(link.from) && among.has(link.to)));
       return;
     }
@@ -248,7 +252,7 @@ function applyFault(state: ClusterState, ev: Extract<TraceEvent, { k: 'fault' }>
   }
 }
 
-/** Every known node in exactly one group: nodes the fault leaves out form a group of their own. */
+/** Every known node in exactly one group: nodes the fault leaves out form one more group together. */
 function partitionGroups(state: ClusterState, groups: readonly string[][]): string[][] {
   const seen = new Set<string>();
   const result: string[][] = [];
@@ -260,14 +264,19 @@ function partitionGroups(state: ClusterState, groups: readonly string[][]): stri
     }
     if (members.length > 0) result.push(members);
   }
-  for (const node of state.nodes) if (!seen.has(node.name)) result.push([node.name]);
+  const rest = state.nodes.filter((node) => !seen.has(node.name)).map((node) => node.name);
+  if (rest.length > 0) result.push(rest);
   return result;
 }
 
-/** True when `a` and `b` are on the same side of the current partition (or none holds). */
-export function sameSide(state: ClusterState, a: string, b: string): boolean {
-  if (state.partition === null) return true;
-  return state.partition.some((group) => group.includes(a) && group.includes(b));
+/** Among live leaders, the one of the highest term (the first declared if several claim it). */
+export function currentLeader(state: ClusterState): NodeState | null {
+  let best: NodeState | null = null;
+  for (const node of state.nodes) {
+    if (node.role !== 'leader' || node.status === 'down') continue;
+    if (best === null || node.term > best.term) best = node;
+  }
+  return best;
 }
 
 /**

@@ -53,8 +53,7 @@ export function stateDiagram(input: ViewInput): string {
   for (const role of ROLE_ORDER) {
     if (!shown.has(role)) continue;
     const now = holders.get(role);
-    const label = now === undefined ? roleName(role) : mermaidLabel(`now ${nameList(now)}`);
-    lines.push(`${roleName(role)} : ${label}`);
+    lines.push(now === undefined ? roleName(role) : `${roleName(role)} : ${mermaidLabel(`now ${nameList(now)}`)}`);
   }
   if (edges.size === 0) {
     lines.push(`note right of ${roleName(ROLE_ORDER.find((r) => shown.has(r))!)} : no role changes in this cell`);

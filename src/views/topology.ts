@@ -3,6 +3,7 @@
 
 import { mermaidLabel, nameCharsFor, truncate } from './escape';
 import { quorumSize, type ViewInput } from './input';
+import { faultLabel } from './labels';
 import { foldState, type ClusterState, type NodeState } from './state';
 
 /** Link faults drawn; more would crowd the picture and approach Mermaid's `maxEdges` (500). */
@@ -41,7 +42,7 @@ export function topologyDiagram(input: ViewInput): string {
     input.zones.forEach((zone, z) => {
       const members = side.filter((name) => zone.nodes.includes(name) && !inZone.has(name));
       if (members.length === 0) return;
-      lines.push(`subgraph g${s}z${z}["${mermaidLabel(truncate(zone.name, nameMax))}"]`);
+      lines.push(`subgraph g${s}z${z}["${mermaidLabel(zone.name === '' ? '(empty)' : zone.name, nameMax)}"]`);
       for (const name of members) {
         inZone.add(name);
         lines.push(nodeLine(name));
@@ -55,7 +56,7 @@ export function topologyDiagram(input: ViewInput): string {
 
   for (const link of state.links.slice(0, LINKS_MAX)) {
     const arrow = link.kind === 'cut' ? '.-x' : '.->';
-    const label = link.detail === '' || link.detail === link.kind ? link.kind : `${link.kind} ${link.detail}`;
+    const label = faultLabel(link.kind, link.detail);
     lines.push(`${ids.get(link.from)} -. "${mermaidLabel(label)}" ${arrow} ${ids.get(link.to)}`);
   }
   if (state.links.length > LINKS_MAX) {

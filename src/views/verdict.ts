@@ -3,7 +3,7 @@
 
 import { truncate, NAME_CHARS_MAX } from './escape';
 import type { ViewInput } from './input';
-import { foldState, type ClusterState, type NodeState } from './state';
+import { currentLeader, foldState, type ClusterState, type NodeState } from './state';
 
 export interface Verdict {
   /** Plain text (not escaped): `leader n3 · term 2 · commit n1=4 n2=4 … · invariants held`. */
@@ -47,16 +47,6 @@ export function verdictOf(state: ClusterState): Verdict {
     commit,
     violations,
   };
-}
-
-/** Among live leaders, the one of the highest term (the first declared if several claim it). */
-export function currentLeader(state: ClusterState): NodeState | null {
-  let best: NodeState | null = null;
-  for (const node of state.nodes) {
-    if (node.role !== 'leader' || node.status === 'down') continue;
-    if (best === null || node.term > best.term) best = node;
-  }
-  return best;
 }
 
 function violationSummary(state: ClusterState): string {

@@ -3,7 +3,18 @@
 
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { foldState, describeState, MERMAID_TEXT_MAX, sequenceDiagram, truncate, verdict, type ViewInput } from '../../src/views';
+import {
+  describeState,
+  foldState,
+  logTable,
+  MERMAID_TEXT_MAX,
+  sequenceDiagram,
+  stateDiagram,
+  topologyDiagram,
+  truncate,
+  verdict,
+  type ViewInput,
+} from '../../src/views';
 import { HOSTILE, viewInputArb } from './fixtures/views/arbitrary';
 import { countArrows, parseMermaid, parseSequence } from './fixtures/views/mermaid';
 import { electionTrace, entry, partitionTrace, put, requestVote, TraceBuilder, voteResponse } from './fixtures/views/trace';
@@ -13,6 +24,8 @@ function diagrams(input: ViewInput): Record<string, string> {
   return {
     sequence: sequenceDiagram(input).text,
     'sequence (all heartbeats, timed)': sequenceDiagram(input, { hideHeartbeats: false, showTime: true }).text,
+    states: stateDiagram(input),
+    topology: topologyDiagram(input),
   };
 }
 
@@ -29,6 +42,13 @@ describe('Mermaid accepts every view', () => {
     'partition cell': () => partitionTrace().trace.input(partitionTrace().cell2),
     'whole partition story': () => partitionTrace().trace.input(),
     'empty trace': () => new TraceBuilder(['n1', 'n2', 'n3']).input(),
+    'no nodes at all': () => new TraceBuilder([]).input(),
+    'zones and split brain': () => {
+      const b = new TraceBuilder(['a1', 'a2', 'b1', 'b2', 'c1']);
+      b.role('a1', 'candidate', 'leader', 2, 'won').role('b1', 'candidate', 'leader', 2, 'quorum bug').fault('cut', ['a1', 'b1'], 'one way');
+      b.fault('hold', ['b2', 'c1'], 'hold').fault('crash', ['c1']);
+      return { ...b.input(), zones: [{ name: 'zone a', nodes: ['a1', 'a2'] }, { name: 'zone b', nodes: ['b1', 'b2'] }] };
+    },
   };
   for (const [name, make] of Object.entries(cases)) {
     test(name, async () => {
@@ -59,11 +79,13 @@ describe('hostile names, keys and values', () => {
     clients.forEach((client, i) => b.clientRequest(client, nodes[i]!, put(client, client, client)).clientResponse(client, nodes[i]!, false, client));
     b.fault('partition', nodes, HOSTILE[5]!, [nodes.slice(0, 3), nodes.slice(3)]).fault('cut', [nodes[0]!, nodes[1]!], HOSTILE[0]!);
     b.violation(HOSTILE[0]!, nodes.slice(0, 2), HOSTILE[5]!).note(HOSTILE[11]!);
+    nodes.forEach((node, i) => b.role(node, 'leader', 'follower', i + 2, HOSTILE[(i + 9) % HOSTILE.length]!));
     return b;
   };
 
   test('produce diagrams Mermaid parses, with no markup, comment or directive left raw', async () => {
-    for (const text of Object.values(diagrams(hostileTrace().input()))) {
+    const input = { ...hostileTrace().input(), zones: [{ name: HOSTILE[0]!, nodes: HOSTILE.slice(0, 4) }, { name: HOSTILE[5]!, nodes: HOSTILE.slice(4, 9) }] };
+    for (const text of Object.values(diagrams(input))) {
       expectSafe(text);
       await parseMermaid(text);
     }
@@ -83,6 +105,14 @@ describe('hostile names, keys and values', () => {
     const { texts } = await parseSequence(sequenceDiagram(b.input()).text);
     expect(texts).toContain(`Vote t2 ✗ ${value}`);
     expect(texts).toContain(`won't commit i2 (${value})`);
+  });
+
+  test('leave the Markdown log table without raw markup, pipes or line breaks inside cells', () => {
+    const table = logTable(hostileTrace().input());
+    expect(table).not.toMatch(/<(script|img|br)/i);
+    const rows = table.trimEnd().split('\n');
+    const columns = rows[0]!.split(/(?<!\\)\|/).length;
+    for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(columns);
   });
 
   test('state descriptions and verdicts stay plain text for their consumers to escape', () => {
@@ -114,9 +144,10 @@ describe('random traces (property)', () => {
           }
           describeState(foldState(input));
           verdict(input);
+          expect(logTable(input)).not.toMatch(/<script/i);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 

@@ -60,6 +60,7 @@ describe('heartbeats (AppendEntries with no entries, Raft §5.2)', () => {
     const b = new TraceBuilder(['n1', 'n2', 'n3']);
     b.role('n1', 'candidate', 'leader', 3, 'won 2/3 votes').heartbeats('n1', 3, 4, 4, 6);
     b.note('between runs').heartbeats('n1', 3, 4, 4, 2);
+    b.commit('n2', 3, 4, 'leader commit 4').heartbeats('n1', 3, 4, 4, 1);
     return b;
   };
 
@@ -67,12 +68,12 @@ describe('heartbeats (AppendEntries with no entries, Raft §5.2)', () => {
     const { text, messages } = sequenceDiagram(trace().input());
     expect(messages).toBe(0);
     expect(text).toContain('Note over p0: ×12 heartbeats t3');
-    expect(text).toContain('Note over p0: ×4 heartbeats t3');
+    expect(text).toContain('Note over p0: ×6 heartbeats t3\nNote over p1: commit 3 → 4 (leader commit 4)');
   });
 
   test('are drawn one by one when not hidden', () => {
     const { text, messages } = sequenceDiagram(trace().input(), { hideHeartbeats: false });
-    expect(messages).toBe(32);
+    expect(messages).toBe(36);
     expect(text).toContain('p0->>p1: Heartbeat t3 c4');
     expect(text).toContain('p1-->>p0: AppendOK t3 m4');
   });
@@ -99,6 +100,11 @@ describe('notes', () => {
     expect(text).not.toContain('term 0 → 1');
   });
 
+  test('a candidate’s vote for itself is implied by its role change and gets no note (Raft §5.2)', () => {
+    const b = new TraceBuilder(['n1', 'n2']).campaign('n1', 0, 1).vote('n1', 'n1', 1, true, 'votes for itself');
+    expect(sequenceDiagram(b.input()).text).not.toContain('votes for itself');
+  });
+
   test('a term change without a role change is noted with its reason', () => {
     const b = new TraceBuilder(['n1', 'n2']).term('n2', 1, 2, 'RequestVote from n1 in term 2');
     expect(sequenceDiagram(b.input()).text).toContain('Note over p1: term 1 → 2 (RequestVote from n1 in term 2)');
@@ -120,6 +126,21 @@ describe('notes', () => {
     const b = new TraceBuilder(['n1']);
     b.apply('n1', 1, { term: 1, cmd: put('a', '1') }).apply('n1', 2, { term: 1, cmd: put('b', '2') }).apply('n1', 3, { term: 1, cmd: put('c', '3') });
     expect(sequenceDiagram(b.input()).text).toContain('Note over p0: apply 1..3');
+  });
+});
+
+describe('faults', () => {
+  test('are noted over the nodes they touch, without repeating the fault’s name', async () => {
+    const b = new TraceBuilder(['n1', 'n2', 'n3']);
+    b.fault('crash', ['n2'], 'crash').fault('pause', ['n3'], '20s').fault('loss', [], 'loss 20%').fault('cut', ['n1', 'n3'], 'one way');
+    const { text } = sequenceDiagram(b.input());
+    expect(text.split('\n').filter((l) => l.startsWith('Note'))).toEqual([
+      'Note over p1: ✗ crash',
+      'Note over p2: pause 20s',
+      'Note over p0,p2: loss 20#37;',
+      'Note over p0,p2: cut n1 → n3 (one way)',
+    ]);
+    await parseMermaid(text);
   });
 });
 

@@ -35,9 +35,9 @@ describe('foldState', () => {
     expect(foldState(trace.input()).partition).toBeNull();
   });
 
-  test('nodes a partition leaves out form a group of their own', () => {
+  test('nodes a partition leaves out form one more group together (isolate n1)', () => {
     const b = new TraceBuilder(['n1', 'n2', 'n3']).fault('partition', ['n1'], '', [['n1']]);
-    expect(foldState(b.input()).partition).toEqual([['n1'], ['n2'], ['n3']]);
+    expect(foldState(b.input()).partition).toEqual([['n1'], ['n2', 'n3']]);
   });
 
   test('crash, restart, pause and resume set liveness; a crash keeps term, vote and log', () => {
