@@ -9,6 +9,7 @@ import { Simulation, worldCreate } from '../engine/sim';
 import type { TraceEvent } from '../engine/trace';
 import { parseCell } from '../lang/parser';
 import { Session } from '../lang/session';
+import { logGrid, sequenceDiagram, stateDiagram, topologyDiagram, verdict } from '../views/index';
 
 type Figures = Record<string, number>;
 
@@ -145,6 +146,25 @@ function main(): void {
     rerun.push(timeMs(() => session.runUpTo(edited, edited.length - 1)));
   }
   f['lang.rerunLastCell30.ms'] = round(median(rerun), 2);
+
+  // Views of a 100,000-event trace: every view, heartbeats collapsed, the diagram windowed by its caps.
+  const big = raftLoad(60_000_000, 200, 31, true).trace.slice(0, 100_000);
+  if (big.length < 100_000) throw new Error(`bench: the views trace has only ${big.length} events`);
+  const input = { nodes: ['n1', 'n2', 'n3', 'n4', 'n5'], clients: Array.from({ length: 8 }, (_, i) => `c${i + 1}`), zones: [], events: big, from: 0 };
+  f['views.mermaid100kEvents.ms'] = round(
+    median(
+      Array.from({ length: REPEATS }, () =>
+        timeMs(() => {
+          sequenceDiagram(input, { hideHeartbeats: true });
+          stateDiagram(input);
+          logGrid(input);
+          topologyDiagram(input);
+          verdict(input);
+        }),
+      ),
+    ),
+    1,
+  );
 
   if (json) {
     process.stdout.write(`${JSON.stringify(f, null, 2)}\n`);

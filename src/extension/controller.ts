@@ -69,7 +69,7 @@ export class ConsensusController implements vscode.Disposable {
     const source = cell.document.getText();
     if (run.diagnostics.length > 0) {
       const message = run.diagnostics.map((d) => codeFrame(source, d)).join('\n\n');
-      return [new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: 'Error in this cell', message })])];
+      return [new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(framed('Error in this cell', message))])];
     }
     const name = cell.notebook.uri.path.split('/').pop()!.replace(/\.consensus$/, '') + `-cell${cell.index + 1}`;
     const payload = buildPayload(run, { name, hideHeartbeats: setting('hideHeartbeats', true) });
@@ -83,7 +83,7 @@ export class ConsensusController implements vscode.Disposable {
       const message = run.failures
         .map((f) => codeFrame(source, { severity: 'error', message: f.message, span: { line: f.span.line, column: f.span.column, endColumn: f.span.endColumn } }))
         .join('\n\n');
-      outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: `${run.failures.length} expectation(s) failed`, message })]));
+      outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(framed(`${run.failures.length} expectation(s) failed`, message))]));
     }
     return outputs;
   }
@@ -107,6 +107,14 @@ export function sessionOptions(): ExecOptions {
 
 function setting<T>(name: string, fallback: T): T {
   return vscode.workspace.getConfiguration('consensusNotebook').get<T>(name, fallback);
+}
+
+/**
+ * VS Code's error renderer shows `stack` as preformatted text, so the code frame's caret lines up under
+ * the mistake; `message` keeps the one-line summary for places that show only that.
+ */
+function framed(name: string, frames: string): Error {
+  return { name, message: frames.split('\n')[0]!, stack: `${name}\n\n${frames}` };
 }
 
 function asError(e: unknown): Error {

@@ -46,6 +46,8 @@ export type Fact =
   | { kind: 'violation'; invariant: Ref | null }
   | { kind: 'role'; node: Ref; role: string }
   | { kind: 'has'; node: Ref; key: string; value: string | null; state: 'any' | 'committed' | 'uncommitted' }
+  /** A node's commit index or log length, as the node itself has them. */
+  | { kind: 'commit-index' | 'log-length'; node: Ref; op: CompareOp; value: number }
   | { kind: 'client-got'; client: Ref; value: string }
   | { kind: 'client-failed'; client: Ref }
   /** `run until stable` only: one leader and no role change for two maximum election timeouts. */
@@ -92,6 +94,7 @@ export type Stmt = { span: Span } & (
       kind: 'client';
       client: Ref;
       op: ClientOpKind;
+      opSpan: Span;
       key: string;
       value: string;
       expect: string;
@@ -102,8 +105,8 @@ export type Stmt = { span: Span } & (
       wait: boolean;
     }
   /** Locks, fenced writes, watches and lease elections: parsed, but their engine is not built yet. */
-  | { kind: 'coordination'; client: Ref; op: CoordinationOp; target: string; options: OptionValue[] }
-  | { kind: 'propose'; node: Ref; value: string }
+  | { kind: 'coordination'; client: Ref; op: CoordinationOp; opSpan: Span; target: string; options: OptionValue[] }
+  | { kind: 'propose'; node: Ref; opSpan: Span; value: string }
   | { kind: 'expect'; expectation: Expectation }
   | { kind: 'show'; view: 'sequence' | 'states' | 'log' | 'topology'; options: OptionValue[] }
   | { kind: 'explore'; options: OptionValue[] }

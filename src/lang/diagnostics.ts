@@ -53,13 +53,25 @@ export function editDistance(a: string, b: string): number {
   return d[m]![n]!;
 }
 
-/** Candidates within a third of the word's length (at least 1), closest first, then alphabetical. */
+/**
+ * Candidates within a third of the word's length (at least 1), or that it starts; closest first, then
+ * alphabetical. A one-letter word gets no suggestion.
+ * A candidate that differs only in its digits (`n7` against `n1`) is not a likely typo, so it is not
+ * suggested: the message lists the valid names instead.
+ */
 export function suggest(word: string, candidates: readonly string[]): string[] {
   const lower = word.toLowerCase();
-  const limit = Math.max(1, Math.floor(word.length / 3));
+  const limit = word.length < 2 ? 0 : Math.max(1, Math.floor(word.length / 3));
+  const letters = (s: string): string => s.toLowerCase().replace(/[0-9]+/g, '#');
   return candidates
-    .map((c) => ({ c, d: editDistance(lower, c.toLowerCase()) }))
-    .filter((x) => x.d <= limit || x.c.toLowerCase().startsWith(lower))
+    .filter((c) => c !== word && !(letters(c) === letters(word) && /[0-9]/.test(word)))
+    .map((c) => {
+      const prefix = lower.length >= 2 && c.toLowerCase().startsWith(lower);
+      // The distance is at least the difference in length: skip the quadratic work when that is too far.
+      const d = !prefix && Math.abs(c.length - word.length) > limit ? limit + 1 : editDistance(lower, c.toLowerCase());
+      return { c, d, prefix };
+    })
+    .filter((x) => x.d <= limit || x.prefix)
     .sort((x, y) => x.d - y.d || (x.c < y.c ? -1 : x.c > y.c ? 1 : 0))
     .map((x) => x.c);
 }
@@ -67,21 +79,35 @@ export function suggest(word: string, candidates: readonly string[]): string[] {
 export function didYouMean(word: string, candidates: readonly string[]): { text: string; best: string | null } {
   const s = suggest(word, candidates).slice(0, 3);
   if (s.length === 0) return { text: '', best: null };
-  const quoted = s.map((x) => `\`${x}\``);
-  const list = quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
-  return { text: ` Did you mean ${list}?`, best: s[0]! };
+  return { text: ` Did you mean ${orList(s.map((x) => `\`${x}\``))}?`, best: s[0]! };
 }
 
-/** "line 3, column 7: message" followed by the source line and a caret under the span. */
-export function codeFrame(source: string, d: Diagnostic, lineOffset = 0): string {
+/**
+ * "line 3, column 7: message" followed by the source line and a caret under the span (graphql-js's
+ * printLocation). `lineOffset` turns cell lines into file lines. Tabs before the span stay tabs, so
+ * the caret lines up in any tab width.
+ */
+export function codeFrame(source: string, d: Pick<Diagnostic, 'message' | 'span'> & Partial<Diagnostic>, lineOffset = 0): string {
   const lines = source.split(/\r?\n/);
   const text = lines[d.span.line - 1] ?? '';
   const lineNo = String(d.span.line + lineOffset);
   const gutter = ' '.repeat(lineNo.length);
   const width = Math.max(1, d.span.endColumn - d.span.column);
+  const pad = Array.from({ length: Math.max(0, d.span.column - 1) }, (_, i) => (text[i] === '\t' ? '\t' : ' ')).join('');
   return [
     `line ${d.span.line + lineOffset}, column ${d.span.column}: ${d.message}`,
     `${lineNo} | ${text}`,
-    `${gutter} | ${' '.repeat(d.span.column - 1)}${'^'.repeat(width)}`,
+    `${gutter} | ${pad}${'^'.repeat(width)}`,
   ].join('\n');
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+export function orList(items: readonly string[]): string {
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+/** A quick fix that replaces `span` with the best suggestion, when there is one. */
+export function changeTo(best: string | null, span: Span): Fix | undefined {
+  return best === null ? undefined : { title: `Change to \`${best}\``, span, replacement: best };
 }

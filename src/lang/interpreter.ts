@@ -1,16 +1,15 @@
 // The interpreter drives the engine as a program drives a Raft library. A cell runs in two passes:
-// `check` resolves every name against the cluster (no event happens if anything is wrong), then `exec`
-// runs the statements. Everything it keeps between cells is in `ScenarioState`, plain data, so the
-// session can snapshot it with structuredClone.
+// `check` resolves every name and protocol against the scenario (if anything is wrong, the cell fails
+// before a single event happens), then `exec` runs the statements. Everything kept between cells is in
+// `ScenarioState`, plain data, so the session can snapshot it with structuredClone.
 
-import type { Condition, Expectation, OptionValue, Ref, Stmt } from './ast';
-import { type Diagnostic, LangError, type Span, didYouMean, diag } from './diagnostics';
-import { optionDuration, optionDurationRange } from './parser';
-import { type ClusterOptions, type RaftBugs, defaultClusterOptions, fmtUs, validateClusterOptions } from '../engine/config';
-import { type NodeSlot, Simulation, type World, worldCreate } from '../engine/sim';
-import { applyCommand, quorum } from '../engine/raft/node';
-import { RAFT_INVARIANTS, sameEntry } from '../engine/check/raft';
-import type { LogEntry, TraceEvent } from '../engine/trace';
+import type { Expectation, Fact, Link, NodeSet, OptionValue, Protocol, Ref, Stmt } from './ast';
+import { type Diagnostic, LangError, type Span, changeTo, diag, didYouMean, orList } from './diagnostics';
+import { FACTS, commandSpec, optionDuration, optionDurationRange, SET_OPTIONS } from './parser';
+import { type FactResult, INVARIANT_SLUGS, actingLeaders, evaluateFact, factText, findInvariant, rolesText } from './facts';
+import { type ClusterOptions, ConfigError, type RaftBugs, defaultClusterOptions, fmtUs, validateClusterOptions } from '../engine/config';
+import { Simulation, type World, worldCreate } from '../engine/sim';
+import type { TraceEvent } from '../engine/trace';
 
 export type ViewName = 'sequence' | 'states' | 'log' | 'topology';
 
@@ -23,6 +22,7 @@ export interface ViewRequest {
 
 export interface ScenarioState {
   world: World | null;
+  protocol: Protocol | null;
   zones: { name: string; nodes: string[] }[];
   clients: string[];
   scheduled: { atUs: number; seq: number; stmt: Stmt }[];
@@ -43,18 +43,22 @@ export interface ExecResult {
 }
 
 export interface ExecOptions {
-  /** Events one cell may process before it is stopped (a runaway guard). */
+  /** Events one cell may process before it is stopped (the runaway guard). */
   eventBudget: number;
   /** Default seed when a `cluster` line names none. */
   defaultSeed: number;
   isCancelled?: () => boolean;
+  /** How long `run until` waits when it names no `within` (default 60s of virtual time). */
+  untilBoundUs?: number;
+  /** How long a client command waits for its answer when it names no `within` (default 30s). */
+  clientBoundUs?: number;
 }
 
 export const DEFAULT_UNTIL_BOUND_US = 60_000_000;
-const CLIENT_OP_BOUND_US = 30_000_000;
+export const DEFAULT_CLIENT_BOUND_US = 30_000_000;
 
 export function emptyScenario(): ScenarioState {
-  return { world: null, zones: [], clients: [], scheduled: [], scheduleSeq: 0 };
+  return { world: null, protocol: null, zones: [], clients: [], scheduled: [], scheduleSeq: 0 };
 }
 
 class Stop extends Error {}
@@ -77,130 +81,230 @@ export function execCell(state: ScenarioState, stmts: Stmt[], opts: ExecOptions)
   return result;
 }
 
+/** Virtual time for messages: `37.442ms`, `62.041s`, `3h5m11.236s` (millisecond precision). */
+export function fmtTime(us: number): string {
+  if (us < 1_000) return `${us}us`;
+  const trim = (x: number): string => x.toFixed(3).replace(/\.?0+$/, '');
+  if (us < 1_000_000) return `${trim(us / 1_000)}ms`;
+  const h = Math.floor(us / 3_600_000_000);
+  const m = Math.floor((us % 3_600_000_000) / 60_000_000);
+  const s = (us % 60_000_000) / 1_000_000;
+  return `${h > 0 ? `${h}h` : ''}${m > 0 || (h > 0 && s > 0) ? `${m}m` : ''}${s > 0 || (h === 0 && m === 0) ? `${trim(s)}s` : ''}`;
+}
+
 // ---------------------------------------------------------------------------------------------------
-// Pass 1: names
+// Pass 1: names and protocols. Nothing runs if this finds a problem.
+
+interface Scope {
+  nodes: string[] | null;
+  protocol: Protocol | null;
+  zones: Map<string, string[]>;
+  clients: Set<string>;
+}
 
 function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  let nodes: string[] | null = state.world ? state.world.opts.nodes : null;
-  const zones = new Map(state.zones.map((z) => [z.name, z.nodes]));
-  const clients = new Set(state.clients);
-  const needNodes = (span: Span): string[] | null => {
-    if (nodes === null) out.push(diag('No cluster yet: declare one first, for example `cluster raft nodes=5`.', span));
-    return nodes;
+  const scope: Scope = {
+    nodes: state.world ? state.world.opts.nodes.slice() : null,
+    protocol: state.protocol,
+    zones: new Map(state.zones.map((z) => [z.name, z.nodes])),
+    clients: new Set(state.clients),
   };
-  const node = (r: Ref, allowZone = false): void => {
-    const ns = needNodes(r.span);
-    if (ns === null || ns.includes(r.name) || (allowZone && zones.has(r.name))) return;
-    const candidates = allowZone ? [...ns, ...zones.keys()] : ns;
+  let saidNoCluster = false;
+  const needCluster = (span: Span): string[] | null => {
+    if (scope.nodes === null && !saidNoCluster) {
+      saidNoCluster = true;
+      out.push(diag('No cluster yet: declare one first, for example `cluster raft nodes=5`.', span));
+    }
+    return scope.nodes;
+  };
+  const describeNodes = (ns: string[]): string => (ns.length > 3 && ns.every((n, i) => n === `n${i + 1}`) ? `n1..n${ns.length}` : ns.join(', '));
+  const unknown = (r: Ref, what: string, candidates: string[], known: string): void => {
     const dym = didYouMean(r.name, candidates);
-    const range = ns.length > 3 && ns.every((n, i) => n === `n${i + 1}`) ? `n1..n${ns.length}` : ns.join(', ');
-    out.push(
-      diag(
-        `Unknown ${allowZone ? 'node or zone' : 'node'} ${r.name}; this cluster has ${range}${allowZone && zones.size ? ` and zones ${[...zones.keys()].join(', ')}` : ''}.${dym.text}`,
-        r.span,
-        dym.best ? { title: `Change to \`${dym.best}\``, span: r.span, replacement: dym.best } : undefined,
-      ),
-    );
+    out.push(diag(`Unknown ${what} ${r.name}; ${known}.${dym.text}`, r.span, changeTo(dym.best, r.span)));
+  };
+  const node = (r: Ref): void => {
+    const ns = needCluster(r.span);
+    if (ns === null || ns.includes(r.name)) return;
+    const hint = scope.zones.has(r.name) ? ` ${r.name} is a zone; this command takes one node` : '';
+    unknown(r, 'node', ns, `this cluster has ${describeNodes(ns)}${hint ? `.${hint}` : ''}`);
+  };
+  const nodeSet = (refs: NodeSet): void => {
+    for (const r of refs) {
+      const ns = needCluster(r.span);
+      if (ns === null || ns.includes(r.name) || scope.zones.has(r.name) || r.name === '*') continue;
+      const zones = [...scope.zones.keys()];
+      unknown(r, zones.length > 0 ? 'node or zone' : 'node', [...ns, ...zones], `this cluster has ${describeNodes(ns)}${zones.length > 0 ? ` and zones ${zones.join(', ')}` : ''}`);
+    }
+  };
+  const link = (l: Link): void => {
+    nodeSet(l.from);
+    nodeSet(l.to);
+  };
+  const client = (r: Ref): void => {
+    if (needCluster(r.span) === null || scope.clients.has(r.name)) return;
+    const known = [...scope.clients];
+    unknown(r, 'client', known, known.length > 0 ? `the clients so far are ${known.join(', ')}` : 'no command of this scenario used a client yet');
+  };
+  const expandNames = (refs: NodeSet): string[] => refs.flatMap((r) => (r.name === '*' ? (scope.nodes ?? []) : (scope.zones.get(r.name) ?? [r.name])));
+  const unavailable = (what: string, missing: string, span: Span, after = ''): void => {
+    out.push(diag(`${what} is not available yet: it needs ${missing}, which is not built yet${after}.`, span));
+  };
+  /** False (and a diagnostic) when the scenario's protocol is not one of `protocols`. */
+  const protocolOf = (name: string, protocols: readonly Protocol[] | undefined, span: Span, notBuilt = false): boolean => {
+    if (protocols === undefined || scope.protocol === null || protocols.includes(scope.protocol)) return true;
+    out.push(diag(`\`${name}\` is for ${orList([...protocols])} clusters${notBuilt ? ', which are not available yet' : ''}; this cluster runs ${scope.protocol}.`, span));
+    return false;
+  };
+  const fact = (e: Expectation, where: 'expect' | 'until'): void => {
+    const f: Fact = e.fact;
+    const spec = FACTS.find((x) => x.kind === f.kind);
+    if (spec?.unavailable !== undefined) {
+      if (protocolOf(`${where} ${f.kind}`, spec.protocols, e.span, true)) unavailable(`\`${where} ${f.kind}\``, spec.unavailable, e.span);
+      return;
+    }
+    needCluster(e.span);
+    switch (f.kind) {
+      case 'leader':
+        if (f.node) node(f.node);
+        if (f.in) nodeSet(f.in);
+        return;
+      case 'term':
+        if (f.node) node(f.node);
+        return;
+      case 'committed':
+        if (typeof f.on === 'object') node(f.on);
+        return;
+      case 'role':
+      case 'has':
+      case 'commit-index':
+      case 'log-length':
+        node(f.node);
+        return;
+      case 'client-got':
+      case 'client-failed':
+        client(f.client);
+        return;
+      case 'violation':
+        if (f.invariant !== null && findInvariant(f.invariant.name) === undefined) {
+          const dym = didYouMean(f.invariant.name, INVARIANT_SLUGS);
+          out.push(diag(`Unknown invariant \`${f.invariant.name}\`; the invariants are ${INVARIANT_SLUGS.join(', ')}.${dym.text}`, f.invariant.span, changeTo(dym.best, f.invariant.span)));
+        }
+        return;
+      default:
+        return;
+    }
   };
   const visit = (s: Stmt): void => {
     switch (s.kind) {
       case 'cluster':
         if (s.protocol !== 'raft') {
-          out.push(diag(`\`cluster ${s.protocol}\` is not available yet: the ${s.protocol === 'bully' ? 'bully election' : s.protocol === 'paxos' ? 'Paxos' : 'Multi-Paxos'} engine is not built yet (Raft is).`, s.span));
-          return;
+          const engine = s.protocol === 'bully' ? 'the bully election engine' : s.protocol === 'paxos' ? 'the Paxos engine' : 'the Multi-Paxos engine';
+          unavailable(`\`cluster ${s.protocol}\``, engine, s.protocolSpan, '; only Raft is');
         }
-        nodes = s.nodes.map((r) => r.name);
-        zones.clear();
-        clients.clear();
+        scope.nodes = s.nodes.map((r) => r.name);
+        scope.protocol = s.protocol;
+        scope.zones.clear();
+        scope.clients.clear();
         return;
-      case 'zone':
-        s.nodes.forEach((r) => node(r));
-        zones.set(s.name.name, s.nodes.map((r) => r.name));
+      case 'zone': {
+        s.nodes.forEach(node);
+        if (scope.nodes?.includes(s.name.name)) out.push(diag(`Zone ${s.name.name} has the name of a node; give the zone its own name.`, s.name.span));
+        scope.zones.set(s.name.name, s.nodes.map((r) => r.name));
         return;
+      }
       case 'latency':
-        node(s.a, true);
-        node(s.b, true);
-        return;
-      case 'crash':
-      case 'restart':
-        s.nodes.forEach((r) => node(r));
-        return;
-      case 'partition':
-        s.groups.flat().forEach((r) => node(r, true));
-        return;
-      case 'pause':
-      case 'isolate':
-      case 'timeout':
-      case 'skew':
-        node(s.node);
-        return;
       case 'cut':
+      case 'delay':
       case 'hold':
       case 'release':
       case 'drop':
-        node(s.from);
-        node(s.to);
+        link(s.link);
         return;
       case 'loss':
-        if (s.from) node(s.from);
-        if (s.to) node(s.to);
-        if (!s.from) needNodes(s.span);
+        if (s.link) link(s.link);
+        else needCluster(s.span);
         return;
-      case 'delay':
-        node(s.from);
-        if (s.to.name !== '*') node(s.to);
+      case 'crash':
+      case 'restart':
+      case 'pause':
+        nodeSet(s.nodes);
+        return;
+      case 'partition': {
+        s.groups.forEach(nodeSet);
+        if (scope.nodes === null) return;
+        const seen = new Map<string, number>();
+        s.groups.forEach((g, i) => {
+          for (const n of new Set(expandNames(g))) {
+            const j = seen.get(n);
+            if (j !== undefined && j !== i) {
+              const r = g.find((x) => expandNames([x]).includes(n))!;
+              out.push(diag(`Node ${n} is in two groups of the partition (groups ${j + 1} and ${i + 1}).`, r.span));
+              return;
+            }
+            seen.set(n, i);
+          }
+        });
+        return;
+      }
+      case 'isolate':
+      case 'skew':
+        node(s.node);
+        return;
+      case 'timeout':
+        node(s.node);
+        protocolOf('timeout', commandSpec('timeout')!.protocols, s.span);
         return;
       case 'set':
+        needCluster(s.span);
+        for (const o of s.options) {
+          const spec = SET_OPTIONS.find((x) => x.name === o.key)!;
+          if (spec.protocols && scope.protocol !== null && !spec.protocols.includes(scope.protocol)) {
+            out.push(diag(`Option \`${o.key}\` is for ${orList([...spec.protocols])} clusters, not ${scope.protocol}.`, o.keySpan));
+          }
+        }
+        return;
       case 'heal':
       case 'duplicate':
       case 'step':
-      case 'run':
       case 'show':
-        needNodes(s.span);
-        if (s.kind === 'run' && s.until?.kind === 'leader' && s.until.node) node(s.until.node);
-        if (s.kind === 'run' && s.until?.kind === 'decided') out.push(diag('`run until decided` is not available yet: it needs the Paxos engine.', s.span));
+        needCluster(s.span);
+        return;
+      case 'run':
+        needCluster(s.span);
+        if (s.until) fact(s.until, 'until');
         return;
       case 'at':
-        needNodes(s.span);
+        needCluster(s.span);
         visit(s.stmt);
         return;
       case 'client':
-        if (nodes !== null && nodes.includes(s.client.name)) {
-          out.push(diag(`${s.client.name} is a node; clients need their own names, such as \`A ${s.op} …\`.`, s.client.span));
-        }
-        needNodes(s.span);
-        if (s.via) node(s.via);
-        clients.add(s.client.name);
-        return;
-      case 'expect': {
-        const e = s.expectation;
-        needNodes(s.span);
-        if (e.kind === 'leader' && e.in) e.in.forEach((r) => node(r));
-        if (e.kind === 'committed' && typeof e.on === 'object') node(e.on);
-        if (e.kind === 'role') node(e.node);
-        if (e.kind === 'violation' && e.invariant !== null && !findInvariant(e.invariant)) {
-          const dym = didYouMean(e.invariant, RAFT_INVARIANTS.map(slug));
-          out.push(diag(`Unknown invariant \`${e.invariant}\`; known: ${RAFT_INVARIANTS.map(slug).join(', ')}.${dym.text}`, s.span));
-        }
-        if ((e.kind === 'client-got' || e.kind === 'client-failed') && !clients.has(e.client.name)) {
-          const dym = didYouMean(e.client.name, [...clients]);
-          out.push(diag(`Unknown client ${e.client.name}: no command of this scenario used it yet.${dym.text}`, e.client.span));
-        }
+      case 'coordination': {
+        needCluster(s.span);
+        const name = s.client.name;
+        if (scope.nodes?.includes(name)) out.push(diag(`${name} is a node; a client needs its own name, such as \`A ${s.op} …\`.`, s.client.span));
+        else if (scope.zones.has(name)) out.push(diag(`${name} is a zone; a client needs its own name, such as \`A ${s.op} …\`.`, s.client.span));
+        if (s.kind === 'client' && s.via) node(s.via);
+        if (s.kind === 'coordination') unavailable(`\`${s.op}\``, commandSpec(s.op)!.unavailable!, s.opSpan);
+        scope.clients.add(name);
         return;
       }
-      case 'unavailable':
-        out.push(diag(`\`${s.what}\` is not available yet: it needs ${s.missing}, which is not built yet.`, s.span));
+      case 'propose': {
+        node(s.node);
+        const spec = commandSpec('propose')!;
+        if (protocolOf('propose', spec.protocols, s.opSpan, true)) unavailable('`propose`', spec.unavailable!, s.opSpan);
+        return;
+      }
+      case 'expect':
+        fact(s.expectation, 'expect');
+        return;
+      case 'explore':
+        unavailable('`explore`', commandSpec('explore')!.unavailable!, s.span);
         return;
     }
   };
   stmts.forEach(visit);
   return out;
-}
-
-const slug = (name: string): string => name.toLowerCase().replace(/ /g, '-');
-function findInvariant(name: string): string | undefined {
-  return RAFT_INVARIANTS.find((i) => slug(i) === name.toLowerCase() || i.toLowerCase() === name.toLowerCase());
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -229,6 +333,10 @@ class Exec {
     return this.sim!;
   }
 
+  private get w(): World {
+    return this.state.world!;
+  }
+
   exec(st: Stmt): void {
     switch (st.kind) {
       case 'cluster':
@@ -237,100 +345,108 @@ class Exec {
         this.state.zones = this.state.zones.filter((z) => z.name !== st.name.name);
         this.state.zones.push({ name: st.name.name, nodes: st.nodes.map((r) => r.name) });
         return;
-      case 'latency': {
-        const a = this.expand(st.a.name);
-        const b = this.expand(st.b.name);
-        for (const x of a) for (const y of b) if (x !== y) {
-          this.s.setDelay(x, y, st.loUs, st.hiUs);
-          if (st.bothWays) this.s.setDelay(y, x, st.loUs, st.hiUs);
-        }
+      case 'latency':
+        for (const [x, y] of this.pairs(st.link)) this.s.setDelay(x, y, st.loUs, st.hiUs);
+        return;
+      case 'delay': {
+        const pairs = this.pairs(st.link);
+        for (const [x, y] of pairs) this.s.setDelay(x, y, st.loUs, st.hiUs);
+        this.s.traceDelay([...new Set(pairs.flat())], `delay ${linkText(st.link)} ${fmtUs(st.loUs)}..${fmtUs(st.hiUs)}`);
         return;
       }
       case 'set':
-        return this.applyOptions(this.state.world!.opts, st.options, st.span);
+        return this.applyOptions(this.w.opts, st.options, st.span);
       case 'crash':
-        st.nodes.forEach((r) => this.s.crash(r.name));
+        this.expand(st.nodes).forEach((n) => this.s.crash(n));
         return;
       case 'restart':
-        st.nodes.forEach((r) => this.s.restart(r.name));
+        for (const n of this.expand(st.nodes)) {
+          if (this.s.slot(n).status !== 'down') this.result.messages.push(`restart ${n}: it is not down, so nothing happens.`);
+          this.s.restart(n);
+        }
         return;
       case 'pause':
-        return this.s.pause(st.node.name, st.durationUs);
+        this.expand(st.nodes).forEach((n) => this.s.pause(n, st.durationUs));
+        return;
       case 'partition': {
-        const groups = st.groups.map((g) => dedupe(g.flatMap((r) => this.expand(r.name))));
-        const seen = new Set<string>();
-        for (const g of groups) for (const n of g) {
-          if (seen.has(n)) throw new LangError(`Node ${n} is in two groups of the partition.`, st.span);
-          seen.add(n);
-        }
+        const groups = st.groups.map((g) => this.expand(g));
         return this.s.partition(groups, groups.map((g) => `{${g.join(' ')}}`).join(' | '));
       }
-      case 'isolate': {
-        const others = this.state.world!.opts.nodes.filter((n) => n !== st.node.name);
-        return this.s.partition([[st.node.name], others], `isolate ${st.node.name}`);
-      }
+      case 'isolate':
+        return this.s.partition([[st.node.name]], `isolate ${st.node.name}`);
       case 'heal':
         return this.s.heal();
       case 'cut':
-        return this.s.cut(st.from.name, st.to.name, st.bothWays);
-      case 'loss':
-        return this.s.setLoss(st.permille, st.from?.name, st.to?.name);
-      case 'delay': {
-        const targets = st.to.name === '*' ? this.state.world!.opts.nodes.filter((n) => n !== st.from.name) : [st.to.name];
-        for (const t of targets) this.s.setDelay(st.from.name, t, st.loUs, st.hiUs);
-        this.s.traceDelay([st.from.name, ...targets], `delay ${st.from.name} -> ${st.to.name} ${fmtUs(st.loUs)}..${fmtUs(st.hiUs)}`);
+        for (const [x, y] of this.pairs({ ...st.link, bothWays: false })) this.s.cut(x, y, st.link.bothWays);
         return;
-      }
+      case 'loss':
+        if (st.link === null) return this.s.setLoss(st.permille);
+        for (const [x, y] of this.pairs(st.link)) this.s.setLoss(st.permille, x, y);
+        return;
       case 'duplicate':
         return this.s.setDuplicate(st.permille);
       case 'skew':
         return this.s.skew(st.node.name, st.offsetUs, 0);
       case 'run':
         return this.run(st);
-      case 'step': {
-        for (let i = 0; i < st.count; i++) {
-          const due = this.nextScheduled();
-          if (due !== null && due.atUs <= this.peekTime()) {
-            this.advanceTo(due.atUs, st.span);
-            continue;
-          }
-          if (!this.s.step()) {
-            this.result.messages.push(`step: nothing left to happen after ${i} event(s).`);
-            break;
-          }
+      case 'step':
+        return this.step(st.count, st.span);
+      case 'timeout': {
+        const slot = this.s.slot(st.node.name);
+        if (slot.status !== 'up' || slot.raft.role === 'leader') {
+          this.result.messages.push(`timeout ${st.node.name}: it is ${slot.status !== 'up' ? slot.status : 'the leader'}, so its election timer does nothing.`);
         }
-        return;
-      }
-      case 'timeout':
         return this.s.forceTimeout(st.node.name);
+      }
       case 'hold':
-        return this.s.hold(st.from.name, st.to.name);
+        for (const [x, y] of this.pairs(st.link)) this.s.hold(x, y);
+        return;
       case 'release':
       case 'drop':
-        this.s.release(st.from.name, st.to.name, st.kind === 'release');
+        for (const [x, y] of this.pairs(st.link)) this.s.release(x, y, st.kind === 'release');
         return;
       case 'at': {
-        const atUs = st.relative ? this.state.world!.now + st.timeUs : st.timeUs;
-        if (atUs < this.state.world!.now) {
-          throw new LangError(`Virtual time is already ${fmtUs(this.state.world!.now)}; \`at ${fmtUs(st.timeUs)}\` is in the past (use \`after\`).`, st.span);
+        const atUs = st.relative ? this.w.now + st.timeUs : st.timeUs;
+        if (atUs < this.w.now) {
+          throw new LangError(`Virtual time is already ${fmtTime(this.w.now)}, so \`at ${fmtUs(st.timeUs)}\` is in the past; use \`after\` for a time from now.`, st.span);
         }
         this.state.scheduled.push({ atUs, seq: this.state.scheduleSeq++, stmt: st.stmt });
+        // A client named by a scheduled command is known from now on, so later cells may expect on it.
+        if (st.stmt.kind === 'client' && !this.state.clients.includes(st.stmt.client.name)) this.state.clients.push(st.stmt.client.name);
         this.state.scheduled.sort((a, b) => a.atUs - b.atUs || a.seq - b.seq);
         return;
       }
       case 'client':
-        return this.client(st, true);
+        return this.client(st, st.wait);
       case 'expect':
-        return this.expect(st.expectation, st.span);
+        return this.expect(st.expectation);
       case 'show':
         return this.show(st.view, st.options);
-      case 'unavailable':
-        throw new LangError(`\`${st.what}\` is not available yet: it needs ${st.missing}.`, st.span);
+      case 'coordination':
+      case 'propose':
+      case 'explore':
+        throw new Error(`interpreter: ${st.kind} must have been rejected by check`);
     }
   }
 
-  private expand(name: string): string[] {
-    return this.state.zones.find((z) => z.name === name)?.nodes ?? [name];
+  /** Zone and `*` expansion, in declaration order, without duplicates. */
+  private expand(refs: NodeSet): string[] {
+    const names = refs.flatMap((r) => (r.name === '*' ? this.w.opts.nodes : (this.state.zones.find((z) => z.name === r.name)?.nodes ?? [r.name])));
+    return [...new Set(names)];
+  }
+
+  /** Directed (from, to) pairs of a link, without self-links; both directions for `<->`. */
+  private pairs(l: Link): [string, string][] {
+    const out: [string, string][] = [];
+    const seen = new Set<string>();
+    const add = (a: string, b: string): void => {
+      if (a === b || seen.has(`${a}>${b}`)) return;
+      seen.add(`${a}>${b}`);
+      out.push([a, b]);
+    };
+    for (const a of this.expand(l.from)) for (const b of this.expand(l.to)) add(a, b);
+    if (l.bothWays) for (const a of this.expand(l.to)) for (const b of this.expand(l.from)) add(a, b);
+    return out;
   }
 
   private cluster(st: Extract<Stmt, { kind: 'cluster' }>): void {
@@ -338,13 +454,20 @@ class Exec {
     const seed = seedOpt ? Number(seedOpt.value) >>> 0 : this.opts.defaultSeed;
     const o = defaultClusterOptions(st.nodes.map((r) => r.name), seed);
     this.applyOptions(o, st.options.filter((x) => x.key !== 'nodes' && x.key !== 'seed'), st.span);
-    const problems = validateClusterOptions(o);
-    if (problems.length > 0) throw new LangError(problems.join(' '), st.span);
-    const world = worldCreate(o);
+    let world: World;
+    try {
+      world = worldCreate(o);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new LangError(e.message, st.span);
+      throw e;
+    }
     this.state.world = world;
+    this.state.protocol = st.protocol;
     this.state.zones = [];
     this.state.clients = [];
     this.state.scheduled = [];
+    // A new cluster is a new simulation with a trace of its own.
+    this.result.trace.length = 0;
     this.sim = this.attach(world);
     this.cellStartEvents = 0;
     this.sim.start();
@@ -396,34 +519,34 @@ class Exec {
   // --- time
 
   private peekTime(): number {
-    const head = this.state.world!.queue.heap[0];
+    const head = this.w.queue.heap[0];
     return head ? head.at : Infinity;
   }
 
-  private nextScheduled(): { atUs: number; stmt: Stmt } | null {
-    return this.state.scheduled[0] ?? null;
-  }
-
   private budgetLeft(): number {
-    return this.opts.eventBudget - (this.state.world!.events - this.cellStartEvents);
+    return this.opts.eventBudget - (this.w.events - this.cellStartEvents);
   }
 
+  private budgetSpent(span: Span): LangError {
+    return new LangError(
+      `Stopped after ${this.opts.eventBudget.toLocaleString('en-US')} events in this cell (the event budget) at ${fmtTime(this.w.now)} of virtual time. Run less at once, or raise the budget (setting \`consensusNotebook.eventBudget\`).`,
+      span,
+    );
+  }
 
   /** Advance to `deadline`, running scheduled commands on the way; stop early when `until` holds. */
   private advance(deadline: number, span: Span, until?: () => boolean): 'condition' | 'time' {
     for (;;) {
-      const due = this.nextScheduled();
-      const stopAt = due !== null && due.atUs <= deadline ? due.atUs : deadline;
+      const due = this.state.scheduled[0];
+      const stopAt = due !== undefined && due.atUs <= deadline ? due.atUs : deadline;
       const r = this.s.run(stopAt, Math.max(0, this.budgetLeft()), until);
       if (r.reason === 'condition') return 'condition';
-      if (r.reason === 'budget') {
-        throw new LangError(`Stopped after ${this.opts.eventBudget.toLocaleString('en-US')} events in this cell (the event budget) at ${fmtUs(this.state.world!.now)} of virtual time. Run less at once, or raise the budget in the settings.`, span);
-      }
+      if (r.reason === 'budget') throw this.budgetSpent(span);
       if (r.reason === 'cancelled') {
         this.result.messages.push('Cancelled.');
         throw new Stop();
       }
-      if (due !== null && due.atUs <= deadline) {
+      if (due !== undefined && due.atUs <= deadline) {
         this.state.scheduled.shift();
         this.runScheduled(due.stmt);
         if (until?.()) return 'condition';
@@ -433,62 +556,72 @@ class Exec {
     }
   }
 
-  private advanceTo(atUs: number, span: Span): void {
-    this.advance(atUs, span);
-  }
-
   private runScheduled(st: Stmt): void {
     if (st.kind === 'client') this.client(st, false);
     else this.exec(st);
   }
 
+  private step(count: number, span: Span): void {
+    for (let i = 0; i < count; i++) {
+      if (this.budgetLeft() <= 0) throw this.budgetSpent(span);
+      if ((i & 1023) === 1023 && this.opts.isCancelled?.()) {
+        this.result.messages.push('Cancelled.');
+        throw new Stop();
+      }
+      const due = this.state.scheduled[0];
+      if (due !== undefined && due.atUs <= this.peekTime()) {
+        this.advance(due.atUs, span);
+        continue;
+      }
+      if (!this.s.step()) {
+        this.result.messages.push(`step: nothing left to happen after ${i} event(s).`);
+        return;
+      }
+    }
+  }
+
   private run(st: Extract<Stmt, { kind: 'run' }>): void {
-    const w = this.state.world!;
+    const w = this.w;
     if (st.durationUs !== null) {
       this.advance(w.now + st.durationUs, st.span);
       return;
     }
-    const bound = st.withinUs ?? DEFAULT_UNTIL_BOUND_US;
-    const cond = this.condition(st.until!);
-    const start = w.now;
-    if (this.advance(start + bound, st.span, cond.holds) === 'time') {
-      throw new LangError(`${cond.failure} after ${fmtUs(bound)} of virtual time (at ${fmtUs(w.now)}).`, st.span);
+    const cond = st.until!;
+    const bound = st.withinUs ?? this.opts.untilBoundUs ?? DEFAULT_UNTIL_BOUND_US;
+    const holds = this.holds(cond);
+    if (this.advance(w.now + bound, st.span, holds) === 'condition') return;
+    const f = cond.fact;
+    if (f.kind === 'leader' && f.node === null && f.in === null && !cond.negated) {
+      throw new LangError(`No leader after ${fmtTime(bound)} of virtual time (at ${fmtTime(w.now)}); roles: ${rolesText(w)}.`, st.span);
     }
+    const r: FactResult = f.kind === 'stable' ? { ok: false, found: this.stableFound() } : this.evaluate(cond);
+    throw new LangError(`\`until ${factText(f, cond.negated)}\` still did not hold after ${fmtTime(bound)} of virtual time (at ${fmtTime(w.now)}): found ${r.found}${r.detail ? `; ${r.detail}` : ''}.`, st.span);
   }
 
-  private condition(c: Condition): { holds: () => boolean; failure: string } {
-    const w = this.state.world!;
-    switch (c.kind) {
-      case 'leader':
-        return {
-          holds: () => {
-            const l = currentLeader(w);
-            return c.node === null ? l !== null : l === c.node.name;
-          },
-          failure: c.node === null ? 'No leader' : `${c.node.name} is not the leader`,
-        };
-      case 'committed':
-        return {
-          holds: () => committedOn(w, c.key, c.value) >= quorum(w.opts.nodes.length),
-          failure: `${c.key}${c.value !== null ? `=${c.value}` : ''} is not committed on a majority`,
-        };
-      case 'stable': {
-        // Stable: one leader, and no role change for two maximum election timeouts.
-        let lastChange = w.now;
-        let lastLen = this.result.trace.length;
-        return {
-          holds: () => {
-            const tr = this.result.trace;
-            for (let i = lastLen; i < tr.length; i++) if (tr[i]!.k === 'role') lastChange = tr[i]!.t;
-            lastLen = tr.length;
-            return currentLeader(w) !== null && w.now - lastChange >= 2 * w.opts.raft.electionTimeoutUsMax;
-          },
-          failure: 'The cluster is not stable',
-        };
-      }
-      case 'decided':
-        throw new Error('unreachable: rejected by check');
-    }
+  private evaluate(e: Expectation): FactResult {
+    const r = evaluateFact(this.w, e.fact, (n) => this.expand([{ name: n, span: e.span }]));
+    return { ...r, ok: r.ok !== e.negated };
+  }
+
+  /** A predicate for `run until`, checked after every event. */
+  private holds(e: Expectation): () => boolean {
+    if (e.fact.kind !== 'stable') return () => this.evaluate(e).ok;
+    // Stable: a leader, and no role change for two maximum election timeouts.
+    const w = this.w;
+    const trace = this.result.trace;
+    let lastChange = w.now;
+    let seen = trace.length;
+    return () => {
+      for (let i = seen; i < trace.length; i++) if (trace[i]!.k === 'role') lastChange = trace[i]!.t;
+      seen = trace.length;
+      const stable = actingLeaders(w).length > 0 && w.now - lastChange >= 2 * w.opts.raft.electionTimeoutUsMax;
+      return stable !== e.negated;
+    };
+  }
+
+  private stableFound(): string {
+    const leaders = actingLeaders(this.w);
+    return leaders.length === 0 ? 'no leader' : `roles still changing (leader ${leaders[0]!.name}, term ${leaders[0]!.raft.term})`;
   }
 
   // --- clients
@@ -515,91 +648,18 @@ class Exec {
       st.via?.name ?? null,
     );
     if (!wait) return;
-    const w = this.state.world!;
-    const start = w.now;
-    if (this.advance(start + CLIENT_OP_BOUND_US, st.span, () => this.s.clientDone(name)) === 'time') {
-      this.s.abandon(name, `no answer within ${fmtUs(CLIENT_OP_BOUND_US)}`);
-      this.result.messages.push(`${name} ${st.op} ${key}: no answer within ${fmtUs(CLIENT_OP_BOUND_US)} of virtual time${st.via ? ` from ${st.via.name}` : ''}.`);
+    const bound = st.withinUs ?? this.opts.clientBoundUs ?? DEFAULT_CLIENT_BOUND_US;
+    if (this.advance(this.w.now + bound, st.span, () => this.s.clientDone(name)) === 'time') {
+      this.s.abandon(name, `no answer within ${fmtTime(bound)}`);
+      this.result.messages.push(`${name} ${st.op} ${key}: no answer within ${fmtTime(bound)} of virtual time${st.via ? ` from ${st.via.name}` : ''}.`);
     }
   }
 
   // --- expectations
 
-  private expect(e: Expectation, span: Span): void {
-    const w = this.state.world!;
-    const fail = (message: string): void => {
-      this.result.failures.push({ span, message: `${message} (at ${fmtUs(w.now)})` });
-    };
-    const leader = currentLeader(w);
-    const maxTerm = Math.max(...w.nodes.map((n) => n.raft.term));
-    switch (e.kind) {
-      case 'leader': {
-        const leaders = w.nodes.filter((n) => n.status !== 'down' && n.raft.role === 'leader').map((n) => `${n.name} (term ${n.raft.term})`);
-        const inSet = (name: string | null): boolean => name !== null && (e.in === null || e.in.some((r) => r.name === name));
-        const matching = w.nodes.filter((n) => n.status !== 'down' && n.raft.role === 'leader' && inSet(n.name));
-        const roles = w.nodes.map((n) => `${n.name}=${n.status === 'down' ? 'down' : n.raft.role}`).join(' ');
-        const where = e.in ? ` in {${e.in.map((r) => r.name).join(' ')}}` : '';
-        if (e.negated) {
-          if (matching.length > 0) fail(`Expected no leader${where}, found ${matching.map((n) => `${n.name} (term ${n.raft.term})`).join(', ')}; roles: ${roles}.`);
-        } else if (e.in !== null && e.in.length === 1) {
-          if (leader !== e.in[0]!.name) fail(`Expected leader ${e.in[0]!.name}, found ${leader ?? 'no leader'}${leaders.length > 1 ? ` (leaders: ${leaders.join(', ')})` : ''}; roles: ${roles}.`);
-        } else if (!inSet(leader)) {
-          fail(`Expected a leader${where}, found ${leader ?? 'no leader'}; roles: ${roles}.`);
-        }
-        return;
-      }
-      case 'term': {
-        const ok = compare(maxTerm, e.op, e.value);
-        if (!ok) fail(`Expected term ${e.op} ${e.value}, found term ${maxTerm}.`);
-        return;
-      }
-      case 'committed': {
-        const c = committedWrite(w, e.key);
-        const n = w.opts.nodes.length;
-        const need = e.on === 'majority' ? quorum(n) : e.on === 'all' ? n : 1;
-        const holders = c === null ? [] : w.nodes.filter((x) => sameEntry(x.raft.log[c.index - 1], c.entry)).map((x) => x.name);
-        const target = typeof e.on === 'object' ? e.on.name : `${e.on} (${need}/${n})`;
-        if (c === null || c.value !== e.value) {
-          fail(`Expected ${e.key}=${e.value} committed, found ${c === null ? `no committed write to ${e.key}` : `${e.key}=${c.value ?? '(deleted)'} (index ${c.index})`}.`);
-        } else if (typeof e.on === 'object' ? !holders.includes(e.on.name) : holders.length < need) {
-          fail(`Expected ${e.key}=${e.value} (index ${c.index}) on ${target}, found it in the logs of ${holders.length}/${n}: ${holders.join(' ') || 'none'}.`);
-        }
-        return;
-      }
-      case 'logs-equal': {
-        const text = w.nodes.map((n) => n.raft.log.map((x) => `${x.term}:${JSON.stringify(x.cmd)}`).join(','));
-        if (text.some((t) => t !== text[0])) {
-          fail(`Expected equal logs, found lengths ${w.nodes.map((n) => `${n.name}=${n.raft.log.length}`).join(' ')} (last terms ${w.nodes.map((n) => `${n.name}=t${n.raft.log[n.raft.log.length - 1]?.term ?? 0}`).join(' ')}).`);
-        }
-        return;
-      }
-      case 'safe':
-        if (w.violations > 0) fail(`Expected every invariant to hold, found ${w.violations} violation(s); see the ⚠ notes in the diagram.`);
-        return;
-      case 'violation': {
-        const name = e.invariant === null ? null : findInvariant(e.invariant)!;
-        const found = name === null ? w.violations : (w.violationsBy[name] ?? 0);
-        if (found === 0) fail(`Expected a violation${name ? ` of ${name}` : ''}, found none.`);
-        return;
-      }
-      case 'role': {
-        const slot = w.nodes.find((n) => n.name === e.node.name)!;
-        const role = slot.status === 'down' ? 'down' : slot.raft.role;
-        if (role !== e.role) fail(`Expected ${e.node.name} to be ${e.role}, found ${role} (term ${slot.raft.term}).`);
-        return;
-      }
-      case 'client-got': {
-        const c = w.clients.find((x) => x.name === e.client.name);
-        const last = c?.last;
-        if (!last || !last.ok || last.result !== e.value) fail(`Expected ${e.client.name} to get ${e.value}, found ${last ? (last.ok ? last.result : `a failure: ${last.result}`) : 'no finished command'}.`);
-        return;
-      }
-      case 'client-failed': {
-        const last = w.clients.find((x) => x.name === e.client.name)?.last;
-        if (!last || last.ok) fail(`Expected ${e.client.name}'s last command to fail, found ${last ? `success: ${last.result}` : 'no finished command'}.`);
-        return;
-      }
-    }
+  private expect(e: Expectation): void {
+    const r = this.evaluate(e);
+    if (!r.ok) this.result.failures.push({ span: e.span, message: `Expected ${factText(e.fact, e.negated)}, found ${r.found} (at ${fmtTime(this.w.now)})${r.detail ? `; ${r.detail}` : ''}.` });
   }
 
   private show(view: ViewName, options: OptionValue[]): void {
@@ -613,60 +673,11 @@ class Exec {
   }
 }
 
-function dedupe(xs: string[]): string[] {
-  return [...new Set(xs)];
+function linkText(l: Link): string {
+  const side = (s: NodeSet): string => (s.length === 1 ? s[0]!.name : `{${s.map((r) => r.name).join(' ')}}`);
+  return `${side(l.from)} ${l.bothWays ? '<->' : '->'} ${side(l.to)}`;
 }
 
 function camel(s: string): string {
   return s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-function compare(a: number, op: string, b: number): boolean {
-  switch (op) {
-    case '=':
-      return a === b;
-    case '>=':
-      return a >= b;
-    case '<=':
-      return a <= b;
-    case '>':
-      return a > b;
-    default:
-      return a < b;
-  }
-}
-
-/** The leader of the highest term among live nodes that believe they lead (a stale leader loses). */
-export function currentLeader(w: World): string | null {
-  let best: { name: string; term: number } | null = null;
-  for (const n of w.nodes) {
-    if (n.status === 'down' || n.raft.role !== 'leader') continue;
-    if (best === null || n.raft.term > best.term) best = { name: n.name, term: n.raft.term };
-  }
-  return best?.name ?? null;
-}
-
-/**
- * The last committed write to `key`: replay the longest committed prefix any node knows (by Raft's
- * State Machine Safety every node's committed prefix is a prefix of it).
- */
-function committedWrite(w: World, key: string): { index: number; entry: LogEntry; value: string | undefined } | null {
-  let best: NodeSlot | null = null;
-  for (const n of w.nodes) if (best === null || n.raft.commitIndex > best.raft.commitIndex) best = n;
-  if (best === null) return null;
-  const kv: Record<string, string> = {};
-  const sessions: Record<string, { seq: number; result: string }> = {};
-  let last: { index: number; entry: LogEntry; value: string | undefined } | null = null;
-  for (let i = 1; i <= best.raft.commitIndex; i++) {
-    const entry = best.raft.log[i - 1]!;
-    applyCommand(kv, sessions, entry.cmd);
-    if (entry.cmd.op !== 'noop' && entry.cmd.op !== 'get' && entry.cmd.key === key) last = { index: i, entry, value: kv[key] };
-  }
-  return last;
-}
-
-function committedOn(w: World, key: string, value: string | null): number {
-  const c = committedWrite(w, key);
-  if (c === null || (value !== null && c.value !== value)) return 0;
-  return w.nodes.filter((x) => sameEntry(x.raft.log[c.index - 1], c.entry)).length;
 }

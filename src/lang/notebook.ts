@@ -12,27 +12,40 @@ const OPEN = /^```consensus\s*$/;
 const CLOSE = /^```\s*$/;
 
 export function parseNotebook(source: string): NotebookCellText[] {
+  return readCells(source).map(({ kind, text }) => ({ kind, text }));
+}
+
+/** The code cells with the 1-based file line of each cell's first line (for file-level code frames). */
+export function codeCellsWithLines(source: string): { text: string; line: number }[] {
+  return readCells(source)
+    .filter((c) => c.kind === 'code')
+    .map(({ text, line }) => ({ text, line }));
+}
+
+function readCells(source: string): (NotebookCellText & { line: number })[] {
   const lines = source.replace(/\r\n/g, '\n').split('\n');
-  const cells: NotebookCellText[] = [];
+  const cells: (NotebookCellText & { line: number })[] = [];
   let prose: string[] = [];
+  let proseStart = 0;
   const flushProse = (): void => {
     const text = trimBlankLines(prose).join('\n');
-    if (text.length > 0) cells.push({ kind: 'markdown', text });
+    if (text.length > 0) cells.push({ kind: 'markdown', text, line: proseStart + prose.findIndex((l) => l.trim() !== '') + 1 });
     prose = [];
   };
   let i = 0;
   while (i < lines.length) {
-    const line = lines[i]!;
-    if (OPEN.test(line)) {
+    if (OPEN.test(lines[i]!)) {
       flushProse();
       const code: string[] = [];
       i++;
+      const first = i + 1;
       while (i < lines.length && !CLOSE.test(lines[i]!)) code.push(lines[i++]!);
       i++; // the closing fence (or the end of an unclosed block)
-      cells.push({ kind: 'code', text: code.join('\n') });
+      cells.push({ kind: 'code', text: code.join('\n'), line: first });
+      proseStart = i;
       continue;
     }
-    prose.push(line);
+    prose.push(lines[i]!);
     i++;
   }
   flushProse();

@@ -1,10 +1,27 @@
-// The parser: one command per line, verb first (or a client name then its verb), then arguments, then
-// key=value options. The command table below is the single source for parsing, completion, hover and
-// the language reference (docs/language.md is generated from it and a test keeps them equal).
+// The parser: one command per line, verb first (or a client name then its operation), then arguments,
+// then key=value options. The command table COMMANDS is the single source for parsing (each entry
+// carries its own parse function), for completion and hover (assist.ts), and for the language
+// reference (reference.ts generates docs/language.md from it; a test keeps the two equal).
 
-import type { ClientOpKind, CompareOp, Condition, Expectation, OptionValue, Protocol, Ref, Stmt } from './ast';
-import { type Diagnostic, LangError, type Span, didYouMean, diag } from './diagnostics';
+import type {
+  ClientOpKind,
+  FactKind,
+  CompareOp,
+  CoordinationOp,
+  Expectation,
+  Fact,
+  Link,
+  NodeSet,
+  OptionValue,
+  Protocol,
+  Ref,
+  Stmt,
+} from './ast';
+import { type Diagnostic, LangError, type Span, changeTo, diag, didYouMean, orList } from './diagnostics';
 import { type Token, lexLine } from './lexer';
+
+// ---------------------------------------------------------------------------------------------------
+// The tables
 
 export type ValueKind = 'count-or-names' | 'int' | 'duration' | 'duration-range' | 'on-off' | 'enum' | 'bug' | 'percent';
 
@@ -12,106 +29,452 @@ export interface OptionSpec {
   name: string;
   value: ValueKind;
   values?: readonly string[];
+  /** Several comma-separated values (`faults=crash,loss`). */
+  list?: boolean;
+  /** The command is incomplete without it. */
+  required?: boolean;
+  /** Only clusters of these protocols take it (all when absent). */
+  protocols?: readonly Protocol[];
+  /** What to write after `=` in the reference, e.g. `150ms..300ms`. */
+  placeholder: string;
   summary: string;
 }
+
+export type CommandGroup = 'Cluster' | 'Faults' | 'Time' | 'Clients' | 'Expectations' | 'Views' | 'Exploration';
+
+/** `command`: starts with its name; `client`: `CLIENT verb …`; `node`: `NODE verb …`. */
+export type CommandForm = 'command' | 'client' | 'node';
 
 export interface CommandSpec {
   name: string;
+  group: CommandGroup;
+  form: CommandForm;
   syntax: string;
   summary: string;
-  group: 'Cluster' | 'Faults' | 'Time' | 'Clients' | 'Expectations' | 'Views' | 'Exploration';
   options?: readonly OptionSpec[];
   examples: readonly string[];
+  /** Only clusters of these protocols have it (all when absent). */
+  protocols?: readonly Protocol[];
+  /** Set while the engine part it needs is not built: what it needs. Such a cell fails before it runs. */
+  unavailable?: string;
+  /** Parses what follows the command word (and, for client and node forms, the subject before it). */
+  parse: (c: Cursor, span: Span, subject: Ref | null, verbSpan: Span) => Stmt;
 }
 
 export const BUG_NAMES = ['commit-old-term', 'skip-up-to-date-check', 'forget-vote-on-restart'] as const;
+export const PROTOCOLS: readonly Protocol[] = ['raft', 'paxos', 'multi-paxos', 'bully'];
+export const VIEWS = ['sequence', 'states', 'log', 'topology'] as const;
+export const ROLES = ['leader', 'follower', 'candidate', 'precandidate', 'down', 'paused'] as const;
+export const COMPARE_OPS: readonly CompareOp[] = ['=', '>=', '<=', '>', '<'];
+export const FAULT_KINDS = ['crash', 'restart', 'pause', 'partition', 'loss', 'delay', 'duplicate', 'skew'] as const;
 
 export const CLUSTER_OPTIONS: readonly OptionSpec[] = [
-  { name: 'nodes', value: 'count-or-names', summary: 'a count (`5` gives n1..n5) or names (`us1,us2,eu1`)' },
-  { name: 'seed', value: 'int', summary: 'the seed of the run; same cells + same seed = same run' },
-  { name: 'election-timeout', value: 'duration-range', summary: 'randomized election timeout range (default 150ms..300ms); a single value fixes it' },
-  { name: 'heartbeat', value: 'duration', summary: 'leader heartbeat interval (default 50ms)' },
-  { name: 'latency', value: 'duration-range', summary: 'one-way message latency range (default 2ms..10ms)' },
-  { name: 'prevote', value: 'on-off', summary: 'pre-vote phase before elections (§9.6), default off' },
-  { name: 'check-quorum', value: 'on-off', summary: 'a leader without a quorum steps down; followers ignore disruptive candidates; default off' },
-  { name: 'read', value: 'enum', values: ['index', 'lease', 'log', 'local'], summary: 'how reads are served: ReadIndex (default), lease, through the log, or locally (stale)' },
-  { name: 'bug', value: 'bug', values: BUG_NAMES, summary: 'turn on a deliberate protocol bug for teaching (never on by default)' },
-  { name: 'client-retry', value: 'duration', summary: 'how long a client waits before retrying elsewhere (default 500ms)' },
+  { name: 'nodes', value: 'count-or-names', required: true, placeholder: '5|a,b,c', summary: 'a count (`5` gives n1..n5) or names (`us1,us2,eu1`)' },
+  { name: 'seed', value: 'int', placeholder: '42', summary: 'the seed: same cells and same seed, same run' },
+  { name: 'election-timeout', value: 'duration-range', protocols: ['raft', 'bully'], placeholder: '150ms..300ms', summary: 'randomized election timeout (default 150ms..300ms), or one fixed value' },
+  { name: 'heartbeat', value: 'duration', protocols: ['raft', 'multi-paxos', 'bully'], placeholder: '50ms', summary: 'leader heartbeat interval (default 50ms)' },
+  { name: 'latency', value: 'duration-range', placeholder: '2ms..10ms', summary: 'one-way message latency (default 2ms..10ms)' },
+  { name: 'prevote', value: 'on-off', protocols: ['raft'], placeholder: 'on', summary: 'pre-vote before elections (§9.6), default off' },
+  { name: 'check-quorum', value: 'on-off', protocols: ['raft'], placeholder: 'on', summary: 'a leader that cannot reach a quorum steps down, default off' },
+  { name: 'read', value: 'enum', values: ['index', 'lease', 'log', 'local'], protocols: ['raft'], placeholder: 'index', summary: 'reads by ReadIndex (default), lease, through the log, or local (stale)' },
+  { name: 'bug', value: 'bug', values: BUG_NAMES, list: true, protocols: ['raft'], placeholder: 'commit-old-term', summary: 'deliberate protocol bugs, for teaching: ' + BUG_NAMES.join(', ') },
+  { name: 'client-retry', value: 'duration', placeholder: '500ms', summary: 'how long a client waits before retrying elsewhere (default 500ms)' },
 ];
 
-const SET_OPTIONS = CLUSTER_OPTIONS.filter((o) => o.name !== 'nodes' && o.name !== 'seed');
+export const SET_OPTIONS: readonly OptionSpec[] = CLUSTER_OPTIONS.filter((o) => o.name !== 'nodes' && o.name !== 'seed');
 
-const SHOW_OPTIONS: readonly OptionSpec[] = [
-  { name: 'hide', value: 'enum', values: ['heartbeats', 'none'], summary: 'collapse heartbeats (default) or show every message' },
-  { name: 'from', value: 'duration', summary: 'start of the time window (virtual time)' },
-  { name: 'to', value: 'duration', summary: 'end of the time window (virtual time)' },
+export const SHOW_OPTIONS: readonly OptionSpec[] = [
+  { name: 'hide', value: 'enum', values: ['heartbeats', 'none'], placeholder: 'none', summary: 'collapse heartbeats (default) or show every message' },
+  { name: 'from', value: 'duration', placeholder: '2s', summary: 'start of the time window (virtual time)' },
+  { name: 'to', value: 'duration', placeholder: '5s', summary: 'end of the time window (virtual time)' },
 ];
+
+export const LOCK_OPTIONS: readonly OptionSpec[] = [
+  { name: 'ttl', value: 'duration', required: true, placeholder: '15s', summary: 'the lock expires this long after the last renewal' },
+  { name: 'renew', value: 'duration', placeholder: '5s', summary: 'renew the lock this often while the client runs' },
+];
+
+export const ELECT_OPTIONS: readonly OptionSpec[] = [
+  { name: 'lease', value: 'duration', required: true, placeholder: '15s', summary: 'leaseDurationSeconds' },
+  { name: 'renew-deadline', value: 'duration', placeholder: '10s', summary: 'give up leadership when a renewal takes longer' },
+  { name: 'retry', value: 'duration', placeholder: '2s', summary: 'retryPeriod between attempts' },
+];
+
+export const EXPLORE_OPTIONS: readonly OptionSpec[] = [
+  { name: 'seeds', value: 'int', required: true, placeholder: '1000', summary: 'how many seeds to run' },
+  { name: 'faults', value: 'enum', values: FAULT_KINDS, list: true, placeholder: 'crash,partition', summary: 'the faults to inject at random' },
+  { name: 'ops', value: 'int', placeholder: '50', summary: 'client operations per run' },
+  { name: 'duration', value: 'duration', placeholder: '10s', summary: 'virtual time per run' },
+];
+
+/** Facts: what `expect` asserts and `run until` waits for (the `stable` fact is for `run until` only). */
+export interface FactSpec {
+  kind: FactKind;
+  /** The word that starts it (or, for `NODE is ROLE` and the like, the word after the subject). */
+  word: string;
+  subject?: 'node' | 'client';
+  syntax: string;
+  summary: string;
+  untilOnly?: boolean;
+  unavailable?: string;
+  protocols?: readonly Protocol[];
+}
+
+const COORDINATION = 'the coordination service (locks, fencing tokens, watches, leases)';
+
+export const FACTS: readonly FactSpec[] = [
+  { kind: 'leader', word: 'leader', syntax: 'leader [NODE | in SET]', summary: 'a node acts as leader (NODE leads the newest term; one in SET acts as leader)' },
+  { kind: 'leader', word: 'no', syntax: 'no leader [in SET]', summary: 'no node (in SET) acts as leader' },
+  { kind: 'term', word: 'term', syntax: 'term OP N', summary: 'the highest term of any node, compared with `=`, `>=`, `<=`, `>` or `<`' },
+  { kind: 'committed', word: 'committed', syntax: 'committed KEY[=VALUE] [on majority|all|NODE]', summary: 'the last committed write to KEY (sets VALUE and) is stored on a majority (all nodes, NODE)' },
+  { kind: 'logs-equal', word: 'logs', syntax: 'logs equal', summary: 'every node holds the same log' },
+  { kind: 'safe', word: 'safe', syntax: 'safe', summary: 'every invariant held so far' },
+  { kind: 'violation', word: 'violation', syntax: 'violation [INVARIANT]', summary: 'an invariant was violated (e.g. `state-machine-safety`)' },
+  { kind: 'stable', word: 'stable', syntax: 'stable', summary: 'one leader and no role change for two election timeouts', untilOnly: true },
+  { kind: 'role', word: 'is', subject: 'node', syntax: 'NODE is ROLE', summary: "the node's role: leader, follower, candidate, precandidate, down or paused" },
+  { kind: 'term', word: 'term', subject: 'node', syntax: 'NODE term OP N', summary: "a node's own term" },
+  { kind: 'commit-index', word: 'commit', subject: 'node', syntax: 'NODE commit OP N', summary: "the node's commit index (what it knows is committed)" },
+  { kind: 'log-length', word: 'log', subject: 'node', syntax: 'NODE log OP N', summary: "the length of the node's log" },
+  { kind: 'has', word: 'has', subject: 'node', syntax: 'NODE has KEY[=VALUE] [committed|uncommitted]', summary: "NODE's log holds a write of KEY (=VALUE), committed or not as far as NODE knows" },
+  { kind: 'client-got', word: 'got', subject: 'client', syntax: 'CLIENT got VALUE', summary: "the client's last command succeeded with VALUE" },
+  { kind: 'client-failed', word: 'failed', subject: 'client', syntax: 'CLIENT failed', summary: "the client's last command failed or got no answer" },
+  { kind: 'decided', word: 'decided', syntax: 'decided [VALUE]', summary: 'Paxos chose a value', unavailable: 'the Paxos engine', protocols: ['paxos', 'multi-paxos'] },
+  { kind: 'linearizable', word: 'linearizable', syntax: 'linearizable', summary: 'the client history is linearizable', unavailable: 'the linearizability checker' },
+  { kind: 'token', word: 'token', subject: 'client', syntax: 'CLIENT token N', summary: "the client's fencing token", unavailable: COORDINATION },
+  { kind: 'rejected', word: 'rejected', syntax: 'rejected CLIENT write', summary: "a fenced resource rejected the client's write", unavailable: COORDINATION },
+];
+
+/** Words with a meaning of their own; they cannot name nodes, zones or clients. */
+export const KEYWORDS = [
+  'all', 'commit', 'committed', 'decided', 'equal', 'failed', 'got', 'has', 'in', 'is', 'leader', 'linearizable', 'log', 'logs',
+  'majority', 'no', 'not', 'nowait', 'on', 'rejected', 'safe', 'stable', 'term', 'token', 'uncommitted', 'until', 'via',
+  'violation', 'within',
+] as const;
 
 export const COMMANDS: readonly CommandSpec[] = [
-  { name: 'cluster', group: 'Cluster', syntax: 'cluster raft|paxos|multi-paxos|bully nodes=N|a,b,c [option=value …]', summary: 'Declare a cluster and start a new simulation; later cells act on it.', options: CLUSTER_OPTIONS, examples: ['cluster raft nodes=5 seed=42', 'cluster raft nodes=us1,us2,us3,eu1,eu2 election-timeout=200ms'] },
-  { name: 'zone', group: 'Cluster', syntax: 'zone NAME {n1 n2 …}', summary: 'Name a group of nodes (a site); zones shape latency and partitions.', examples: ['zone us-east {us1 us2 us3}'] },
-  { name: 'latency', group: 'Cluster', syntax: 'latency A <->|-> B MIN..MAX', summary: 'Message latency between two zones or nodes.', examples: ['latency us-east <-> eu-west 40ms..60ms'] },
-  { name: 'set', group: 'Cluster', syntax: 'set option=value …', summary: 'Change options of the running cluster (timeouts, heartbeat, latency, pre-vote, check-quorum, read mode, bugs).', options: SET_OPTIONS, examples: ['set election-timeout=200ms', 'set prevote=on check-quorum=on'] },
-  { name: 'crash', group: 'Faults', syntax: 'crash NODE …', summary: 'Stop nodes; they keep what Raft persists (term, vote, log).', examples: ['crash n1'] },
-  { name: 'restart', group: 'Faults', syntax: 'restart NODE …', summary: 'Restart crashed nodes as followers with their persistent state.', examples: ['restart n1'] },
-  { name: 'pause', group: 'Faults', syntax: 'pause NODE DURATION', summary: 'A GC pause: the node is frozen (timers and inbox wait) while the world goes on.', examples: ['pause n1 20s'] },
-  { name: 'partition', group: 'Faults', syntax: 'partition {a b} | {c d e}', summary: 'Split the network into groups (node sets or zone names) that cannot talk to each other.', examples: ['partition {n1 n2} | {n3 n4 n5}', 'partition us-east | eu-west ap-south'] },
-  { name: 'isolate', group: 'Faults', syntax: 'isolate NODE', summary: 'Cut one node off from all others.', examples: ['isolate n3'] },
-  { name: 'heal', group: 'Faults', syntax: 'heal', summary: 'Remove partitions, cuts and per-link loss.', examples: ['heal'] },
-  { name: 'cut', group: 'Faults', syntax: 'cut A -> B | cut A <-> B', summary: 'A one-way (->) or two-way (<->) link failure.', examples: ['cut n1 -> n2', 'cut n1 <-> n2'] },
-  { name: 'loss', group: 'Faults', syntax: 'loss P% | loss A -> B P%', summary: 'Random message loss, everywhere or on one link.', examples: ['loss 20%', 'loss n1 -> n2 50%'] },
-  { name: 'delay', group: 'Faults', syntax: 'delay A -> B|* MIN..MAX', summary: 'Slow a link (or all links from a node) down.', examples: ['delay n1 -> * 100ms..200ms'] },
-  { name: 'duplicate', group: 'Faults', syntax: 'duplicate P%', summary: 'Deliver some messages twice.', examples: ['duplicate 5%'] },
-  { name: 'skew', group: 'Faults', syntax: 'skew NODE ±DURATION', summary: "Offset a node's clock (matters for leases and lock TTLs).", examples: ['skew n2 +5s'] },
-  { name: 'run', group: 'Time', syntax: 'run DURATION | run until leader [NODE]|committed KEY[=VALUE]|stable [within DURATION]', summary: 'Advance virtual time; `until` stops as soon as the condition holds and fails clearly at its bound (default 60s).', examples: ['run 2s', 'run until leader', 'run until leader n3 within 10s'] },
-  { name: 'step', group: 'Time', syntax: 'step [N]', summary: 'Process the next N events (default 1).', examples: ['step', 'step 10'] },
-  { name: 'timeout', group: 'Time', syntax: 'timeout NODE', summary: "Fire a node's election timer now (for precise scenarios).", examples: ['timeout n2'] },
-  { name: 'hold', group: 'Time', syntax: 'hold A -> B', summary: 'Keep messages on a link in flight until released or dropped.', examples: ['hold n1 -> n3'] },
-  { name: 'release', group: 'Time', syntax: 'release A -> B', summary: 'Deliver the held messages of a link, oldest first, and stop holding it.', examples: ['release n1 -> n3'] },
-  { name: 'drop', group: 'Time', syntax: 'drop A -> B', summary: 'Drop the held messages of a link and stop holding it.', examples: ['drop n1 -> n3'] },
-  { name: 'at', group: 'Time', syntax: 'at TIME COMMAND', summary: 'Run a command when virtual time reaches TIME (client commands then run in the background).', examples: ['at 16s B put x=2'] },
-  { name: 'after', group: 'Time', syntax: 'after DURATION COMMAND', summary: 'Run a command DURATION from now.', examples: ['after 2s crash n1'] },
-  { name: 'put', group: 'Clients', syntax: 'CLIENT put KEY=VALUE [via NODE]', summary: 'A client write through the leader (the client finds it and retries, like a real client); `via` pins it to one node.', examples: ['A put x=1', 'A put x=1 via n1'] },
-  { name: 'get', group: 'Clients', syntax: 'CLIENT get KEY [via NODE]', summary: 'A client read, served as the cluster\'s read mode says.', examples: ['A get x'] },
-  { name: 'cas', group: 'Clients', syntax: 'CLIENT cas KEY OLD -> NEW [via NODE]', summary: 'Compare-and-swap.', examples: ['A cas x 1 -> 2'] },
-  { name: 'delete', group: 'Clients', syntax: 'CLIENT delete KEY [via NODE]', summary: 'Delete a key.', examples: ['A delete x'] },
-  { name: 'lock', group: 'Clients', syntax: 'CLIENT lock NAME ttl=DURATION [renew=DURATION]', summary: 'Take a lock with a TTL; grants a fencing token.', examples: ['A lock resource-x ttl=15s renew=5s'] },
-  { name: 'unlock', group: 'Clients', syntax: 'CLIENT unlock NAME', summary: 'Release a lock.', examples: ['A unlock resource-x'] },
-  { name: 'write', group: 'Clients', syntax: 'CLIENT write RESOURCE "VALUE" token', summary: 'A write to a fenced resource that rejects old tokens.', examples: ['A write storage "v1" token'] },
-  { name: 'watch', group: 'Clients', syntax: 'CLIENT watch PREFIX', summary: 'Watch keys under a prefix.', examples: ['A watch /config/'] },
-  { name: 'elect', group: 'Clients', syntax: 'CLIENT elect NAME lease=DURATION renew-deadline=DURATION retry=DURATION', summary: 'Kubernetes-style Lease election.', examples: ['A elect controller lease=15s renew-deadline=10s retry=2s'] },
-  { name: 'propose', group: 'Clients', syntax: 'NODE propose VALUE', summary: 'A Paxos proposal.', examples: ['n1 propose X'] },
-  { name: 'expect', group: 'Expectations', syntax: 'expect leader [NODE | in {…}] | no leader [in {…}] | term OP N | committed KEY=VALUE [on majority|all|NODE] | logs equal | safe | violation [NAME] | NODE is ROLE | CLIENT got VALUE | CLIENT failed', summary: 'An assertion; a failed one fails the cell and shows the evidence.', examples: ['expect leader n3', 'expect no leader in {n1 n2}', 'expect term >= 2', 'expect committed x=1 on majority', 'expect logs equal', 'expect safe'] },
-  { name: 'show', group: 'Views', syntax: 'show sequence|states|log|topology [hide=heartbeats|none] [from=T] [to=T]', summary: 'Choose the views of this cell (default: the sequence diagram).', options: SHOW_OPTIONS, examples: ['show sequence hide=none from=2s to=5s', 'show log'] },
-  { name: 'explore', group: 'Exploration', syntax: 'explore seeds=N faults=crash,partition,loss ops=N duration=D', summary: 'Run many seeds with random faults, check every invariant, and shrink a failure to a minimal run.', examples: ['explore seeds=1000 faults=crash,partition,loss ops=50 duration=10s'] },
+  // Cluster
+  {
+    name: 'cluster', group: 'Cluster', form: 'command', syntax: 'cluster raft|paxos|multi-paxos|bully nodes=N|a,b,c [option=value …]',
+    summary: 'Declare a cluster and start a new simulation; later cells act on it.',
+    options: CLUSTER_OPTIONS,
+    examples: ['cluster raft nodes=5 seed=42', 'cluster raft nodes=us1,us2,us3,eu1,eu2 election-timeout=200ms'],
+    parse: parseCluster,
+  },
+  {
+    name: 'zone', group: 'Cluster', form: 'command', syntax: 'zone NAME {NODE …}',
+    summary: 'Name a group of nodes (a site); zone names work wherever a node set does.',
+    examples: ['zone us-east {us1 us2 us3}'],
+    parse: parseZone,
+  },
+  {
+    name: 'latency', group: 'Cluster', form: 'command', syntax: 'latency A <->|-> B MIN..MAX',
+    summary: 'Message latency between nodes, sets or zones.',
+    examples: ['latency us-east <-> eu-west 40ms..60ms'],
+    parse: (c, span) => linkWithRange(c, span, 'latency'),
+  },
+  {
+    name: 'set', group: 'Cluster', form: 'command', syntax: 'set option=value …',
+    summary: 'Change options of the running cluster.',
+    options: SET_OPTIONS,
+    examples: ['set election-timeout=200ms', 'set prevote=on check-quorum=on read=local'],
+    parse: parseSet,
+  },
+  // Faults
+  {
+    name: 'crash', group: 'Faults', form: 'command', syntax: 'crash SET …',
+    summary: 'Stop nodes; they keep what Raft persists (term, vote, log).',
+    examples: ['crash n1', 'crash us-east'],
+    parse: (c, span) => ({ kind: 'crash', span, nodes: c.nodeSets('a node') }),
+  },
+  {
+    name: 'restart', group: 'Faults', form: 'command', syntax: 'restart SET …',
+    summary: 'Restart crashed nodes as followers with their persistent state.',
+    examples: ['restart n1'],
+    parse: (c, span) => ({ kind: 'restart', span, nodes: c.nodeSets('a node') }),
+  },
+  {
+    name: 'pause', group: 'Faults', form: 'command', syntax: 'pause SET DURATION',
+    summary: 'A GC pause: frozen, timers and inbox wait, the world goes on.',
+    examples: ['pause n1 20s'],
+    parse: parsePause,
+  },
+  {
+    name: 'partition', group: 'Faults', form: 'command', syntax: 'partition SET … | SET … [| …]',
+    summary: 'Split the network into groups that cannot talk to each other; unnamed nodes form one more group.',
+    examples: ['partition {n1 n2} | {n3 n4 n5}', 'partition us-east | eu-west ap-south'],
+    parse: parsePartition,
+  },
+  {
+    name: 'isolate', group: 'Faults', form: 'command', syntax: 'isolate NODE',
+    summary: 'Cut one node off from all others.',
+    examples: ['isolate n3'],
+    parse: (c, span) => ({ kind: 'isolate', span, node: c.ref('a node') }),
+  },
+  {
+    name: 'heal', group: 'Faults', form: 'command', syntax: 'heal',
+    summary: 'Remove partitions, cuts and per-link loss.',
+    examples: ['heal'],
+    parse: (_c, span) => ({ kind: 'heal', span }),
+  },
+  {
+    name: 'cut', group: 'Faults', form: 'command', syntax: 'cut A -> B | cut A <-> B',
+    summary: 'A one-way (->) or two-way (<->) link failure; A and B are nodes, sets, zones or `*`.',
+    examples: ['cut n1 -> n2', 'cut us-east <-> *'],
+    parse: (c, span) => ({ kind: 'cut', span, link: c.link() }),
+  },
+  {
+    name: 'loss', group: 'Faults', form: 'command', syntax: 'loss P% | loss A -> B P%',
+    summary: 'Random message loss, everywhere or on some links.',
+    examples: ['loss 20%', 'loss n1 -> n2 50%'],
+    parse: parseLoss,
+  },
+  {
+    name: 'delay', group: 'Faults', form: 'command', syntax: 'delay A -> B MIN..MAX',
+    summary: 'Slow links down (a single value fixes the latency).',
+    examples: ['delay n1 -> * 100ms..200ms'],
+    parse: (c, span) => linkWithRange(c, span, 'delay'),
+  },
+  {
+    name: 'duplicate', group: 'Faults', form: 'command', syntax: 'duplicate P%',
+    summary: 'Deliver some messages twice.',
+    examples: ['duplicate 5%'],
+    parse: (c, span) => ({ kind: 'duplicate', span, permille: c.percent() }),
+  },
+  {
+    name: 'skew', group: 'Faults', form: 'command', syntax: 'skew NODE ±DURATION',
+    summary: "Offset a node's clock (matters for leases and lock TTLs).",
+    examples: ['skew n2 +5s'],
+    parse: parseSkew,
+  },
+  // Time
+  {
+    name: 'run', group: 'Time', form: 'command', syntax: 'run DURATION | run until FACT [within DURATION]',
+    summary: 'Advance virtual time; `until` stops as soon as the fact holds, and fails clearly at its bound (default 60s).',
+    examples: ['run 2s', 'run until leader', 'run until leader n3 within 10s'],
+    parse: parseRun,
+  },
+  {
+    name: 'step', group: 'Time', form: 'command', syntax: 'step [N]',
+    summary: 'Process the next N events (default 1).',
+    examples: ['step', 'step 10'],
+    parse: parseStep,
+  },
+  {
+    name: 'timeout', group: 'Time', form: 'command', syntax: 'timeout NODE',
+    summary: "Fire a node's election timer now.",
+    examples: ['timeout n2'],
+    protocols: ['raft', 'bully'],
+    parse: (c, span) => ({ kind: 'timeout', span, node: c.ref('a node') }),
+  },
+  {
+    name: 'hold', group: 'Time', form: 'command', syntax: 'hold A -> B',
+    summary: 'Keep messages on links in flight until released or dropped.',
+    examples: ['hold n1 -> {n3 n4 n5}'],
+    parse: (c, span) => ({ kind: 'hold', span, link: c.link() }),
+  },
+  {
+    name: 'release', group: 'Time', form: 'command', syntax: 'release A -> B',
+    summary: 'Deliver the held messages, oldest first, and stop holding.',
+    examples: ['release n1 -> n3'],
+    parse: (c, span) => ({ kind: 'release', span, link: c.link() }),
+  },
+  {
+    name: 'drop', group: 'Time', form: 'command', syntax: 'drop A -> B',
+    summary: 'Drop the held messages and stop holding.',
+    examples: ['drop n1 -> n3'],
+    parse: (c, span) => ({ kind: 'drop', span, link: c.link() }),
+  },
+  {
+    name: 'at', group: 'Time', form: 'command', syntax: 'at TIME COMMAND',
+    summary: 'Run a fault, client or link command when virtual time reaches TIME (clients then run in the background).',
+    examples: ['at 16s B put x=2'],
+    parse: (c, span) => parseAt(c, span, 'at'),
+  },
+  {
+    name: 'after', group: 'Time', form: 'command', syntax: 'after DURATION COMMAND',
+    summary: 'Like `at`, DURATION from now.',
+    examples: ['after 2s crash n1'],
+    parse: (c, span) => parseAt(c, span, 'after'),
+  },
+  // Clients
+  {
+    name: 'put', group: 'Clients', form: 'client', syntax: 'CLIENT put KEY=VALUE [via NODE] [within D] [nowait]',
+    summary: 'A write through the leader (the client finds it and retries); `via` pins it to one node, `nowait` goes on without the answer.',
+    examples: ['A put x=1', 'A put x=2 via n1 within 2s'],
+    parse: (c, span, who, at) => parseClientOp(c, span, who!, at, 'put'),
+  },
+  {
+    name: 'get', group: 'Clients', form: 'client', syntax: 'CLIENT get KEY [via NODE] [within D] [nowait]',
+    summary: "A read, served as the cluster's read mode says.",
+    examples: ['A get x'],
+    parse: (c, span, who, at) => parseClientOp(c, span, who!, at, 'get'),
+  },
+  {
+    name: 'cas', group: 'Clients', form: 'client', syntax: 'CLIENT cas KEY OLD -> NEW [via NODE] …',
+    summary: 'Compare-and-swap.',
+    examples: ['A cas x 1 -> 2'],
+    parse: (c, span, who, at) => parseClientOp(c, span, who!, at, 'cas'),
+  },
+  {
+    name: 'delete', group: 'Clients', form: 'client', syntax: 'CLIENT delete KEY [via NODE] …',
+    summary: 'Delete a key.',
+    examples: ['A delete x'],
+    parse: (c, span, who, at) => parseClientOp(c, span, who!, at, 'delete'),
+  },
+  {
+    name: 'lock', group: 'Clients', form: 'client', syntax: 'CLIENT lock NAME ttl=D [renew=D]',
+    summary: 'Take a lock with a TTL; grants a fencing token.',
+    options: LOCK_OPTIONS,
+    examples: ['A lock resource-x ttl=15s renew=5s'],
+    unavailable: COORDINATION,
+    parse: (c, span, who, at) => parseCoordination(c, span, who!, at, 'lock', LOCK_OPTIONS),
+  },
+  {
+    name: 'unlock', group: 'Clients', form: 'client', syntax: 'CLIENT unlock NAME',
+    summary: 'Release a lock.',
+    examples: ['A unlock resource-x'],
+    unavailable: COORDINATION,
+    parse: (c, span, who, at) => parseCoordination(c, span, who!, at, 'unlock', []),
+  },
+  {
+    name: 'write', group: 'Clients', form: 'client', syntax: 'CLIENT write RESOURCE VALUE [token]',
+    summary: 'A write to a fenced resource, which rejects a token older than one it has seen.',
+    examples: ['A write storage "v1" token'],
+    unavailable: COORDINATION,
+    parse: (c, span, who, at) => parseCoordination(c, span, who!, at, 'write', []),
+  },
+  {
+    name: 'watch', group: 'Clients', form: 'client', syntax: 'CLIENT watch PREFIX',
+    summary: 'Watch keys under a prefix.',
+    examples: ['A watch /config/'],
+    unavailable: COORDINATION,
+    parse: (c, span, who, at) => parseCoordination(c, span, who!, at, 'watch', []),
+  },
+  {
+    name: 'elect', group: 'Clients', form: 'client', syntax: 'CLIENT elect NAME lease=D [renew-deadline=D] [retry=D]',
+    summary: 'Kubernetes-style Lease election.',
+    options: ELECT_OPTIONS,
+    examples: ['A elect controller lease=15s renew-deadline=10s retry=2s'],
+    unavailable: COORDINATION,
+    parse: (c, span, who, at) => parseCoordination(c, span, who!, at, 'elect', ELECT_OPTIONS),
+  },
+  {
+    name: 'propose', group: 'Clients', form: 'node', syntax: 'NODE propose VALUE',
+    summary: 'A Paxos proposal.',
+    examples: ['n1 propose X'],
+    protocols: ['paxos', 'multi-paxos'],
+    unavailable: 'the Paxos engine',
+    parse: (c, span, who, at) => ({ kind: 'propose', span, node: who!, opSpan: at, value: c.value('a value to propose').text }),
+  },
+  // Expectations
+  {
+    name: 'expect', group: 'Expectations', form: 'command', syntax: 'expect [not] FACT',
+    summary: 'An assertion; a failed one fails the cell and shows the evidence.',
+    examples: ['expect leader in {n3 n4 n5}', 'expect not n1 has x=2 committed', 'expect committed x=1 on majority'],
+    parse: (c, span) => ({ kind: 'expect', span, expectation: parseFact(c, 'expect') }),
+  },
+  // Views
+  {
+    name: 'show', group: 'Views', form: 'command', syntax: 'show sequence|states|log|topology [hide=heartbeats|none] [from=T] [to=T]',
+    summary: 'Choose the views of this cell (default: the sequence diagram).',
+    options: SHOW_OPTIONS,
+    examples: ['show sequence hide=none from=2s to=5s'],
+    parse: parseShow,
+  },
+  // Exploration
+  {
+    name: 'explore', group: 'Exploration', form: 'command', syntax: 'explore seeds=N [faults=a,b] [ops=N] [duration=D]',
+    summary: 'Run many seeds with random faults, check every invariant, shrink a failure to a minimal run.',
+    options: EXPLORE_OPTIONS,
+    examples: ['explore seeds=1000 faults=crash,partition,loss ops=50 duration=10s'],
+    unavailable: 'the exploration runner (a swarm over seeds, with shrinking)',
+    parse: (c, span) => ({ kind: 'explore', span, options: c.options(EXPLORE_OPTIONS, 'explore', null) }),
+  },
 ];
 
-const CLIENT_VERBS = ['put', 'get', 'cas', 'delete', 'lock', 'unlock', 'write', 'watch', 'elect'];
-const TOP_LEVEL = COMMANDS.filter((c) => c.group !== 'Clients').map((c) => c.name);
-const PROTOCOLS: readonly Protocol[] = ['raft', 'paxos', 'multi-paxos', 'bully'];
+const TOP = new Map(COMMANDS.filter((s) => s.form === 'command').map((s) => [s.name, s]));
+const VERBS = new Map(COMMANDS.filter((s) => s.form !== 'command').map((s) => [s.name, s]));
+export const TOP_LEVEL: readonly string[] = [...TOP.keys()];
+export const CLIENT_VERBS: readonly string[] = [...VERBS.keys()];
+
+export function commandSpec(name: string): CommandSpec | undefined {
+  return TOP.get(name) ?? VERBS.get(name);
+}
+
+/** The commands `at` and `after` can schedule. */
+export const SCHEDULABLE: ReadonlySet<string> = new Set([
+  ...COMMANDS.filter((s) => s.group === 'Faults' || s.group === 'Clients').map((s) => s.name),
+  'set', 'latency', 'timeout', 'hold', 'release', 'drop',
+]);
+
+// ---------------------------------------------------------------------------------------------------
+// Entry point
 
 export interface ParsedCell {
   stmts: Stmt[];
   diagnostics: Diagnostic[];
 }
 
-/** Parse a whole cell. Never throws; every problem is a positioned diagnostic. */
+/**
+ * Parse a whole cell. Never throws: every problem is a diagnostic positioned within the cell text
+ * (one per line at most; the other lines are still parsed).
+ */
 export function parseCell(source: string): ParsedCell {
   const stmts: Stmt[] = [];
   const diagnostics: Diagnostic[] = [];
-  const lines = source.split(/\r?\n/);
-  lines.forEach((text, i) => {
-    const tokens = lexLine(text, i + 1);
-    if (tokens.length === 0) return;
+  source.split(/\r?\n|\r/).forEach((text, i) => {
+    const line = i + 1;
     try {
-      stmts.push(parseStatement(new Cursor(tokens, i + 1, text.length)));
+      const tokens = lexLine(text, line);
+      if (tokens.length === 0) return;
+      stmts.push(parseStatement(new Cursor(tokens, line, text.length)));
     } catch (e) {
       if (e instanceof LangError) diagnostics.push(diag(e.message, e.span, e.fix));
-      else throw e;
+      else {
+        // A bug in the parser: still a positioned diagnostic rather than an exception in the editor.
+        const message = e instanceof Error ? e.message : String(e);
+        diagnostics.push(diag(`Internal error while reading this line (please report it): ${message}`, { line, column: 1, endColumn: Math.max(2, text.length + 1) }));
+      }
     }
   });
   return { stmts, diagnostics };
 }
+
+function parseStatement(c: Cursor): Stmt {
+  const first = c.peek()!;
+  const span = c.restSpan();
+  if (first.kind !== 'word') c.fail('a command');
+  const top = TOP.get(first.text);
+  if (top !== undefined) {
+    c.next();
+    const stmt = top.parse(c, span, null, first.span);
+    c.end();
+    return stmt;
+  }
+  const second = c.peek(1);
+  const verb = second?.kind === 'word' ? VERBS.get(second.text) : undefined;
+  if (verb !== undefined) {
+    const subject = c.ref(verb.form === 'node' ? 'a node' : 'a client name');
+    checkName(subject, verb.form === 'node' ? 'node' : 'client');
+    const verbSpan = c.next()!.span;
+    const stmt = verb.parse(c, span, subject, verbSpan);
+    c.end();
+    return stmt;
+  }
+  const cmd = didYouMean(first.text, TOP_LEVEL);
+  if (second?.kind === 'word' && cmd.best === null) {
+    const op = didYouMean(second.text, CLIENT_VERBS);
+    if (op.best !== null) throw new LangError(`Unknown client operation \`${second.text}\`.${op.text}`, second.span, changeTo(op.best, second.span));
+  }
+  throw new LangError(
+    `Unknown command \`${first.text}\`.${cmd.text || ' A line starts with a command such as `cluster`, `run`, `crash` or `expect`, or with a client name and an operation such as `A put x=1`.'}`,
+    first.span,
+    changeTo(cmd.best, first.span),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The cursor over one line's tokens
 
 export class Cursor {
   private i = 0;
@@ -130,18 +493,24 @@ export class Cursor {
   atEnd(): boolean {
     return this.i >= this.tokens.length;
   }
-  /** Span of the whole line's tokens. */
-  lineSpan(): Span {
-    const first = this.tokens[0]!;
+  /** From the current token to the end of the line. */
+  restSpan(): Span {
+    const first = this.tokens[this.i] ?? this.tokens[this.tokens.length - 1]!;
     const last = this.tokens[this.tokens.length - 1]!;
     return { line: this.line, column: first.span.column, endColumn: last.span.endColumn };
   }
+  /** Just past the last token: where "found end of line" points. */
   endSpan(): Span {
     const last = this.tokens[this.tokens.length - 1];
     const col = last ? last.span.endColumn : this.lineLength + 1;
     return { line: this.line, column: col, endColumn: col + 1 };
   }
-  fail(expected: string, tok = this.peek()): never {
+  /** Throws "Expected X, found Y." at the next token (or the end of the line). */
+  fail(expected: string): never {
+    return this.failAt(expected, this.peek());
+  }
+  /** Throws "Expected X, found Y." at `tok`; undefined means the end of the line. */
+  failAt(expected: string, tok: Token | undefined): never {
     if (tok === undefined) throw new LangError(`Expected ${expected}, found end of line.`, this.endSpan());
     throw new LangError(`Expected ${expected}, found ${describe(tok)}.`, tok.span);
   }
@@ -153,8 +522,8 @@ export class Cursor {
     const t = this.peek();
     return t !== undefined && t.kind === 'word' && (text === undefined || t.text === text);
   }
-  sym(text: string): Token {
-    if (!this.isSym(text)) this.fail(`\`${text}\``);
+  sym(text: string, expected = `\`${text}\``): Token {
+    if (!this.isSym(text)) this.fail(expected);
     return this.next()!;
   }
   word(expected: string): Token {
@@ -174,27 +543,47 @@ export class Cursor {
   }
   end(): void {
     const t = this.peek();
-    if (t !== undefined) throw new LangError(`Expected end of line, found ${describe(t)}.`, t.span);
+    if (t !== undefined) this.fail('end of line');
   }
   ref(expected: string): Ref {
     const t = this.word(expected);
     return { name: t.text, span: t.span };
   }
-  /** `{a b c}` or a single name. */
-  set(expected: string): Ref[] {
+  /** `{a b c}` (commas allowed), a single name (a node or a zone), or `*` when `star` is allowed. */
+  nodeSet(expected: string, star = false): NodeSet {
+    if (star && this.isSym('*')) {
+      const t = this.next()!;
+      return [{ name: '*', span: t.span }];
+    }
     if (!this.isSym('{')) return [this.ref(expected)];
-    this.next();
+    const open = this.next()!;
     const out: Ref[] = [];
-    while (!this.isSym('}')) {
-      if (this.atEnd()) this.fail('`}`');
-      if (this.isSym(',')) {
+    for (;;) {
+      if (this.isSym('}')) break;
+      if (this.isSym(',') && out.length > 0) {
         this.next();
         continue;
       }
-      out.push(this.ref('a node name'));
+      out.push(this.ref(out.length === 0 ? 'a node name' : 'a node name or `}`'));
     }
-    this.next();
+    const close = this.next()!;
+    if (out.length === 0) throw new LangError('A node set needs at least one node, such as `{n1 n2}`.', { ...open.span, endColumn: close.span.endColumn });
     return out;
+  }
+  /** One or more node sets up to the end of the line. */
+  nodeSets(expected: string): NodeSet {
+    const out: Ref[] = [...this.nodeSet(expected)];
+    while (!this.atEnd()) out.push(...this.nodeSet(`${expected} or end of line`));
+    return out;
+  }
+  /** `A -> B` or `A <-> B`; A and B are nodes, sets, zones or `*`. */
+  link(): Link {
+    const from = this.nodeSet('a node, a set `{…}`, a zone or `*`', true);
+    const bothWays = this.isSym('<->');
+    if (!bothWays) this.sym('->', '`->` or `<->`');
+    else this.next();
+    const to = this.nodeSet('a node, a set `{…}`, a zone or `*`', true);
+    return { from, to, bothWays };
   }
   duration(expected = 'a duration such as `2s` or `150ms`'): { us: number; span: Span } {
     const t = this.peek();
@@ -215,26 +604,36 @@ export class Cursor {
     this.next();
     return parsePercent(t);
   }
-  options(specs: readonly OptionSpec[], command: string): OptionValue[] {
+  /** A whole number token in [min, max]. */
+  int(expected: string, min: number, max: number): { n: number; span: Span } {
+    const t = this.peek();
+    if (t === undefined || t.kind !== 'number' || !/^\d+$/.test(t.text)) this.fail(expected);
+    this.next();
+    const n = Number(t.text);
+    if (n < min || n > max) throw new LangError(`Expected ${expected} from ${min} to ${max.toLocaleString('en-US')}, found \`${t.text}\`.`, t.span);
+    return { n, span: t.span };
+  }
+  /** `key=value …` to the end of the line. `protocol` (for `cluster`) rejects options of other protocols. */
+  options(specs: readonly OptionSpec[], command: string, protocol: Protocol | null): OptionValue[] {
     const out: OptionValue[] = [];
+    const names = specs.map((s) => s.name);
     while (!this.atEnd()) {
       const key = this.peek()!;
-      if (key.kind !== 'word') this.fail('an option such as `name=value`');
+      if (key.kind !== 'word') this.fail(specs.length > 0 ? `an option such as \`${specs[0]!.name}=${specs[0]!.placeholder.split('|')[0]}\`` : 'end of line');
       const spec = specs.find((s) => s.name === key.text);
       if (spec === undefined) {
-        const names = specs.map((s) => s.name);
         const dym = didYouMean(key.text, names);
-        throw new LangError(
-          `Unknown option \`${key.text}\` for \`${command}\`.${dym.text || ` Options: ${names.join(', ')}.`}`,
-          key.span,
-          dym.best ? { title: `Change to \`${dym.best}\``, span: key.span, replacement: dym.best } : undefined,
-        );
+        const known = names.length > 0 ? ` Options: ${names.join(', ')}.` : ` \`${command}\` takes no options.`;
+        throw new LangError(`Unknown option \`${key.text}\` for \`${command}\`.${dym.text || known}`, key.span, changeTo(dym.best, key.span));
       }
+      if (protocol !== null && spec.protocols !== undefined && !spec.protocols.includes(protocol)) {
+        throw new LangError(`Option \`${spec.name}\` is for ${orList([...spec.protocols])} clusters, not ${protocol}.`, key.span);
+      }
+      if (out.some((o) => o.key === spec.name)) throw new LangError(`Option \`${spec.name}\` is given twice.`, key.span);
       this.next();
-      if (!this.isSym('=')) this.fail(`\`=\` after \`${key.text}\``);
-      this.next();
+      this.sym('=', `\`=\` after \`${key.text}\``);
       const v = this.peek();
-      if (v === undefined || v.kind === 'sym' || v.kind === 'bad') this.fail(`a value for \`${key.text}\``);
+      if (v === undefined || v.kind === 'sym' || v.kind === 'bad') this.fail(`a value for \`${key.text}\`, such as \`${key.text}=${spec.placeholder.split('|')[0]}\``);
       this.next();
       let value = v.text;
       let end = v.span.endColumn;
@@ -249,49 +648,59 @@ export class Cursor {
       validateOptionValue(spec, value, valueSpan);
       out.push({ key: key.text, value, span: { ...key.span, endColumn: end }, keySpan: key.span, valueSpan });
     }
+    const missing = specs.find((s) => s.required && !out.some((o) => o.key === s.name));
+    if (missing !== undefined) this.fail(orList(missing.placeholder.split('|').map((p) => `\`${missing.name}=${p}\``)));
     return out;
   }
 }
 
 function describe(t: Token): string {
   if (t.kind === 'string') return `"${t.text}"`;
-  if (t.kind === 'bad') return `unexpected character \`${t.text.slice(0, 20)}\``;
-  return `\`${t.text}\``;
+  if (t.kind === 'bad') return t.text.startsWith('"') ? 'an unterminated string (a `"` without its closing `"`)' : `unexpected character \`${t.text.slice(0, 20)}\``;
+  return `\`${t.text.length > 40 ? `${t.text.slice(0, 40)}…` : t.text}\``;
 }
+
+function checkName(r: Ref, what: 'node' | 'zone' | 'client'): void {
+  if ((KEYWORDS as readonly string[]).includes(r.name) || TOP.has(r.name) || VERBS.has(r.name)) {
+    throw new LangError(`\`${r.name}\` is a word of the language and cannot name a ${what}.`, r.span);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Values
 
 const UNITS: Record<string, number> = { us: 1, µs: 1, ms: 1_000, s: 1_000_000, m: 60_000_000, h: 3_600_000_000 };
 /** The longest virtual time a scenario may name: one week. */
 export const MAX_DURATION_US = 7 * 24 * 3_600_000_000;
 
 export function parseDuration(t: Token): number {
-  const m = /^([+-]?)(\d+(?:\.\d+)?)([a-zµ]*)$/i.exec(t.text);
+  const m = /^([+-]?)(\d+(?:\.\d+)?)([^\d.+-]*)$/.exec(t.text);
   if (!m) throw new LangError(`Expected a duration such as \`2s\` or \`150ms\`, found \`${t.text}\`.`, t.span);
   const unit = m[3]!;
   if (unit === '') {
-    throw new LangError(`A duration needs a unit: \`${t.text}ms\` or \`${t.text}s\`.`, t.span, {
-      title: `Add unit \`ms\``,
-      span: t.span,
-      replacement: `${t.text}ms`,
-    });
+    throw new LangError(`A duration needs a unit: \`${t.text}ms\` or \`${t.text}s\`.`, t.span, { title: 'Add unit `ms`', span: t.span, replacement: `${t.text}ms` });
   }
   const mult = UNITS[unit];
   if (mult === undefined) {
     const dym = didYouMean(unit, Object.keys(UNITS));
-    throw new LangError(`Unknown time unit \`${unit}\`; use us, ms, s, m or h.${dym.text}`, t.span);
+    throw new LangError(`Unknown time unit \`${unit}\`; use us, ms, s, m or h.${dym.text}`, t.span, dym.best ? { title: `Change to \`${m[1]}${m[2]}${dym.best}\``, span: t.span, replacement: `${m[1]}${m[2]}${dym.best}` } : undefined);
   }
   const us = Math.round(Number(m[2]) * mult) * (m[1] === '-' ? -1 : 1);
   if (Math.abs(us) > MAX_DURATION_US) throw new LangError(`\`${t.text}\` is longer than the 7-day limit of a scenario.`, t.span);
   return us;
 }
 
+/** `150ms..300ms`, `150..300ms` (the unit of one side serves both), or one duration (lo = hi). */
 function parseDurationRange(t: Token): [number, number] {
-  if (t.kind === 'number') {
+  if (!t.text.includes('..')) {
     const v = parseDuration(t);
+    if (v < 0) throw new LangError(`Expected a duration that is not negative, found \`${t.text}\`.`, t.span);
     return [v, v];
   }
   const [a, b] = t.text.split('..') as [string, string];
-  const lo = parseDuration({ ...t, text: a });
-  const hi = parseDuration({ ...t, text: /[a-zµ]$/i.test(b) ? b : b + (/[a-zµ]+$/i.exec(a)?.[0] ?? '') });
+  const unitOf = (s: string): string => /[^\d.+-]+$/.exec(s)?.[0] ?? '';
+  const lo = parseDuration({ ...t, text: unitOf(a) === '' ? a + unitOf(b) : a });
+  const hi = parseDuration({ ...t, text: unitOf(b) === '' ? b + unitOf(a) : b });
   if (lo < 0 || hi < lo) throw new LangError(`The range \`${t.text}\` must go from low to high.`, t.span);
   return [lo, hi];
 }
@@ -305,20 +714,23 @@ function parsePercent(t: Token): number {
 }
 
 function validateOptionValue(spec: OptionSpec, value: string, span: Span): void {
-  const tok: Token = { kind: 'number', text: value, span };
+  const tok: Token = { kind: value.includes('..') ? 'range' : 'number', text: value, span };
+  if (value.includes(',') && !spec.list && spec.value !== 'count-or-names') {
+    throw new LangError(`Option \`${spec.name}\` takes one value, found \`${value}\`.`, span);
+  }
   switch (spec.value) {
     case 'int':
-      if (!/^\d+$/.test(value)) throw new LangError(`Expected a whole number for \`${spec.name}\`, found \`${value}\`.`, span);
+      if (!/^\d{1,9}$/.test(value)) throw new LangError(`Expected a whole number for \`${spec.name}\`, found \`${value}\`.`, span);
       return;
     case 'count-or-names':
-      if (/^\d+$/.test(value)) return;
-      if (/^[+-]?\d/.test(value)) throw new LangError(`Expected a node count or names for \`nodes\`, found \`${value}\`.`, span);
+      if (/^[+-]?\d/.test(value) && !/^\d+$/.test(value)) throw new LangError(`Expected a node count or names for \`nodes\`, found \`${value}\`.`, span);
       return;
     case 'duration':
-      parseDuration(tok);
+      if (tok.kind === 'range') throw new LangError(`Expected one duration for \`${spec.name}\`, found the range \`${value}\`.`, span);
+      if (parseDuration(tok) < 0) throw new LangError(`Expected a duration that is not negative for \`${spec.name}\`, found \`${value}\`.`, span);
       return;
     case 'duration-range':
-      parseDurationRange(value.includes('..') ? { ...tok, kind: 'range' } : tok);
+      parseDurationRange(tok);
       return;
     case 'percent':
       parsePercent(tok);
@@ -327,19 +739,20 @@ function validateOptionValue(spec: OptionSpec, value: string, span: Span): void 
       if (value !== 'on' && value !== 'off') throw badChoice(spec, value, span, ['on', 'off']);
       return;
     case 'enum':
-    case 'bug':
-      for (const v of value.split(',')) if (!spec.values!.includes(v)) throw badChoice(spec, v, span, spec.values!);
+    case 'bug': {
+      let col = span.column;
+      for (const v of value.split(',')) {
+        if (!spec.values!.includes(v)) throw badChoice(spec, v, { line: span.line, column: col, endColumn: col + v.length }, spec.values!);
+        col += v.length + 1;
+      }
       return;
+    }
   }
 }
 
 function badChoice(spec: OptionSpec, value: string, span: Span, choices: readonly string[]): LangError {
   const dym = didYouMean(value, choices);
-  return new LangError(
-    `Expected ${choices.map((c) => `\`${c}\``).join(', ')} for \`${spec.name}\`, found \`${value}\`.${dym.text}`,
-    span,
-    dym.best ? { title: `Change to \`${dym.best}\``, span, replacement: dym.best } : undefined,
-  );
+  return new LangError(`Expected ${orList(choices.map((c) => `\`${c}\``))} for \`${spec.name}\`, found \`${value}\`.${dym.text}`, span, changeTo(dym.best, span));
 }
 
 export function optionDuration(o: OptionValue): number {
@@ -351,233 +764,97 @@ export function optionDurationRange(o: OptionValue): [number, number] {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Commands
 
-function parseStatement(c: Cursor): Stmt {
-  const first = c.peek()!;
-  const span = c.lineSpan();
-  if (first.kind !== 'word') c.fail('a command');
-  const second = c.peek(1);
-  if (second?.kind === 'word' && (CLIENT_VERBS.includes(second.text) || second.text === 'propose') && !TOP_LEVEL.includes(first.text)) {
-    return parseClient(c, span);
+function parseCluster(c: Cursor, span: Span): Stmt {
+  const p = c.word('a protocol: raft, paxos, multi-paxos or bully');
+  if (!PROTOCOLS.includes(p.text as Protocol)) {
+    const dym = didYouMean(p.text, PROTOCOLS);
+    throw new LangError(`Unknown protocol \`${p.text}\`; use raft, paxos, multi-paxos or bully.${dym.text}`, p.span, changeTo(dym.best, p.span));
   }
-  const name = first.text;
-  if (!TOP_LEVEL.includes(name)) {
-    if (second?.kind === 'word' && !TOP_LEVEL.includes(name)) {
-      const verbs = [...CLIENT_VERBS, 'propose'];
-      const dym = didYouMean(second.text, verbs);
-      if (dym.best !== null && didYouMean(name, TOP_LEVEL).best === null) {
-        throw new LangError(`Unknown client operation \`${second.text}\`.${dym.text}`, second.span, {
-          title: `Change to \`${dym.best}\``,
-          span: second.span,
-          replacement: dym.best,
-        });
-      }
-    }
-    const dym = didYouMean(name, TOP_LEVEL);
-    throw new LangError(
-      `Unknown command \`${name}\`.${dym.text || ' Commands start with a verb such as `cluster`, `run`, `crash` or `expect`, or a client name and an operation such as `A put x=1`.'}`,
-      first.span,
-      dym.best ? { title: `Change to \`${dym.best}\``, span: first.span, replacement: dym.best } : undefined,
-    );
-  }
-  c.next();
-  const stmt = parseCommand(c, name, span);
-  c.end();
-  return stmt;
+  const protocol = p.text as Protocol;
+  const options = c.options(CLUSTER_OPTIONS, 'cluster', protocol);
+  return { kind: 'cluster', span, protocol, protocolSpan: p.span, nodes: nodeList(options.find((o) => o.key === 'nodes')!), options };
 }
 
-function parseCommand(c: Cursor, name: string, span: Span): Stmt {
-  switch (name) {
-    case 'cluster': {
-      const p = c.word('a protocol: raft, paxos, multi-paxos or bully');
-      if (!PROTOCOLS.includes(p.text as Protocol)) {
-        const dym = didYouMean(p.text, PROTOCOLS);
-        throw new LangError(`Unknown protocol \`${p.text}\`; use raft, paxos, multi-paxos or bully.${dym.text}`, p.span, dym.best ? { title: `Change to \`${dym.best}\``, span: p.span, replacement: dym.best } : undefined);
-      }
-      const options = c.options(CLUSTER_OPTIONS, 'cluster');
-      const nodesOpt = options.find((o) => o.key === 'nodes');
-      if (nodesOpt === undefined) throw new LangError('Expected `nodes=N` or `nodes=a,b,c` in `cluster`.', c.endSpan());
-      return { kind: 'cluster', span, protocol: p.text as Protocol, nodes: nodeList(nodesOpt), options };
-    }
-    case 'zone': {
-      const zone = c.ref('a zone name');
-      const nodes = c.set('a set of nodes such as `{n1 n2}`');
-      return { kind: 'zone', span, name: zone, nodes };
-    }
-    case 'latency': {
-      const a = c.ref('a zone or node');
-      const bothWays = c.isSym('<->');
-      if (!bothWays) c.sym('->');
-      else c.next();
-      const b = c.ref('a zone or node');
-      const r = c.durationRange();
-      return { kind: 'latency', span, a, b, bothWays, loUs: r.lo, hiUs: r.hi };
-    }
-    case 'set':
-      if (c.atEnd()) c.fail('an option such as `election-timeout=200ms`');
-      return { kind: 'set', span, options: c.options(SET_OPTIONS, 'set') };
-    case 'crash':
-    case 'restart': {
-      const nodes: Ref[] = [];
-      while (!c.atEnd()) nodes.push(...c.set('a node'));
-      if (nodes.length === 0) c.fail('a node');
-      return { kind: name, span, nodes };
-    }
-    case 'pause': {
-      const node = c.ref('a node');
-      const d = c.duration();
-      if (d.us <= 0) throw new LangError('A pause must last longer than 0.', d.span);
-      return { kind: 'pause', span, node, durationUs: d.us };
-    }
-    case 'partition': {
-      const groups: Ref[][] = [[]];
-      while (!c.atEnd()) {
-        if (c.isSym('|')) {
-          c.next();
-          groups.push([]);
-          continue;
-        }
-        groups[groups.length - 1]!.push(...c.set('a node set `{…}` or a zone'));
-      }
-      if (groups.length < 2 || groups.some((g) => g.length === 0)) {
-        throw new LangError('Expected groups separated by `|`, such as `partition {n1 n2} | {n3 n4 n5}`.', span);
-      }
-      return { kind: 'partition', span, groups };
-    }
-    case 'isolate':
-      return { kind: 'isolate', span, node: c.ref('a node') };
-    case 'heal':
-      return { kind: 'heal', span };
-    case 'cut': {
-      const from = c.ref('a node');
-      const bothWays = c.isSym('<->');
-      if (!bothWays) c.sym('->');
-      else c.next();
-      return { kind: 'cut', span, from, to: c.ref('a node'), bothWays };
-    }
-    case 'loss': {
-      if (c.isWord()) {
-        const from = c.ref('a node');
-        c.sym('->');
-        const to = c.ref('a node');
-        return { kind: 'loss', span, from, to, permille: c.percent() };
-      }
-      return { kind: 'loss', span, from: null, to: null, permille: c.percent() };
-    }
-    case 'delay': {
-      const from = c.ref('a node');
-      c.sym('->');
-      let to: Ref;
-      if (c.isSym('*')) {
-        const t = c.next()!;
-        to = { name: '*', span: t.span };
-      } else to = c.ref('a node or `*`');
-      const r = c.durationRange();
-      return { kind: 'delay', span, from, to, loUs: r.lo, hiUs: r.hi };
-    }
-    case 'duplicate':
-      return { kind: 'duplicate', span, permille: c.percent() };
-    case 'skew': {
-      const node = c.ref('a node');
-      return { kind: 'skew', span, node, offsetUs: c.duration('a clock offset such as `+5s`').us };
-    }
-    case 'run':
-      return parseRun(c, span);
-    case 'step': {
-      if (c.atEnd()) return { kind: 'step', span, count: 1 };
-      const t = c.next()!;
-      if (t.kind !== 'number' || !/^\d+$/.test(t.text) || Number(t.text) < 1) c.fail('a number of events such as `10`', t);
-      return { kind: 'step', span, count: Number(t.text) };
-    }
-    case 'timeout':
-      return { kind: 'timeout', span, node: c.ref('a node') };
-    case 'hold':
-    case 'release':
-    case 'drop': {
-      const from = c.ref('a node');
-      c.sym('->');
-      return { kind: name, span, from, to: c.ref('a node') };
-    }
-    case 'at':
-    case 'after': {
-      const d = c.duration(name === 'at' ? 'a virtual time such as `16s`' : 'a duration such as `2s`');
-      if (d.us < 0) throw new LangError('A time must not be negative.', d.span);
-      if (c.atEnd()) c.fail('a command');
-      const inner = parseStatement(c);
-      if (inner.kind === 'at' || inner.kind === 'expect' || inner.kind === 'show' || inner.kind === 'cluster') {
-        throw new LangError(`\`${inner.kind}\` cannot be scheduled with \`${name}\`.`, inner.span);
-      }
-      return { kind: 'at', span, timeUs: d.us, relative: name === 'after', stmt: inner };
-    }
-    case 'expect':
-      return { kind: 'expect', span, expectation: parseExpectation(c) };
-    case 'show': {
-      const v = c.word('a view: sequence, states, log or topology');
-      const views = ['sequence', 'states', 'log', 'topology'] as const;
-      if (!(views as readonly string[]).includes(v.text)) {
-        const dym = didYouMean(v.text, views);
-        throw new LangError(`Unknown view \`${v.text}\`; use sequence, states, log or topology.${dym.text}`, v.span, dym.best ? { title: `Change to \`${dym.best}\``, span: v.span, replacement: dym.best } : undefined);
-      }
-      return { kind: 'show', span, view: v.text as (typeof views)[number], options: c.options(SHOW_OPTIONS, 'show') };
-    }
-    case 'explore':
-      while (!c.atEnd()) c.next();
-      return { kind: 'unavailable', span, what: 'explore', missing: 'the exploration runner (swarm over seeds with shrinking)' };
-    default:
-      throw new LangError(`Unknown command \`${name}\`.`, span);
-  }
-}
+export const MAX_NODES = 51;
 
 function nodeList(o: OptionValue): Ref[] {
   if (/^\d+$/.test(o.value)) {
     const n = Number(o.value);
     if (n < 1) throw new LangError('A cluster needs at least 1 node.', o.valueSpan);
-    if (n > 51) throw new LangError(`A cluster has at most 51 nodes; found ${n}.`, o.valueSpan);
+    if (n > MAX_NODES) throw new LangError(`A cluster has at most ${MAX_NODES} nodes; found ${o.value}.`, o.valueSpan);
     return Array.from({ length: n }, (_, i) => ({ name: `n${i + 1}`, span: o.valueSpan }));
   }
   const refs: Ref[] = [];
   let col = o.valueSpan.column;
   for (const name of o.value.split(',')) {
     const span: Span = { line: o.valueSpan.line, column: col, endColumn: col + name.length };
-    if (!/^[A-Za-z_][A-Za-z0-9_\-]*$/.test(name)) throw new LangError(`\`${name}\` is not a valid node name (letters, digits, - and _; starting with a letter).`, span);
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) throw new LangError(`\`${name}\` is not a valid node name (letters, digits, - and _, starting with a letter).`, span);
+    checkName({ name, span }, 'node');
     if (refs.some((r) => r.name === name)) throw new LangError(`Node \`${name}\` is declared twice.`, span);
     refs.push({ name, span });
     col += name.length + 1;
   }
-  if (refs.length > 51) throw new LangError(`A cluster has at most 51 nodes; found ${refs.length}.`, o.valueSpan);
+  if (refs.length > MAX_NODES) throw new LangError(`A cluster has at most ${MAX_NODES} nodes; found ${refs.length}.`, o.valueSpan);
   return refs;
+}
+
+function parseSet(c: Cursor, span: Span): Stmt {
+  if (c.atEnd()) c.fail('an option such as `election-timeout=200ms`');
+  return { kind: 'set', span, options: c.options(SET_OPTIONS, 'set', null) };
+}
+
+function linkWithRange(c: Cursor, span: Span, kind: 'latency' | 'delay'): Stmt {
+  const link = c.link();
+  const r = c.durationRange();
+  return { kind, span, link, loUs: r.lo, hiUs: r.hi };
+}
+
+/** `loss 20%` everywhere, or `loss A -> B 50%` on links. */
+function parseLoss(c: Cursor, span: Span): Stmt {
+  const link = c.isSym('{') || c.isSym('*') || c.isWord() ? c.link() : null;
+  return { kind: 'loss', span, link, permille: c.percent() };
+}
+
+function parseSkew(c: Cursor, span: Span): Stmt {
+  const node = c.ref('a node');
+  return { kind: 'skew', span, node, offsetUs: c.duration('a clock offset such as `+5s`').us };
+}
+
+function parseZone(c: Cursor, span: Span): Stmt {
+  const name = c.ref('a zone name');
+  checkName(name, 'zone');
+  return { kind: 'zone', span, name, nodes: c.nodeSet('a set of nodes such as `{n1 n2}`') };
+}
+
+function parsePause(c: Cursor, span: Span): Stmt {
+  const nodes = c.nodeSet('a node');
+  const d = c.duration('a duration such as `20s`');
+  if (d.us <= 0) throw new LangError('A pause must last longer than 0.', d.span);
+  return { kind: 'pause', span, nodes, durationUs: d.us };
+}
+
+function parsePartition(c: Cursor, span: Span): Stmt {
+  const groups: NodeSet[] = [[]];
+  for (;;) {
+    const group = groups[groups.length - 1]!;
+    if (c.atEnd() || c.isSym('|')) {
+      if (group.length === 0) c.fail(groups.length === 1 ? 'a node set such as `{n1 n2}` or a zone' : 'a node set `{…}` or a zone after `|`');
+      if (c.atEnd()) break;
+      c.next();
+      groups.push([]);
+      continue;
+    }
+    group.push(...c.nodeSet(group.length === 0 ? 'a node set such as `{n1 n2}` or a zone' : 'a node set, a zone, `|` or end of line'));
+  }
+  return { kind: 'partition', span, groups };
 }
 
 function parseRun(c: Cursor, span: Span): Stmt {
   if (c.isWord('until')) {
     c.next();
-    const what = c.word('a condition: leader, committed, stable or decided');
-    let until: Condition;
-    switch (what.text) {
-      case 'leader':
-        until = { kind: 'leader', node: c.isWord() && !c.isWord('within') ? c.ref('a node') : null };
-        break;
-      case 'committed': {
-        const key = c.value('a key');
-        let value: string | null = null;
-        if (c.isSym('=')) {
-          c.next();
-          value = c.value('a value').text;
-        }
-        until = { kind: 'committed', key: key.text, value };
-        break;
-      }
-      case 'stable':
-        until = { kind: 'stable' };
-        break;
-      case 'decided':
-        until = { kind: 'decided' };
-        break;
-      default: {
-        const dym = didYouMean(what.text, ['leader', 'committed', 'stable', 'decided']);
-        throw new LangError(`Unknown condition \`${what.text}\`; use leader, committed, stable or decided.${dym.text}`, what.span, dym.best ? { title: `Change to \`${dym.best}\``, span: what.span, replacement: dym.best } : undefined);
-      }
-    }
+    const until = parseFact(c, 'until');
     let withinUs: number | null = null;
     if (c.isWord('within')) {
       c.next();
@@ -592,23 +869,31 @@ function parseRun(c: Cursor, span: Span): Stmt {
   return { kind: 'run', span, durationUs: d.us, until: null, withinUs: null };
 }
 
-function parseClient(c: Cursor, span: Span): Stmt {
-  const client = c.ref('a client name');
-  const verb = c.next()!;
-  if (verb.text === 'propose') {
-    while (!c.atEnd()) c.next();
-    return { kind: 'unavailable', span, what: 'propose', missing: 'the Paxos engine' };
+export const MAX_STEP = 1_000_000;
+
+function parseStep(c: Cursor, span: Span): Stmt {
+  if (c.atEnd()) return { kind: 'step', span, count: 1 };
+  return { kind: 'step', span, count: c.int('a number of events', 1, MAX_STEP).n };
+}
+
+function parseAt(c: Cursor, span: Span, name: 'at' | 'after'): Stmt {
+  const d = c.duration(name === 'at' ? 'a virtual time such as `16s`' : 'a duration such as `2s`');
+  if (d.us < 0) throw new LangError('A time must not be negative.', d.span);
+  if (c.atEnd()) c.fail('a command to schedule, such as `crash n1` or `A put x=1`');
+  const inner = parseStatement(c);
+  const innerName = inner.kind === 'client' ? inner.op : inner.kind === 'coordination' ? inner.op : inner.kind;
+  if (!SCHEDULABLE.has(innerName)) {
+    throw new LangError(`\`${innerName}\` cannot be scheduled: \`${name}\` takes a fault, a client command, \`set\`, \`timeout\`, \`hold\`, \`release\` or \`drop\`.`, { ...inner.span, endColumn: inner.span.column + innerName.length });
   }
-  const op = verb.text;
-  if (op === 'lock' || op === 'unlock' || op === 'write' || op === 'watch' || op === 'elect') {
-    while (!c.atEnd()) c.next();
-    return { kind: 'unavailable', span, what: `${op}`, missing: 'the coordination service (locks, fencing tokens, watches, leases) on top of the replicated KV' };
-  }
+  return { kind: 'at', span, timeUs: d.us, relative: name === 'after', stmt: inner };
+}
+
+function parseClientOp(c: Cursor, span: Span, client: Ref, opSpan: Span, op: ClientOpKind): Stmt {
   const key = c.value('a key');
   let value = '';
   let expect = '';
   if (op === 'put') {
-    c.sym('=');
+    c.sym('=', '`=` and a value, such as `x=1`');
     value = c.value('a value').text;
   } else if (op === 'cas') {
     expect = c.value('the expected old value').text;
@@ -616,96 +901,198 @@ function parseClient(c: Cursor, span: Span): Stmt {
     value = c.value('the new value').text;
   }
   let via: Ref | null = null;
-  if (c.isWord('via')) {
+  let withinUs: number | null = null;
+  let wait = true;
+  const seen = new Set<string>();
+  while (!c.atEnd()) {
+    const t = c.peek()!;
+    if (t.kind !== 'word' || !['via', 'within', 'nowait'].includes(t.text)) c.fail('`via`, `within`, `nowait` or end of line');
+    if (seen.has(t.text)) throw new LangError(`\`${t.text}\` is given twice.`, t.span);
+    seen.add(t.text);
     c.next();
-    via = c.ref('a node');
+    if (t.text === 'via') via = c.ref('a node after `via`');
+    else if (t.text === 'nowait') wait = false;
+    else {
+      const d = c.duration('a duration such as `5s` after `within`');
+      if (d.us <= 0) throw new LangError('`within` needs a positive duration.', d.span);
+      withinUs = d.us;
+    }
+    if (!wait && withinUs !== null) throw new LangError('`within` bounds the wait for an answer, and `nowait` does not wait: use one of them.', t.span);
   }
-  c.end();
-  return { kind: 'client', span, client, op: op as ClientOpKind, key: key.text, value, expect, via };
+  return { kind: 'client', span, client, op, opSpan, key: key.text, value, expect, via, withinUs, wait };
 }
 
-function parseExpectation(c: Cursor): Expectation {
+function parseCoordination(c: Cursor, span: Span, client: Ref, opSpan: Span, op: CoordinationOp, specs: readonly OptionSpec[]): Stmt {
+  const target = c.value(op === 'watch' ? 'a key prefix such as `/config/`' : op === 'write' ? 'a resource name' : 'a name').text;
+  if (op === 'write') {
+    c.value('a value such as `"v1"`');
+    if (c.isWord('token')) c.next();
+  }
+  return { kind: 'coordination', span, client, op, opSpan, target, options: c.options(specs, op, null) };
+}
+
+function parseShow(c: Cursor, span: Span): Stmt {
+  const v = c.word(`a view: ${orList([...VIEWS])}`);
+  if (!(VIEWS as readonly string[]).includes(v.text)) {
+    const dym = didYouMean(v.text, VIEWS);
+    throw new LangError(`Unknown view \`${v.text}\`; use ${orList([...VIEWS])}.${dym.text}`, v.span, changeTo(dym.best, v.span));
+  }
+  return { kind: 'show', span, view: v.text as (typeof VIEWS)[number], options: c.options(SHOW_OPTIONS, 'show', null) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Facts (expect, run until)
+
+const FACT_WORDS = [...new Set(FACTS.filter((f) => f.subject === undefined).map((f) => f.word)), 'not'];
+const NODE_VERBS = FACTS.filter((f) => f.subject === 'node').map((f) => f.word);
+const CLIENT_FACT_VERBS = FACTS.filter((f) => f.subject === 'client').map((f) => f.word);
+
+export function parseFact(c: Cursor, mode: 'expect' | 'until'): Expectation {
+  const start = c.restSpan();
+  const endsHere = (): boolean => c.atEnd() || (mode === 'until' && c.isWord('within'));
+  let negated = false;
+  if (c.isWord('not')) {
+    c.next();
+    negated = true;
+  }
   const t = c.peek();
-  if (t === undefined) c.fail('an expectation such as `leader n3`, `term >= 2` or `safe`');
-  if (c.isWord('no')) {
-    c.next();
-    c.keyword('leader');
-    return { kind: 'leader', in: c.isWord('in') ? (c.next(), c.set('a node set')) : null, negated: true };
-  }
-  if (c.isWord('leader')) {
-    c.next();
-    if (c.atEnd()) return { kind: 'leader', in: null, negated: false };
-    if (c.isWord('in')) {
+  if (t === undefined) c.fail(mode === 'expect' ? 'a fact such as `leader n3`, `term >= 2` or `safe`' : 'a fact such as `leader`, `committed x=1` or `stable`');
+  let fact: Fact;
+  const kw = t.kind === 'word' ? t.text : '';
+  switch (kw) {
+    case 'no':
       c.next();
-      return { kind: 'leader', in: c.set('a node set'), negated: false };
-    }
-    return { kind: 'leader', in: [c.ref('a node')], negated: false };
-  }
-  if (c.isWord('term')) {
-    c.next();
-    const opTok = c.peek();
-    const ops: CompareOp[] = ['=', '>=', '<=', '>', '<'];
-    if (opTok === undefined || opTok.kind !== 'sym' || !ops.includes(opTok.text as CompareOp)) c.fail('a comparison: =, >=, <=, > or <');
-    c.next();
-    const n = c.peek();
-    if (n === undefined || n.kind !== 'number' || !/^\d+$/.test(n.text)) c.fail('a term number');
-    c.next();
-    return { kind: 'term', op: opTok.text as CompareOp, value: Number(n.text) };
-  }
-  if (c.isWord('committed')) {
-    c.next();
-    const key = c.value('a key');
-    c.sym('=');
-    const value = c.value('a value').text;
-    let on: 'majority' | 'all' | Ref = 'majority';
-    if (c.isWord('on')) {
+      c.keyword('leader');
+      negated = !negated;
+      fact = { kind: 'leader', node: null, in: c.isWord('in') ? (c.next(), c.nodeSet('a node set or a zone')) : null };
+      break;
+    case 'leader':
       c.next();
-      if (c.isWord('majority') || c.isWord('all')) on = c.next()!.text as 'majority' | 'all';
-      else on = c.ref('`majority`, `all` or a node');
+      if (endsHere()) fact = { kind: 'leader', node: null, in: null };
+      else if (c.isWord('in')) {
+        c.next();
+        fact = { kind: 'leader', node: null, in: c.nodeSet('a node set or a zone') };
+      } else fact = { kind: 'leader', node: c.ref('a node, `in {…}` or end of line'), in: null };
+      break;
+    case 'term': {
+      c.next();
+      fact = { kind: 'term', node: null, ...compare(c, 'a term number') };
+      break;
     }
-    return { kind: 'committed', key: key.text, value, on };
-  }
-  if (c.isWord('logs')) {
-    c.next();
-    c.keyword('equal');
-    return { kind: 'logs-equal' };
-  }
-  if (c.isWord('safe')) {
-    c.next();
-    return { kind: 'safe' };
-  }
-  if (c.isWord('violation')) {
-    c.next();
-    let name: string | null = null;
-    if (!c.atEnd()) {
-      const v = c.value('an invariant name');
-      name = v.text;
+    case 'committed': {
+      c.next();
+      const { key, value } = keyValue(c);
+      let on: 'majority' | 'all' | Ref = 'majority';
+      if (c.isWord('on')) {
+        c.next();
+        if (c.isWord('majority') || c.isWord('all')) on = c.next()!.text as 'majority' | 'all';
+        else on = c.ref('`majority`, `all` or a node');
+      }
+      fact = { kind: 'committed', key, value, on };
+      break;
     }
-    return { kind: 'violation', invariant: name };
-  }
-  if (c.isWord('decided') || c.isWord('linearizable') || c.isWord('rejected')) {
-    const w = c.next()!;
-    throw new LangError(`\`expect ${w.text}\` is not available yet: it needs ${w.text === 'decided' ? 'the Paxos engine' : w.text === 'linearizable' ? 'the linearizability checker' : 'fenced resources'}.`, w.span);
-  }
-  const who = c.ref('an expectation such as `leader n3`, `term >= 2`, `committed x=1`, `logs equal` or `safe`');
-  if (c.isWord('is')) {
-    c.next();
-    const role = c.word('a role: leader, follower, candidate or down');
-    const roles = ['leader', 'follower', 'candidate', 'precandidate', 'down'];
-    if (!roles.includes(role.text)) {
-      const dym = didYouMean(role.text, roles);
-      throw new LangError(`Unknown role \`${role.text}\`.${dym.text}`, role.span);
+    case 'logs':
+      c.next();
+      c.keyword('equal');
+      fact = { kind: 'logs-equal' };
+      break;
+    case 'safe':
+      c.next();
+      fact = { kind: 'safe' };
+      break;
+    case 'violation':
+      c.next();
+      fact = { kind: 'violation', invariant: endsHere() ? null : c.ref('an invariant such as `election-safety`') };
+      break;
+    case 'stable':
+      c.next();
+      if (mode === 'expect') throw new LangError('`stable` is something to wait for (`run until stable`), not to expect; expect `leader` or `logs equal` instead.', t.span);
+      fact = { kind: 'stable' };
+      break;
+    case 'decided':
+      c.next();
+      fact = { kind: 'decided', value: endsHere() ? null : c.value('a value').text };
+      break;
+    case 'linearizable':
+      c.next();
+      fact = { kind: 'linearizable' };
+      break;
+    case 'rejected': {
+      c.next();
+      const client = c.ref('a client name');
+      const op = c.keyword('write').text;
+      fact = { kind: 'rejected', client, op };
+      break;
     }
-    return { kind: 'role', node: who, role: role.text };
+    default:
+      fact = subjectFact(c, t);
   }
-  if (c.isWord('got')) {
-    c.next();
-    return { kind: 'client-got', client: who, value: c.value('a value').text };
+  if (mode === 'expect') c.end();
+  else if (!c.atEnd() && !c.isWord('within')) c.fail('`within` or end of line');
+  const last = c.peek(-1)!;
+  return { fact, negated, span: { line: start.line, column: start.column, endColumn: last.span.endColumn } };
+}
+
+function subjectFact(c: Cursor, t: Token): Fact {
+  const verbs = [...NODE_VERBS, ...CLIENT_FACT_VERBS];
+  if (t.kind !== 'word') c.fail('a fact such as `leader n3`, `term >= 2`, `committed x=1`, `logs equal` or `safe`');
+  const verb = c.peek(1);
+  if (verb === undefined || verb.kind !== 'word' || !verbs.includes(verb.text)) {
+    const expectedVerb = `${orList(verbs.map((v) => `\`${v}\``))} after \`${t.text}\``;
+    const verbDym = verb?.kind === 'word' ? didYouMean(verb.text, verbs) : { text: '', best: null };
+    if (verbDym.best !== null) throw new LangError(`Expected ${expectedVerb}, found ${describe(verb!)}.${verbDym.text}`, verb!.span, changeTo(verbDym.best, verb!.span));
+    // `n1`, `A`: a node or client name whose verb is missing; anything else is a misspelt fact.
+    const looksLikeName = /[0-9]/.test(t.text) || /^[A-Z]/.test(t.text);
+    const known = didYouMean(t.text, FACT_WORDS);
+    if (looksLikeName || (verb !== undefined && known.best === null)) c.failAt(expectedVerb, verb);
+    throw new LangError(
+      `Unknown fact \`${t.text}\`.${known.text || ` A fact starts with ${orList(FACT_WORDS.map((w) => `\`${w}\``))}, or with a node or client name.`}`,
+      t.span,
+      changeTo(known.best, t.span),
+    );
   }
-  if (c.isWord('failed')) {
-    c.next();
-    return { kind: 'client-failed', client: who };
+  const who = c.ref('a node or client');
+  c.next();
+  switch (verb.text) {
+    case 'is': {
+      const role = c.word(`a role: ${orList([...ROLES])}`);
+      if (!(ROLES as readonly string[]).includes(role.text)) {
+        const dym = didYouMean(role.text, ROLES);
+        throw new LangError(`Unknown role \`${role.text}\`; use ${orList([...ROLES])}.${dym.text}`, role.span, changeTo(dym.best, role.span));
+      }
+      return { kind: 'role', node: who, role: role.text };
+    }
+    case 'term':
+      return { kind: 'term', node: who, ...compare(c, 'a term number') };
+    case 'commit':
+      return { kind: 'commit-index', node: who, ...compare(c, 'an index') };
+    case 'log':
+      return { kind: 'log-length', node: who, ...compare(c, 'a length') };
+    case 'has': {
+      const { key, value } = keyValue(c);
+      let state: 'any' | 'committed' | 'uncommitted' = 'any';
+      if (c.isWord('committed') || c.isWord('uncommitted')) state = c.next()!.text as 'committed' | 'uncommitted';
+      return { kind: 'has', node: who, key, value, state };
+    }
+    case 'got':
+      return { kind: 'client-got', client: who, value: c.value('a value').text };
+    case 'failed':
+      return { kind: 'client-failed', client: who };
+    default:
+      return { kind: 'token', client: who, value: c.int('a token number', 0, 1e9).n };
   }
-  const dym = didYouMean(who.name, ['leader', 'no', 'term', 'committed', 'logs', 'safe', 'violation']);
-  throw new LangError(`Unknown expectation \`${who.name}\`.${dym.text || ' Expected `leader`, `no leader`, `term`, `committed`, `logs equal`, `safe`, `violation`, `NODE is ROLE`, or `CLIENT got VALUE`.'}`, who.span, dym.best ? { title: `Change to \`${dym.best}\``, span: who.span, replacement: dym.best } : undefined);
+}
+
+function compare(c: Cursor, what: string): { op: CompareOp; value: number } {
+  const t = c.peek();
+  if (t === undefined || t.kind !== 'sym' || !COMPARE_OPS.includes(t.text as CompareOp)) c.fail('a comparison: =, >=, <=, > or <');
+  c.next();
+  return { op: t.text as CompareOp, value: c.int(what, 0, 1e9).n };
+}
+
+function keyValue(c: Cursor): { key: string; value: string | null } {
+  const key = c.value('a key').text;
+  if (!c.isSym('=')) return { key, value: null };
+  c.next();
+  return { key, value: c.value('a value').text };
 }

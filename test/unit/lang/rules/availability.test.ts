@@ -1,0 +1,52 @@
+// Rule family: availability. Commands whose engine is not built yet (Paxos, Multi-Paxos, bully, the
+// coordination service, exploration, the linearizability checker) parse, and then fail before anything
+// runs with "… is not available yet: it needs …". Commands of another protocol say so.
+import { describe, expect, it } from 'vitest';
+import { FIVE, lastProblems, runCells } from '../helpers';
+
+const COORD = 'the coordination service (locks, fencing tokens, watches, leases)';
+
+describe('not available yet', () => {
+  it.each([
+    ['cluster paxos nodes=3', '`cluster paxos` is not available yet: it needs the Paxos engine, which is not built yet; only Raft is.', 9, 14],
+    ['cluster multi-paxos nodes=5', '`cluster multi-paxos` is not available yet: it needs the Multi-Paxos engine, which is not built yet; only Raft is.', 9, 20],
+    ['cluster bully nodes=5', '`cluster bully` is not available yet: it needs the bully election engine, which is not built yet; only Raft is.', 9, 14],
+  ])('%s', (cell, message, column, endColumn) => {
+    expect(lastProblems([cell])).toEqual([{ message, line: 1, column, endColumn }]);
+  });
+
+  it.each([
+    ['A lock resource-x ttl=15s renew=5s', `\`lock\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 7],
+    ['A unlock resource-x', `\`unlock\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 9],
+    ['A write storage "v1" token', `\`write\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 8],
+    ['A watch /config/', `\`watch\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 8],
+    ['A elect controller lease=15s', `\`elect\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 8],
+    ['explore seeds=10', '`explore` is not available yet: it needs the exploration runner (a swarm over seeds, with shrinking), which is not built yet.', 1, 17],
+    ['expect linearizable', '`expect linearizable` is not available yet: it needs the linearizability checker, which is not built yet.', 8, 20],
+    ['A put x=1\nexpect A token 34', `\`expect token\` is not available yet: it needs ${COORD}, which is not built yet.`, 8, 18],
+    ['A put x=1\nexpect rejected A write', `\`expect rejected\` is not available yet: it needs ${COORD}, which is not built yet.`, 8, 24],
+    ['run until linearizable', '`until linearizable` is not available yet: it needs the linearizability checker, which is not built yet.', 11, 23],
+  ])('on a Raft cluster: %s', (cell, message, column, endColumn) => {
+    const problems = lastProblems([FIVE, cell]);
+    expect(problems).toEqual([{ message, line: cell.split('\n').length, column, endColumn }]);
+  });
+
+  it.each([
+    ['n1 propose X', '`propose` is for paxos or multi-paxos clusters, which are not available yet; this cluster runs raft.', 4, 11],
+    ['expect decided X', '`expect decided` is for paxos or multi-paxos clusters, which are not available yet; this cluster runs raft.', 8, 17],
+    ['run until decided', '`until decided` is for paxos or multi-paxos clusters, which are not available yet; this cluster runs raft.', 11, 18],
+  ])('Paxos commands on a Raft cluster: %s', (cell, message, column, endColumn) => {
+    expect(lastProblems([FIVE, cell])).toEqual([{ message, line: 1, column, endColumn }]);
+  });
+
+  it('the rest of such a cell does not run, and the cluster is as it was', () => {
+    const runs = runCells([FIVE, 'crash n1\nA lock r ttl=1s\nrun 5s', 'expect n1 is leader']);
+    expect(runs[1]!.ok).toBe(false);
+    expect(runs[1]!.events.length - runs[1]!.from).toBe(0);
+    expect(runs[2]!.ok).toBe(true);
+  });
+
+  it('a scheduled command is checked too', () => {
+    expect(lastProblems([FIVE, 'at 5s A lock r ttl=1s'])).toEqual([{ message: `\`lock\` is not available yet: it needs ${COORD}, which is not built yet.`, line: 1, column: 9, endColumn: 13 }]);
+  });
+});
