@@ -26,6 +26,14 @@ const targets = [
   },
   {
     ...common,
+    entryPoints: ['src/extension/runner.worker.ts'],
+    outfile: 'dist/runner.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
     entryPoints: ['src/renderer/index.ts'],
     outfile: 'dist/renderer.js',
     platform: 'browser',

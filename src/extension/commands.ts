@@ -1,15 +1,14 @@
 // Palette commands: thin wrappers over lang/ (running) and views/ (exporting).
 import * as vscode from 'vscode';
-import { exportMarkdown } from '../lang/export';
-import type { ExecOptions } from '../lang/interpreter';
-import { Session } from '../lang/session';
+import { sessionOptions, stem } from './controller';
+import type { Runner } from './runner';
 import { LANGUAGE_ID, NOTEBOOK_TYPE } from './serializer';
 
 const STARTER = `cluster raft nodes=5 seed=7
 run until leader
 expect safe`;
 
-export function registerCommands(context: vscode.ExtensionContext, sessionOptions: () => ExecOptions): void {
+export function registerCommands(context: vscode.ExtensionContext, runner: Runner): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('consensusNotebook.newNotebook', async () => {
       const data = new vscode.NotebookData([
@@ -34,7 +33,11 @@ export function registerCommands(context: vscode.ExtensionContext, sessionOption
         void vscode.window.showErrorMessage('Open a Consensus notebook first.');
         return;
       }
-      const markdown = exportNotebook(nb, new Session(sessionOptions()));
+      const cells = nb.getCells().map((c) => ({
+        kind: c.kind === vscode.NotebookCellKind.Code ? ('code' as const) : ('markdown' as const),
+        text: c.document.getText(),
+      }));
+      const markdown = await runner.request<string>({ type: 'export', cells, options: sessionOptions(), name: stem(nb) });
       const base = nb.uri.path.replace(/\.consensus$/, '') || 'notebook';
       const target = await vscode.window.showSaveDialog({
         defaultUri: nb.uri.with({ path: `${base}.md` }),
@@ -45,12 +48,4 @@ export function registerCommands(context: vscode.ExtensionContext, sessionOption
       void vscode.window.showInformationMessage(`Exported to ${vscode.workspace.asRelativePath(target)}.`);
     }),
   );
-}
-
-function exportNotebook(nb: vscode.NotebookDocument, session: Session): string {
-  const cells = nb.getCells().map((c) => ({
-    kind: c.kind === vscode.NotebookCellKind.Code ? ('code' as const) : ('markdown' as const),
-    text: c.document.getText(),
-  }));
-  return exportMarkdown(cells, session);
 }

@@ -3,8 +3,8 @@
 // rendered, a newer render cancels an older one, ids derive from the output id, the theme follows VS
 // Code's body classes, and errors show as plain text (never as HTML).
 import mermaid from 'mermaid';
-import { mermaidConfig } from './mermaidConfig';
-import { type ScrubData, type RunPayload, stateFromJson } from '../views/payload';
+import { type DiagramTheme, mermaidConfig } from './mermaidConfig';
+import { type DiagramThemeSetting, type ScrubData, type RunPayload, stateFromJson } from '../views/payload';
 import { sequenceDiagram } from '../views/sequence';
 import { applyEvent, type ClusterState } from '../views/state';
 import { eventLabel } from '../views/eventLabel';
@@ -19,21 +19,22 @@ const TAB_TITLES: Record<Tab, string> = { sequence: 'Sequence', states: 'States'
 let initializedTheme: string | null = null;
 let counter = 0;
 
-function themeOf(): 'dark' | 'default' {
+function themeOf(setting: DiagramThemeSetting): DiagramTheme {
+  if (setting !== 'auto') return setting;
   const c = document.body.classList;
-  return c.contains('vscode-dark') || c.contains('vscode-high-contrast') ? 'dark' : 'default';
+  return c.contains('vscode-dark') || (c.contains('vscode-high-contrast') && !c.contains('vscode-high-contrast-light')) ? 'dark' : 'default';
 }
 
-function ensureMermaid(): void {
-  const theme = themeOf();
+function ensureMermaid(setting: DiagramThemeSetting): void {
+  const theme = themeOf(setting);
   if (initializedTheme === theme) return;
   mermaid.initialize(mermaidConfig(theme));
   initializedTheme = theme;
 }
 
 /** Parse, then render; a newer call for the same element wins (older results are dropped). */
-async function renderMermaid(target: HTMLElement, source: string, idBase: string, signal?: AbortSignal): Promise<void> {
-  ensureMermaid();
+async function renderMermaid(target: HTMLElement, source: string, idBase: string, theme: DiagramThemeSetting, signal?: AbortSignal): Promise<void> {
+  ensureMermaid(theme);
   const ticket = String(++counter);
   target.dataset.ticket = ticket;
   try {
@@ -74,7 +75,7 @@ export async function draw(root: HTMLElement, payload: RunPayload, id: string, h
       drawn.add(tab);
       const pane = panes.get(tab)!;
       if (tab === 'log') pane.append(logTable(payload));
-      else await renderMermaid(pane, payload.mermaid[tab]!, `${idBase}-${tab}`, signal);
+      else await renderMermaid(pane, payload.mermaid[tab]!, `${idBase}-${tab}`, payload.theme, signal);
     }
   };
   for (const t of tabs) {
@@ -172,7 +173,7 @@ function scrubber(
         { hideHeartbeats: data.hideHeartbeats },
       );
       if (currentTab() !== 'sequence') void show('sequence');
-      void renderMermaid(pane, pos === n ? payload.mermaid.sequence : seq.text, `${idBase}-scrub`, signal);
+      void renderMermaid(pane, pos === n ? payload.mermaid.sequence : seq.text, `${idBase}-scrub`, payload.theme, signal);
     }, 60);
   };
 

@@ -56,6 +56,7 @@ export interface RunPayload {
   name: string;
   /** The tab shown first. */
   tab: ViewName;
+  theme: DiagramThemeSetting;
   ok: boolean;
   verdict: string;
   leader: string | null;
@@ -83,7 +84,11 @@ export interface PayloadOptions {
    * cell asked for (`show …`; the sequence diagram always), no scrubber data.
    */
   mode?: 'notebook' | 'export';
+  /** Mermaid theme; `auto` follows the editor's light/dark theme. */
+  theme?: DiagramThemeSetting;
 }
+
+export type DiagramThemeSetting = 'auto' | 'default' | 'dark' | 'forest' | 'neutral';
 
 export function buildPayload(run: RunInput, opts: PayloadOptions = {}): RunPayload {
   const input: ViewInput = { nodes: run.nodes, clients: run.clients, zones: run.zones, events: run.events, from: run.from };
@@ -105,6 +110,7 @@ export function buildPayload(run: RunInput, opts: PayloadOptions = {}): RunPaylo
   const payload: RunPayload = {
     version: 1,
     name: opts.name ?? 'consensus',
+    theme: opts.theme ?? 'auto',
     tab: run.views[0]?.view ?? 'sequence',
     ok: run.ok,
     verdict: v.text,
