@@ -16,17 +16,8 @@ cd "$ROOT"
 started=$SECONDS
 section() { printf '\n=== %s\n' "$*"; }
 
-section "e2e: setup"
-CODE_SERVER_DIR=$(bash scripts/setup-e2e.sh | tail -n 1)
-export CODE_SERVER_DIR
 # shellcheck source=../test/e2e/lib/code-server.sh
 . test/e2e/lib/code-server.sh
-export CHROMIUM=${CHROMIUM:-$(command -v chromium)}
-
-RUN="$ROOT/.e2e/run-$(date +%Y%m%d-%H%M%S)"
-ARTIFACTS="$ROOT/.e2e/artifacts"
-rm -rf "$ROOT"/.e2e/run-* "$ARTIFACTS"
-mkdir -p "$RUN" "$ARTIFACTS"
 # On any exit: stop the servers, and if the run ended before its summary, report the suites as failed.
 summary_printed=0
 finish() {
@@ -38,6 +29,17 @@ finish() {
 }
 trap finish EXIT
 trap 'exit 130' INT TERM
+
+section "e2e: setup"
+CODE_SERVER_DIR=$(bash scripts/setup-e2e.sh | tail -n 1)
+export CODE_SERVER_DIR
+export CHROMIUM=${CHROMIUM:-$(command -v chromium)}
+RUN="$ROOT/.e2e/run-$(date +%Y%m%d-%H%M%S)"
+ARTIFACTS="$ROOT/.e2e/artifacts"
+rm -rf "$ROOT"/.e2e/run-* "$ARTIFACTS"
+mkdir -p "$RUN" "$ARTIFACTS"
+# Chromium writes crash-report settings under $XDG_CONFIG_HOME: keep them in the run folder too.
+export XDG_CONFIG_HOME="$RUN/chromium/config" XDG_CACHE_HOME="$RUN/chromium/cache"
 
 section "e2e: package the extension and bundle the tests"
 npm run --silent package

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests need and npm/apt can provide (see /work/shared/E2E.md):
-#   - Debian packages: chromium (Playwright drives it), ripgrep (code-server's search), libkrb5-dev and
-#     pkg-config (to rebuild code-server's native "kerberos" module);
+#   - Debian packages: chromium (Playwright drives it) and fonts-liberation (its recommended fonts, so
+#     screenshots have readable text; recommends are not installed), ripgrep (code-server's search),
+#     libkrb5-dev and pkg-config (to rebuild code-server's native "kerberos" module);
 #   - code-server 4.100.3 (= VS Code 1.100, the last that runs on Node 20) into a cache folder outside the
 #     repo, installed step by step because its postinstall downloads ripgrep from GitHub and fails offline.
 # Idempotent: a marker file records a complete install, so a reused machine skips it.
@@ -20,15 +21,17 @@ log() { echo "[setup-e2e] $*" >&2; }
 
 # --- Debian packages -------------------------------------------------------------------------------
 missing=()
-for pkg in chromium ripgrep libkrb5-dev pkg-config; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+for pkg in chromium fonts-liberation ripgrep libkrb5-dev pkg-config; do
+  # (a removed package whose configuration remains still has a dpkg status: check that it is installed)
+  status=$(dpkg -s "$pkg" 2>/dev/null || true)
+  [[ $status == *"Status: install ok installed"* ]] || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
   log "installing Debian packages: ${missing[*]}"
   sudo=()
   [ "$(id -u)" = 0 ] || sudo=(sudo)
   "${sudo[@]}" apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
 # --- code-server -----------------------------------------------------------------------------------

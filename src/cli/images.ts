@@ -1,6 +1,7 @@
 // SVG and PNG export through a system Chromium (CHROME_PATH, or found on PATH) driven by
 // playwright-core, with the renderer's own Mermaid build and configuration.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 const BROWSERS = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'];
@@ -30,8 +31,11 @@ export async function openDrawer(chrome: string, pageScript: string, theme: 'def
   } catch {
     throw new Error('SVG/PNG export needs the npm package playwright-core (npm install playwright-core).');
   }
+  // Chromium's profile, crash reports and caches go to a temporary folder, not the user's home.
+  const scratch = mkdtempSync(join(tmpdir(), 'consensus-notebook-chromium-'));
   const browser = await playwright.chromium.launch({
     executablePath: chrome,
+    env: { ...process.env, HOME: scratch, XDG_CONFIG_HOME: scratch, XDG_CACHE_HOME: scratch },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const page = await browser.newPage({ deviceScaleFactor: 2 });
@@ -47,7 +51,10 @@ export async function openDrawer(chrome: string, pageScript: string, theme: 'def
       if (el === null) throw new Error('the SVG did not load');
       return el.screenshot({ omitBackground: false });
     },
-    close: () => browser.close(),
+    async close() {
+      await browser.close();
+      rmSync(scratch, { recursive: true, force: true });
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 // Runs the extension-host suite (host/index.ts) in a desktop VS Code with @vscode/test-electron, for
 // machines that can download VS Code from Microsoft (this one cannot: scripts/e2e.sh runs the same
-// suite in code-server instead). `npm run test:electron` builds the bundles and starts this.
+// suite in code-server instead). `npm run test:electron` builds the bundles and starts this:
+//   npm run build && node test/e2e/build.js && node .e2e/build/electron-runner.js
 // Environment: VSCODE_TEST_VERSION (default 1.100.3, the VS Code inside code-server 4.100.3).
 // On Linux without a display, run it under xvfb-run.
 import * as fs from 'node:fs';
@@ -9,11 +10,18 @@ import { runTests } from '@vscode/test-electron';
 
 async function main(): Promise<number> {
   const root = path.resolve(__dirname, '..', '..');
-  const run = path.join(root, '.e2e', `electron-${Date.now()}`);
+  const e2e = path.join(root, '.e2e');
+  fs.mkdirSync(e2e, { recursive: true });
+  for (const old of fs.readdirSync(e2e).filter((name) => name.startsWith('electron-'))) {
+    fs.rmSync(path.join(e2e, old), { recursive: true, force: true });
+  }
+  const run = path.join(e2e, `electron-${Date.now()}`);
   const workspace = path.join(run, 'workspace');
   const results = path.join(run, 'results.json');
-  fs.mkdirSync(run, { recursive: true });
+  // The workspace is a scratch copy of samples/ plus the fixtures, as in scripts/e2e.sh.
   fs.cpSync(path.join(root, 'samples'), workspace, { recursive: true });
+  const fixtures = path.join(root, 'test', 'e2e', 'fixtures');
+  for (const name of fs.readdirSync(fixtures)) fs.copyFileSync(path.join(fixtures, name), path.join(workspace, name));
   if (!fs.existsSync(path.join(root, 'dist', 'extension.js'))) {
     console.error('dist/extension.js is missing: run `npm run build` first');
     return 1;
@@ -24,9 +32,9 @@ async function main(): Promise<number> {
   try {
     code = await runTests({
       version,
-      cachePath: path.join(root, '.e2e', 'vscode-test'),
+      cachePath: path.join(e2e, 'vscode-test'),
       extensionDevelopmentPath: root,
-      extensionTestsPath: path.join(root, '.e2e', 'build', 'host', 'index.js'),
+      extensionTestsPath: path.join(e2e, 'build', 'host', 'index.js'),
       extensionTestsEnv: { CONSENSUS_E2E_RESULTS: results },
       launchArgs: [
         workspace,

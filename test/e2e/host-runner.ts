@@ -11,8 +11,9 @@
 //   E2E_ARTIFACTS, E2E_LOGS, E2E_SUMMARY, CHROMIUM: as for the UI suite
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { format } from 'node:util';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from './util';
+import { CHROMIUM_ARGS, SUITE_START } from './util';
 
 const SUITE_TIMEOUT_MS = 300_000;
 
@@ -53,17 +54,21 @@ async function main(): Promise<number> {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
     page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e.message}\n`));
+    // The workbench's own log and the extension host's console (mocha's reporter) arrive here as
+    // console-style arguments (format string first). Only errors and what follows the suite's first
+    // line are echoed; everything goes to the log file.
+    let suiteStarted = false;
     await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
-      const text = (Array.isArray(args) ? args : [args]).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
-      // Mocha's spec reporter output, and anything else the extension host logs, stripped of %c styling.
-      const line = text.replace(/%c/g, '');
+      const line = format(...(Array.isArray(args) ? args : [args]));
       consoleLog.write(`[automation:${type}] ${line}\n`);
-      console.log(`  ${line}`);
+      suiteStarted ||= line.includes(SUITE_START);
+      if (suiteStarted || type === 'error') console.log(`  ${line}`);
     });
-    const exited = new Promise<number>((resolve) => {
-      void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
-    });
-    console.log(`extension-host: opening ${url}`);
+    let resolveExit: (code: number) => void = () => {};
+    const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+    await page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));
+    console.log(`extension-host: running the suite in ${server} (extension ${extension})`);
+    consoleLog.write(`[runner] opening ${url}\n`);
     await page.goto(url);
     const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), SUITE_TIMEOUT_MS).unref());
     exitCode = await Promise.race([exited, timeout]);

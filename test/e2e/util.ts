@@ -1,4 +1,7 @@
-// Shared by the Playwright programs of the end-to-end suite.
+// Shared by the programs of the end-to-end suite.
+
+/** The extension-host suite logs this first; the code-server driver echoes its console from there on. */
+export const SUITE_START = '[consensus-e2e] extension-host suite starting';
 
 /** Without the networking flags Chromium stalls on a closed network (see E2E.md). */
 export const CHROMIUM_ARGS = [

@@ -6,9 +6,11 @@
 // failures }) for the driver that prints the summary line.
 import * as fs from 'node:fs';
 import Mocha from 'mocha';
+import { SUITE_START } from '../util';
 import { registerNotebookTests } from './notebook.suite';
 
 export async function run(): Promise<void> {
+  console.log(SUITE_START);
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 120_000, reporter: 'spec' });
   // The suites are bundled into this file, so give them mocha's globals (describe, it, ...) by hand,
   // as mocha does for each file it loads itself.
@@ -21,7 +23,6 @@ export async function run(): Promise<void> {
     runner.on('fail', (test, err: Error) => failures.push({ test: test.fullTitle(), error: String(err?.stack ?? err) }));
   });
   const result = { passed: stats.passes, failed: stats.failures, failures };
-  console.log(`extension-host: ${result.passed} passed, ${result.failed} failed`);
   const file = process.env.CONSENSUS_E2E_RESULTS;
   if (file) fs.writeFileSync(file, JSON.stringify(result, null, 2));
   if (result.failed || !result.passed) {

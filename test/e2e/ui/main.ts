@@ -40,7 +40,11 @@ async function main(): Promise<number> {
       log: (message) => console.log(`    ${message}`),
       async screenshot(name, element) {
         const file = path.join(artifacts, `ui-${name}.png`);
-        await (element ?? page).screenshot({ path: file });
+        if (element) {
+          await wb.screenshotInNotebook(element, file);
+        } else {
+          await page.screenshot({ path: file });
+        }
         console.log(`    screenshot: ${file}`);
         return file;
       },

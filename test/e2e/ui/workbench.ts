@@ -1,9 +1,6 @@
 // Drives the VS Code workbench that code-server serves (VS Code 1.100; selectors are pinned to it).
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 
-/** Mime type of a successful cell run and the error mime VS Code renders itself. */
-export const RUN_MIME = 'application/vnd.consensus-notebook.run+json';
-
 export class Workbench {
   constructor(
     readonly page: Page,
@@ -51,9 +48,13 @@ export class Workbench {
     return this.page.locator('.quick-input-widget');
   }
 
-  /** The visible notebook editor. */
+  /**
+   * The visible notebook editor. Each notebook editor widget is an overlay on the editor area
+   * (`.notebookOverlay.notebook-editor`, holding the toolbar, cells and output webview); the
+   * overlays of other open notebooks stay in the DOM with visibility: hidden.
+   */
   get notebook(): Locator {
-    return this.page.locator('.notebook-editor').filter({ visible: true }).first();
+    return this.page.locator('.notebookOverlay.notebook-editor').filter({ visible: true }).first();
   }
 
   /** Waits for the active notebook editor to show its cells. */
@@ -67,6 +68,50 @@ export class Workbench {
     const button = this.notebook.locator('.notebook-toolbar-container a.action-label[aria-label="Run All"]');
     await button.waitFor({ timeout: 30_000 });
     await button.click();
+    await this.moveMouseAway();
+  }
+
+  /** Moves the mouse off the toolbars, so no hover tooltip covers a screenshot. */
+  async moveMouseAway(): Promise<void> {
+    const viewport = this.page.viewportSize();
+    await this.page.mouse.move((viewport?.width ?? 1600) - 5, (viewport?.height ?? 1000) / 2);
+  }
+
+  /**
+   * Scrolls the notebook until the top of an element of its output webview is near the top of the
+   * cell list (or the whole element is in view). The webview spans all the cells and scrolls with the
+   * list, so the list has to scroll: scrolling the element into view inside its frame does nothing.
+   * The workbench scrolls about 50 px per wheel event, whatever its delta.
+   */
+  async revealInNotebook(target: Locator): Promise<void> {
+    const list = await this.notebook.locator('.cell-list-container').boundingBox();
+    if (!list) throw new Error('the notebook cell list is not visible');
+    await this.page.mouse.move(list.x + list.width / 2, list.y + list.height / 2);
+    for (let i = 0; i < 400; i++) {
+      const box = await target.boundingBox();
+      if (!box) throw new Error('the element to reveal has no layout box');
+      const offset = box.y - (list.y + 10);
+      const inView = box.y >= list.y && box.y + box.height <= list.y + list.height;
+      if (inView || Math.abs(offset) < 60) break;
+      await this.page.mouse.wheel(0, Math.sign(offset) * 50);
+    }
+    await this.moveMouseAway();
+    await this.page.waitForTimeout(500); // let the scrollbar fade
+  }
+
+  /** Saves a screenshot of an element of the output webview, clipped to the visible cell list. */
+  async screenshotInNotebook(target: Locator, file: string): Promise<void> {
+    // Playwright's element screenshot mis-places elements two frames down: clip a page screenshot.
+    await this.revealInNotebook(target);
+    const box = await target.boundingBox();
+    const list = await this.notebook.locator('.cell-list-container').boundingBox();
+    if (!box || !list) throw new Error('the element or the notebook has no layout box');
+    const top = Math.max(box.y, list.y);
+    const bottom = Math.min(box.y + box.height, list.y + list.height);
+    const left = Math.max(box.x, list.x);
+    const right = Math.min(box.x + box.width, list.x + list.width);
+    if (bottom <= top || right <= left) throw new Error('the element is not in view');
+    await this.page.screenshot({ path: file, clip: { x: left, y: top, width: right - left, height: bottom - top } });
   }
 
   /**
@@ -74,7 +119,7 @@ export class Workbench {
    * Hidden notebook editors keep their webviews, so only the visible one is searched.
    */
   get outputFrame(): FrameLocator {
-    return this.notebook.locator('iframe.webview').frameLocator('#active-frame');
+    return this.notebook.frameLocator('iframe.webview').frameLocator('#active-frame');
   }
 
   /** Fails fast when Run All asks for a kernel instead of running (the controller must be preferred). */
