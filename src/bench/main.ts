@@ -2,6 +2,10 @@
 // figure is a comparison, both sides are measured in the same run. `--json` prints one JSON object
 // whose keys are the figure names (never renamed; new ones are added).
 
+import * as childProcess from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { defaultClusterOptions } from '../engine/config';
 import { chance, prngCreate, randInt } from '../engine/prng';
 import { queueCreate, queuePop, queuePush } from '../engine/queue';
@@ -166,6 +170,8 @@ function main(): void {
     1,
   );
 
+  Object.assign(f, extensionFigures());
+
   if (json) {
     process.stdout.write(`${JSON.stringify(f, null, 2)}\n`);
     return;
@@ -173,6 +179,52 @@ function main(): void {
   const width = Math.max(...Object.keys(f).map((k) => k.length));
   process.stdout.write(`Consensus Notebook benchmarks (median of ${REPEATS} runs where repeated; node ${process.version})\n\n`);
   for (const [k, v] of Object.entries(f)) process.stdout.write(`${k.padEnd(width)}  ${v.toLocaleString('en-US')}\n`);
+}
+
+/**
+ * Size and start-up of the extension: the production bundles the extension host loads (extension +
+ * runner worker; Mermaid is only in the renderer), the packaged .vsix when `npm run package` made one,
+ * and the time to load the bundle and run activate() against a stand-in `vscode` module (our own cost;
+ * VS Code's part is measured by the E2E harness).
+ */
+function extensionFigures(): Figures {
+  const out: Figures = {};
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-bench-'));
+  const root = path.resolve(__dirname, '..');
+  const built = childProcess.spawnSync(process.execPath, ['-e', `
+    require('esbuild').buildSync({ entryPoints: { extension: 'src/extension/extension.ts', runner: 'src/extension/runner.worker.ts' },
+      outdir: ${JSON.stringify(dir)}, bundle: true, minify: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], logLevel: 'silent' });`], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`bench: building the extension failed: ${built.stderr}`);
+  out['ext.bundle.bytes'] = fs.statSync(path.join(dir, 'extension.js')).size + fs.statSync(path.join(dir, 'runner.js')).size;
+  const vsix = path.join(root, 'dist', 'consensus-notebook.vsix');
+  if (fs.existsSync(vsix)) out['ext.vsix.bytes'] = fs.statSync(vsix).size;
+  const times: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    const script = `
+      const Module = require('module');
+      const handler = { get: (t, p) => p === Symbol.iterator ? function* () {} : p === 'then' ? undefined : p === 'fsPath' ? '/tmp' : stub,
+        apply: () => stub, construct: () => stub };
+      const stub = new Proxy(function () {}, handler);
+      // The module object itself: bundlers copy its own keys, so it lists every namespace it is asked for.
+      const names = ['workspace', 'window', 'languages', 'notebooks', 'commands', 'env', 'Uri', 'Range', 'Diagnostic',
+        'DiagnosticSeverity', 'CompletionItem', 'CompletionItemKind', 'CodeAction', 'CodeActionKind', 'Hover', 'MarkdownString',
+        'WorkspaceEdit', 'NotebookCellData', 'NotebookCellKind', 'NotebookData', 'NotebookCellOutput', 'NotebookCellOutputItem',
+        'NotebookControllerAffinity'];
+      const vscode = new Proxy({}, { get: () => stub, ownKeys: () => names,
+        getOwnPropertyDescriptor: () => ({ configurable: true, enumerable: true, value: stub }) });
+      const load = Module._load;
+      Module._load = function (request, ...rest) { return request === 'vscode' ? vscode : load.call(this, request, ...rest); };
+      const t0 = process.hrtime.bigint();
+      const ext = require(${JSON.stringify(path.join(dir, 'extension.js'))});
+      ext.activate({ subscriptions: [], extensionUri: stub });
+      process.stdout.write(String(Number(process.hrtime.bigint() - t0) / 1e6));`;
+    const run = childProcess.spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`bench: activating the extension failed: ${run.stderr}`);
+    times.push(Number(run.stdout));
+  }
+  out['ext.activation.ms'] = round(median(times), 2);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return out;
 }
 
 function round(x: number, digits: number): number {
