@@ -17,8 +17,13 @@ export interface Token {
   span: Span;
 }
 
-const WORD_START = /[A-Za-z_/]/;
-const WORD_CHAR = /[A-Za-z0-9_\-/:.@]/;
+// Character classes by code unit (the lexer is the parser's hot loop: no regular expressions here).
+const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
+/** A word starts with a letter, `_` or `/`. */
+const isWordStart = (c: number): boolean => isLetter(c) || c === 95 || c === 47;
+/** A word goes on with letters, digits and `_ - / : . @`. */
+const isWordChar = (c: number): boolean => isWordStart(c) || isDigitCode(c) || c === 45 || c === 58 || c === 46 || c === 64;
 const SYMBOLS = ['<->', '->', '>=', '<=', '..', '{', '}', '|', '=', ',', '>', '<', '*', '(', ')'];
 
 export function lexLine(text: string, line: number): Token[] {
@@ -65,9 +70,9 @@ export function lexLine(text: string, line: number): Token[] {
       }
       continue;
     }
-    if (WORD_START.test(ch)) {
+    if (isWordStart(text.charCodeAt(i))) {
       i++;
-      while (i < text.length && WORD_CHAR.test(text[i]!) && !text.startsWith('..', i) && !text.startsWith('->', i)) i++;
+      while (i < text.length && isWordChar(text.charCodeAt(i)) && !text.startsWith('..', i) && !text.startsWith('->', i)) i++;
       tokens.push({ kind: 'word', text: text.slice(start, i), span: span(start, i) });
       continue;
     }
@@ -86,7 +91,7 @@ export function lexLine(text: string, line: number): Token[] {
 }
 
 function isDigit(c: string): boolean {
-  return c >= '0' && c <= '9';
+  return c.length === 1 && isDigitCode(c.charCodeAt(0));
 }
 
 function readNumber(text: string, i: number): number {
@@ -96,6 +101,10 @@ function readNumber(text: string, i: number): number {
     i++;
     while (i < text.length && isDigit(text[i]!)) i++;
   }
-  while (i < text.length && /[A-Za-z%µ]/.test(text[i]!)) i++;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (!(isLetter(c) || c === 37 /* % */ || c === 181 /* µ */)) break;
+    i++;
+  }
   return i;
 }
