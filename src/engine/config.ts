@@ -11,9 +11,23 @@ export interface RaftBugs {
   skipUpToDateCheck: boolean;
   /** Forget `votedFor` on restart (it must be persistent, Figure 2). */
   forgetVoteOnRestart: boolean;
+  /** Count floor(n/2) as a quorum instead of floor(n/2) + 1: two of four, two of five (the quorum bug). */
+  quorumOffByOne: boolean;
+  /** Accept AppendEntries without checking the term at prevLogIndex (the consistency check of §5.3). */
+  skipLogMatchCheck: boolean;
 }
 
-export const RAFT_BUGS: readonly (keyof RaftBugs)[] = ['commitOldTerm', 'skipUpToDateCheck', 'forgetVoteOnRestart'];
+export const RAFT_BUGS: readonly (keyof RaftBugs)[] = [
+  'commitOldTerm',
+  'skipUpToDateCheck',
+  'forgetVoteOnRestart',
+  'quorumOffByOne',
+  'skipLogMatchCheck',
+];
+
+export function noBugs(): RaftBugs {
+  return { commitOldTerm: false, skipUpToDateCheck: false, forgetVoteOnRestart: false, quorumOffByOne: false, skipLogMatchCheck: false };
+}
 
 export interface RaftOptions {
   electionTimeoutUsMin: number;
@@ -47,7 +61,12 @@ export interface ClusterOptions {
   client: ClientOptions;
 }
 
+/** Documented caps: a bigger cluster or a longer duration is refused with a clear message. */
 export const MAX_NODES = 51;
+/** Timeouts, heartbeats, latencies and client retries are at most one hour of virtual time. */
+export const MAX_DURATION_US = 3_600_000_000;
+/** Entries per AppendEntries message: 1 to this many. */
+export const MAX_BATCH_ENTRIES = 10_000;
 
 export function defaultRaftOptions(): RaftOptions {
   return {
@@ -58,7 +77,7 @@ export function defaultRaftOptions(): RaftOptions {
     checkQuorum: false,
     readMode: 'index',
     maxBatchEntries: 64,
-    bugs: { commitOldTerm: false, skipUpToDateCheck: false, forgetVoteOnRestart: false },
+    bugs: noBugs(),
   };
 }
 
@@ -70,31 +89,59 @@ export function defaultClusterOptions(nodes: string[], seed: number): ClusterOpt
   return { nodes, seed, raft: defaultRaftOptions(), net: defaultNetOptions(), client: { retryUs: 500_000 } };
 }
 
+/** Options that cannot run; the message lists every problem, each a full sentence. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join(' '));
+    this.name = 'ConfigError';
+  }
+}
+
 /** Returns a list of problems (empty when the options are usable). Each message is a full sentence. */
 export function validateClusterOptions(o: ClusterOptions): string[] {
   const problems: string[] = [];
   if (o.nodes.length === 0) problems.push('A cluster needs at least 1 node.');
-  if (o.nodes.length > MAX_NODES) problems.push(`A cluster has at most ${MAX_NODES} nodes; found ${o.nodes.length}.`);
+  if (o.nodes.length > MAX_NODES) problems.push(`A cluster has at most ${MAX_NODES} nodes; found ${o.nodes.length.toLocaleString('en-US')}.`);
   const seen = new Set<string>();
   for (const n of o.nodes) {
-    if (seen.has(n)) problems.push(`Node ${n} is declared twice.`);
+    if (n === '') problems.push('A node needs a name.');
+    else if (seen.has(n)) problems.push(`Node ${n} is declared twice.`);
     seen.add(n);
   }
+  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) problems.push(`The seed must be a whole number from 0 to 4294967295; found ${o.seed}.`);
   const r = o.raft;
-  if (r.electionTimeoutUsMin <= 0) problems.push('The election timeout must be positive.');
-  if (r.electionTimeoutUsMax < r.electionTimeoutUsMin)
-    problems.push('The election timeout range must not end before it starts.');
-  if (r.heartbeatUs <= 0) problems.push('The heartbeat interval must be positive.');
-  if (r.heartbeatUs >= r.electionTimeoutUsMin)
+  duration(problems, 'The election timeout', r.electionTimeoutUsMin, 1);
+  duration(problems, 'The election timeout', r.electionTimeoutUsMax, 1);
+  if (r.electionTimeoutUsMax < r.electionTimeoutUsMin) problems.push('The election timeout range must not end before it starts.');
+  duration(problems, 'The heartbeat interval', r.heartbeatUs, 1);
+  if (r.heartbeatUs > 0 && r.electionTimeoutUsMin > 0 && r.heartbeatUs >= r.electionTimeoutUsMin)
     problems.push(
       `The heartbeat (${fmtUs(r.heartbeatUs)}) must be shorter than the election timeout (${fmtUs(r.electionTimeoutUsMin)}), or followers start elections against a live leader.`,
     );
+  if (!Number.isInteger(r.maxBatchEntries) || r.maxBatchEntries < 1 || r.maxBatchEntries > MAX_BATCH_ENTRIES)
+    problems.push(`A batch holds 1 to ${MAX_BATCH_ENTRIES.toLocaleString('en-US')} entries; found ${r.maxBatchEntries}.`);
   const n = o.net;
-  if (n.latencyUsMin < 0 || n.latencyUsMax < n.latencyUsMin) problems.push('The latency range is not valid.');
-  return problems;
+  duration(problems, 'The latency', n.latencyUsMin, 0);
+  duration(problems, 'The latency', n.latencyUsMax, 0);
+  if (n.latencyUsMax < n.latencyUsMin) problems.push('The latency range must not end before it starts.');
+  permille(problems, 'Message loss', n.lossPermille);
+  permille(problems, 'Message duplication', n.duplicatePermille);
+  duration(problems, 'The client retry interval', o.client.retryUs, 1);
+  return [...new Set(problems)];
+}
+
+function duration(problems: string[], what: string, us: number, min: number): void {
+  if (!Number.isFinite(us) || !Number.isInteger(us)) problems.push(`${what} must be a whole number of microseconds; found ${us}.`);
+  else if (us < min) problems.push(`${what} must be ${min === 0 ? 'zero or more' : 'positive'}; found ${fmtUs(us)}.`);
+  else if (us > MAX_DURATION_US) problems.push(`${what} is at most ${fmtUs(MAX_DURATION_US)}; found ${fmtUs(us)}.`);
+}
+
+function permille(problems: string[], what: string, p: number): void {
+  if (!Number.isFinite(p) || p < 0 || p > 1000) problems.push(`${what} must be from 0% to 100%; found ${p / 10}%.`);
 }
 
 export function fmtUs(us: number): string {
+  if (us < 0) return `-${fmtUs(-us)}`;
   if (us % 1_000_000 === 0) return `${us / 1_000_000}s`;
   if (us % 1_000 === 0) return `${us / 1_000}ms`;
   return `${us}us`;

@@ -2,10 +2,14 @@
 // (crash, restart, pause, clock skew), clients, and the invariant checkers fed after every event.
 // `World` is plain data: a snapshot is `structuredClone(world)`, and a run from a snapshot is
 // byte-identical to a run that never stopped.
+//
+// Timers are lazy: re-arming a timer to a later deadline (every AppendEntries does, on every follower)
+// only records the deadline; the one queued entry re-queues itself when it comes up early. So the
+// queue holds about one entry per timer, not one per message.
 
-import { type ClusterOptions, fmtUs } from './config';
+import { type ClusterOptions, ConfigError, fmtUs, validateClusterOptions } from './config';
 import { type Prng, chance, prngCreate, randInt } from './prng';
-import { type Queue, queueCreate, queuePeek, queuePop, queuePush } from './queue';
+import { type Queue, type Queued, queueCreate, queuePeek, queuePop, queuePush } from './queue';
 import { type RaftCheckState, raftCheckCreate, raftCheckEvent } from './check/raft';
 import {
   type RaftEnv,
@@ -21,9 +25,12 @@ import {
 } from './raft/node';
 import type { Command, DropReason, Message, TraceEvent } from './trace';
 
+/** The timers of a Raft node. */
+type RaftTimer = 'election' | 'heartbeat';
+
 type Pending =
   | { k: 'deliver'; id: number; from: string; to: string; msg: Message }
-  | { k: 'timer'; node: string; timer: 'election' | 'heartbeat'; gen: number }
+  | { k: 'timer'; node: string; timer: RaftTimer; gen: number }
   | { k: 'client-timer'; client: string; gen: number }
   | { k: 'resume'; node: string; gen: number };
 
@@ -31,7 +38,12 @@ export interface NodeSlot {
   name: string;
   status: 'up' | 'down' | 'paused';
   raft: RaftState;
+  /** Bumped whenever a timer is queued afresh, so an older queue entry of it is ignored. */
   timerGen: { election: number; heartbeat: number };
+  /** When each timer is due (virtual time), or -1 when it is not armed. */
+  timerDue: { election: number; heartbeat: number };
+  /** When the live queue entry of each timer comes up, or -1 when none is queued. */
+  timerQueuedAt: { election: number; heartbeat: number };
   /** Clock offset (skew) and rate error in parts per million. */
   clockOffsetUs: number;
   clockDriftPpm: number;
@@ -62,6 +74,8 @@ export interface NetState {
   /** Partition group per node; null when the network is whole. */
   groupOf: Record<string, number> | null;
   groups: string[][];
+  /** How many per-link rules (latency, loss, cut, hold) exist; with none, messages skip the lookups. */
+  linkRules: number;
 }
 
 export interface ClientOp {
@@ -75,8 +89,10 @@ export interface ClientOp {
 export interface ClientState {
   name: string;
   seq: number;
-  /** Where the client sends next: the last leader it heard of, else round-robin. */
+  /** Round-robin position in the node list: the client moves on from it when a node does not answer. */
   guess: number;
+  /** The leader it last heard of (an answer or a redirect); tried first, forgotten when it is silent. */
+  leader: string | null;
   op: ClientOp | null;
   gen: number;
   last: { seq: number; ok: boolean; result: string } | null;
@@ -91,6 +107,8 @@ export interface World {
   index: Record<string, number>;
   net: NetState;
   clients: ClientState[];
+  /** Position of each client in `clients`. */
+  clientIndex: Record<string, number>;
   nextMsgId: number;
   /** Events processed (deliveries, timers, resumes): the budget counts these. */
   events: number;
@@ -106,7 +124,10 @@ export interface RunResult {
   events: number;
 }
 
+/** A new world; throws ConfigError (listing every problem) when the options cannot run. */
 export function worldCreate(opts: ClusterOptions): World {
+  const problems = validateClusterOptions(opts);
+  if (problems.length > 0) throw new ConfigError(problems);
   const w: World = {
     opts,
     now: 0,
@@ -126,21 +147,26 @@ export function worldCreate(opts: ClusterOptions): World {
       held: [],
       groupOf: null,
       groups: [],
+      linkRules: 0,
     },
     clients: [],
+    clientIndex: {},
     nextMsgId: 1,
     events: 0,
     check: raftCheckCreate(opts.nodes),
     violations: 0,
     violationsBy: {},
   };
+  const peers = opts.nodes.slice(); // shared by every node, never mutated
   opts.nodes.forEach((name, i) => {
     w.index[name] = i;
     w.nodes.push({
       name,
       status: 'up',
-      raft: raftCreate(name, opts.nodes.slice()),
+      raft: raftCreate(name, peers),
       timerGen: { election: 0, heartbeat: 0 },
+      timerDue: { election: -1, heartbeat: -1 },
+      timerQueuedAt: { election: -1, heartbeat: -1 },
       clockOffsetUs: 0,
       clockDriftPpm: 0,
       pauseGen: 0,
@@ -176,7 +202,7 @@ export class Simulation {
       send: (from, to, msg) => sim.send(from, to, msg),
       setTimer: (node, kind, delayUs) => sim.setTimer(node, kind, delayUs),
       cancelTimer: (node, kind) => {
-        sim.slot(node).timerGen[kind]++;
+        sim.slot(node).timerDue[kind] = -1;
       },
       trace: (ev) => sim.emit(ev),
     };
@@ -201,12 +227,14 @@ export class Simulation {
     return this.world.index[name] !== undefined;
   }
 
+  /** Records an event and checks it. The event is stamped with the time in place: pass a fresh object. */
   emit(ev: TraceInput): void {
     // Stamping the time in place (rather than copying the event) keeps the hot path allocation-free.
     const full = ev as TraceEvent;
     full.t = this.world.now;
     this.sink.push(full);
     const violations = raftCheckEvent(this.world.check, full);
+    if (violations.length === 0) return;
     for (const v of violations) {
       this.world.violations++;
       this.world.violationsBy[v.invariant] = (this.world.violationsBy[v.invariant] ?? 0) + 1;
@@ -219,14 +247,18 @@ export class Simulation {
 
   send(from: string, to: string, msg: Message): void {
     const w = this.world;
+    const net = w.net;
     const id = w.nextMsgId++;
     this.emit({ k: 'send', id, from, to, msg });
-    const key = link(from, to);
-    if (w.net.holds[key]) {
-      w.net.held.push({ id, from, to, msg });
-      return;
+    let loss = net.lossPermille;
+    if (net.linkRules > 0) {
+      const key = link(from, to);
+      if (net.holds[key]) {
+        net.held.push({ id, from, to, msg });
+        return;
+      }
+      loss = net.linkLoss[key] ?? loss;
     }
-    const loss = w.net.linkLoss[key] ?? w.net.lossPermille;
     if (loss > 0 && chance(w.rng, loss)) {
       this.emit({ k: 'drop', id, from, to, msg, reason: 'loss' });
       return;
@@ -241,7 +273,7 @@ export class Simulation {
 
   private schedule(id: number, from: string, to: string, msg: Message): void {
     const w = this.world;
-    const range = w.net.linkLatency[link(from, to)];
+    const range = w.net.linkRules > 0 ? w.net.linkLatency[link(from, to)] : undefined;
     const lo = range ? range[0] : w.net.latencyUsMin;
     const hi = range ? range[1] : w.net.latencyUsMax;
     queuePush(w.queue, w.now + randInt(w.rng, lo, hi), { k: 'deliver', id, from, to, msg });
@@ -250,7 +282,7 @@ export class Simulation {
   /** Why a message from -> to cannot pass right now, or null. */
   blocked(from: string, to: string): DropReason | null {
     const net = this.world.net;
-    if (net.cuts[link(from, to)]) return 'cut';
+    if (net.linkRules > 0 && net.cuts[link(from, to)]) return 'cut';
     const g = net.groupOf;
     if (g !== null) {
       const a = g[from];
@@ -260,12 +292,63 @@ export class Simulation {
     return null;
   }
 
-  private setTimer(node: string, kind: 'election' | 'heartbeat', delayUs: number): void {
+  private setTimer(node: string, kind: RaftTimer, delayUs: number): void {
     const s = this.slot(node);
-    const gen = ++s.timerGen[kind];
     // A drifting clock runs its timers fast or slow in real (virtual) time.
     const real = s.clockDriftPpm === 0 ? delayUs : Math.max(1, Math.round((delayUs * 1_000_000) / (1_000_000 + s.clockDriftPpm)));
-    queuePush(this.world.queue, this.world.now + real, { k: 'timer', node, timer: kind, gen });
+    const due = this.world.now + real;
+    s.timerDue[kind] = due;
+    const queued = s.timerQueuedAt[kind];
+    if (queued >= 0 && queued <= due) return; // that entry comes up first and re-queues itself at `due`
+    s.timerQueuedAt[kind] = due;
+    queuePush(this.world.queue, due, { k: 'timer', node, timer: kind, gen: ++s.timerGen[kind] });
+  }
+
+  /** Whether a queue entry is a real event; a timer that came up early is re-queued at its deadline. */
+  private live(q: Queued<Pending>): boolean {
+    const p = q.item;
+    switch (p.k) {
+      case 'deliver':
+        return true;
+      case 'timer': {
+        const s = this.slot(p.node);
+        if (s.timerGen[p.timer] !== p.gen) return false;
+        const due = s.timerDue[p.timer];
+        if (due < 0 || s.status === 'down') {
+          s.timerQueuedAt[p.timer] = -1;
+          return false;
+        }
+        if (due > q.at) {
+          s.timerQueuedAt[p.timer] = due;
+          queuePush(this.world.queue, due, p);
+          return false;
+        }
+        return true;
+      }
+      case 'client-timer': {
+        const c = this.world.clients[this.world.clientIndex[p.client]!]!;
+        return c.gen === p.gen && c.op !== null;
+      }
+      case 'resume': {
+        const s = this.slot(p.node);
+        return s.pauseGen === p.gen && s.status === 'paused';
+      }
+    }
+  }
+
+  /** The next event that will really happen, dropping stale entries on the way; undefined when none. */
+  private peekLive(): Queued<Pending> | undefined {
+    const q = this.world.queue;
+    for (;;) {
+      const head = queuePeek(q);
+      if (head === undefined || this.live(head)) return head;
+      queuePop(q);
+    }
+  }
+
+  /** Virtual time of the next event, or Infinity when nothing is left to happen. */
+  nextEventTime(): number {
+    return this.peekLive()?.at ?? Infinity;
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -273,43 +356,36 @@ export class Simulation {
 
   /** Process one event; false when nothing is left to happen. */
   step(): boolean {
+    if (this.peekLive() === undefined) return false;
+    this.process(queuePop(this.world.queue)!);
+    this.peekLive(); // leave a real event at the head of the queue for callers that look at it
+    return true;
+  }
+
+  /** Process the entry at the head of the queue, which `peekLive` found to be a real event. */
+  private process(next: Queued<Pending>): void {
     const w = this.world;
-    for (;;) {
-      const next = queuePop(w.queue);
-      if (next === undefined) return false;
-      const p = next.item;
-      if (p.k === 'timer') {
+    const p = next.item;
+    w.now = next.at;
+    w.events++;
+    switch (p.k) {
+      case 'timer': {
         const s = this.slot(p.node);
-        if (s.timerGen[p.timer] !== p.gen || s.status === 'down') continue; // cancelled
-        w.now = next.at;
-        w.events++;
+        s.timerQueuedAt[p.timer] = -1;
         if (s.status === 'paused') {
-          s.deferred.push(p);
-          return true;
+          s.deferred.push(p); // still due: it fires when the node resumes
+          return;
         }
+        s.timerDue[p.timer] = -1;
         raftTimer(s.raft, this.env, p.timer);
-        return true;
+        return;
       }
-      if (p.k === 'client-timer') {
-        const c = this.client(p.client);
-        if (c.gen !== p.gen || c.op === null) continue;
-        w.now = next.at;
-        w.events++;
-        this.clientRetry(c);
-        return true;
-      }
-      if (p.k === 'resume') {
-        const s = this.slot(p.node);
-        if (s.pauseGen !== p.gen || s.status !== 'paused') continue;
-        w.now = next.at;
-        w.events++;
-        this.resume(s);
-        return true;
-      }
-      w.now = next.at;
-      w.events++;
-      this.deliver(p);
-      return true;
+      case 'client-timer':
+        return this.clientRetry(this.client(p.client));
+      case 'resume':
+        return this.resume(this.slot(p.node));
+      case 'deliver':
+        return this.deliver(p);
     }
   }
 
@@ -319,8 +395,9 @@ export class Simulation {
       this.emit({ k: 'drop', id: p.id, from: p.from, to: p.to, msg: p.msg, reason: blocked });
       return;
     }
-    if (this.isNode(p.to)) {
-      const s = this.slot(p.to);
+    const i = this.world.index[p.to];
+    if (i !== undefined) {
+      const s = this.world.nodes[i]!;
       if (s.status === 'down') {
         this.emit({ k: 'drop', id: p.id, from: p.from, to: p.to, msg: p.msg, reason: 'crashed' });
         return;
@@ -339,15 +416,15 @@ export class Simulation {
 
   /**
    * Run until `until()` holds (checked after each event), virtual time passes `deadlineUs`, the event
-   * budget is spent, nothing is left to do, or the run is cancelled. Time ends exactly at the deadline
-   * when it is reached, so `run 2s` twice equals `run 4s`.
+   * budget is spent, nothing is left to do, or the run is cancelled. No event after the deadline runs,
+   * and time ends exactly at the deadline when it is reached, so `run 2s` twice equals `run 4s`.
    */
   run(deadlineUs: number, budget: number, until?: () => boolean): RunResult {
     const w = this.world;
     const start = w.events;
     if (until?.()) return { reason: 'condition', events: 0 };
     for (;;) {
-      const next = queuePeek(w.queue);
+      const next = this.peekLive();
       if (next === undefined) {
         w.now = Math.max(w.now, deadlineUs);
         return { reason: 'idle', events: w.events - start };
@@ -360,8 +437,11 @@ export class Simulation {
       if (((w.events - start) & 1023) === 1023 && this.cancelled()) {
         return { reason: 'cancelled', events: w.events - start };
       }
-      this.step();
-      if (until?.()) return { reason: 'condition', events: w.events - start };
+      this.process(queuePop(w.queue)!);
+      if (until?.()) {
+        this.peekLive();
+        return { reason: 'condition', events: w.events - start };
+      }
     }
   }
 
@@ -400,7 +480,10 @@ export class Simulation {
     this.emit({ k: 'fault', fault: 'resume', nodes: [s.name], detail: 'resume' });
     const deferred = s.deferred;
     s.deferred = [];
-    for (const p of deferred) queuePush(this.world.queue, this.world.now, p);
+    for (const p of deferred) {
+      if (p.k === 'timer') s.timerQueuedAt[p.timer] = this.world.now;
+      queuePush(this.world.queue, this.world.now, p);
+    }
   }
 
   /** Groups of node names; nodes in no group form one more group of their own. */
@@ -426,18 +509,21 @@ export class Simulation {
     net.cuts = {};
     net.linkLoss = {};
     net.lossPermille = this.world.opts.net.lossPermille;
+    this.countLinkRules();
     this.emit({ k: 'fault', fault: 'heal', nodes: [], detail: 'heal' });
   }
 
   cut(from: string, to: string, bothWays: boolean): void {
     this.world.net.cuts[link(from, to)] = true;
     if (bothWays) this.world.net.cuts[link(to, from)] = true;
+    this.countLinkRules();
     this.emit({ k: 'fault', fault: 'cut', nodes: [from, to], detail: bothWays ? 'both ways' : 'one way' });
   }
 
   setLoss(permille: number, from?: string, to?: string): void {
     if (from !== undefined && to !== undefined) this.world.net.linkLoss[link(from, to)] = permille;
     else this.world.net.lossPermille = permille;
+    this.countLinkRules();
     const where = from !== undefined ? ` ${from} -> ${to}` : '';
     this.emit({ k: 'fault', fault: 'loss', nodes: from !== undefined && to !== undefined ? [from, to] : [], detail: `loss${where} ${permille / 10}%` });
   }
@@ -449,6 +535,14 @@ export class Simulation {
 
   setDelay(from: string, to: string, loUs: number, hiUs: number): void {
     this.world.net.linkLatency[link(from, to)] = [loUs, hiUs];
+    this.countLinkRules();
+  }
+
+  private countLinkRules(): void {
+    const net = this.world.net;
+    let n = 0;
+    for (const rules of [net.linkLatency, net.linkLoss, net.cuts, net.holds]) n += Object.keys(rules).length;
+    net.linkRules = n;
   }
 
   traceDelay(nodes: string[], detail: string): void {
@@ -464,6 +558,7 @@ export class Simulation {
 
   hold(from: string, to: string): void {
     this.world.net.holds[link(from, to)] = true;
+    this.countLinkRules();
     this.emit({ k: 'fault', fault: 'hold', nodes: [from, to], detail: 'hold' });
   }
 
@@ -471,6 +566,7 @@ export class Simulation {
   release(from: string, to: string, deliver: boolean): number {
     const net = this.world.net;
     delete net.holds[link(from, to)];
+    this.countLinkRules();
     const keep: HeldMessage[] = [];
     let n = 0;
     for (const h of net.held) {
@@ -498,11 +594,12 @@ export class Simulation {
   // number per command so the cluster applies a retried command once.
 
   client(name: string): ClientState {
-    let c = this.world.clients.find((x) => x.name === name);
-    if (c === undefined) {
-      c = { name, seq: 0, guess: 0, op: null, gen: 0, last: null };
-      this.world.clients.push(c);
-    }
+    const w = this.world;
+    const i = w.clientIndex[name];
+    if (i !== undefined) return w.clients[i]!;
+    const c: ClientState = { name, seq: 0, guess: 0, leader: null, op: null, gen: 0, last: null };
+    w.clientIndex[name] = w.clients.length;
+    w.clients.push(c);
     return c;
   }
 
@@ -510,7 +607,7 @@ export class Simulation {
   submit(name: string, make: (seq: number) => Command, via: string | null): void {
     const c = this.client(name);
     const cmd = make(++c.seq);
-    const target = via ?? this.world.opts.nodes[c.guess % this.world.opts.nodes.length]!;
+    const target = via ?? c.leader ?? this.world.opts.nodes[c.guess % this.world.opts.nodes.length]!;
     c.op = { cmd, via, target, attempts: 0, startedUs: this.world.now };
     c.last = null;
     this.emit({ k: 'client-request', client: name, node: target, cmd });
@@ -539,9 +636,14 @@ export class Simulation {
     queuePush(this.world.queue, this.world.now + this.world.opts.client.retryUs, { k: 'client-timer', client: c.name, gen });
   }
 
+  /**
+   * No answer in time: try the next node in round-robin order. Redirects do not move the round-robin
+   * position, so a node that keeps redirecting to a silent leader cannot trap the client between them.
+   */
   private clientRetry(c: ClientState): void {
     const op = c.op!;
     if (op.via === null) {
+      c.leader = null;
       c.guess = (c.guess + 1) % this.world.opts.nodes.length;
       op.target = this.world.opts.nodes[c.guess]!;
     }
@@ -552,6 +654,7 @@ export class Simulation {
     const op = c.op;
     if (op === null || op.cmd.op === 'noop' || m.seq !== op.cmd.seq || from !== op.target) return;
     if (m.ok) {
+      if (op.via === null) c.leader = m.leaderHint ?? from;
       this.emit({ k: 'client-response', client: c.name, node: from, ok: true, seq: m.seq, result: m.result });
       c.last = { seq: m.seq, ok: true, result: m.result };
       c.op = null;
@@ -560,7 +663,7 @@ export class Simulation {
     }
     if (op.via !== null) return; // pinned to one node: wait and retry it
     if (m.leaderHint !== null && m.leaderHint !== from && this.isNode(m.leaderHint)) {
-      c.guess = this.world.index[m.leaderHint]!;
+      c.leader = m.leaderHint;
       op.target = m.leaderHint;
       this.clientSend(c);
     }

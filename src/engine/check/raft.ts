@@ -1,6 +1,8 @@
 // Raft's safety properties (Figure 3 of the paper), checked from outside the protocol code after every
-// trace event. The checker rebuilds what it needs (shadow logs, roles, commits) from the trace alone, so
-// a bug in the protocol cannot hide from it. A violation is returned as data, never thrown.
+// trace event. The checker rebuilds what it needs (shadow logs, roles, commits, votes) from the trace
+// alone, so a bug in the protocol cannot hide from it. A violation is returned as data, never thrown.
+// Each event costs O(nodes) at most (an append compares with the other logs at that index), except a
+// new leader, which is compared with the committed prefix once.
 
 import type { Command, LogEntry, Role, TraceEvent } from '../trace';
 
@@ -11,6 +13,7 @@ export const RAFT_INVARIANTS = [
   'Leader Completeness',
   'State Machine Safety',
   'Monotonic Commit',
+  'One Vote Per Term',
 ] as const;
 export type RaftInvariant = (typeof RAFT_INVARIANTS)[number];
 
@@ -21,21 +24,30 @@ export interface Violation {
 }
 
 export interface RaftCheckState {
+  /** The nodes, in declared order. */
+  nodes: string[];
   /** term -> the node that became leader in it */
   leaders: Record<number, string>;
   roles: Record<string, Role>;
+  /** Each node's current term, from `term` and `role` events. */
+  terms: Record<string, number>;
   logs: Record<string, LogEntry[]>;
   commit: Record<string, number>;
   /** The committed prefix as first seen anywhere: committed[i - 1] is the entry at index i. */
   committed: LogEntry[];
+  /** committedTerm[i - 1]: the term in which index i was first committed (never decreasing along i). */
+  committedTerm: number[];
   /** applied[i - 1]: the entry first applied at index i by any node. */
   applied: LogEntry[];
+  /** The latest term each node granted a (real) vote in, and to whom; persistent like votedFor. */
+  voted: Record<string, { term: number; candidate: string }>;
 }
 
 export function raftCheckCreate(nodes: readonly string[]): RaftCheckState {
-  const st: RaftCheckState = { leaders: {}, roles: {}, logs: {}, commit: {}, committed: [], applied: [] };
+  const st: RaftCheckState = { nodes: nodes.slice(), leaders: {}, roles: {}, terms: {}, logs: {}, commit: {}, committed: [], committedTerm: [], applied: [], voted: {} };
   for (const n of nodes) {
     st.roles[n] = 'follower';
+    st.terms[n] = 0;
     st.logs[n] = [];
     st.commit[n] = 0;
   }
@@ -74,9 +86,17 @@ function entryText(e: LogEntry | undefined): string {
   return e === undefined ? '(none)' : `t${e.term} ${describeCommand(e.cmd)}`;
 }
 
+/** What an event without violations returns: shared, never mutated. */
+const NONE: Violation[] = [];
+
 /** Feed one event; returns the violations it reveals (usually none). */
 export function raftCheckEvent(st: RaftCheckState, ev: TraceEvent): Violation[] {
   switch (ev.k) {
+    case 'vote':
+      return ev.granted && !ev.prevote ? onVote(st, ev.node, ev.candidate, ev.term) : NONE;
+    case 'term':
+      st.terms[ev.node] = ev.to;
+      return NONE;
     case 'role':
       return onRole(st, ev.node, ev.to, ev.term);
     case 'append':
@@ -88,21 +108,37 @@ export function raftCheckEvent(st: RaftCheckState, ev: TraceEvent): Violation[] 
     case 'apply':
       return onApply(st, ev.node, ev.index, ev.entry);
     default:
-      return [];
+      return NONE;
   }
+}
+
+function onVote(st: RaftCheckState, node: string, candidate: string, term: number): Violation[] {
+  const prev = st.voted[node];
+  if (prev !== undefined && prev.term === term && prev.candidate !== candidate) {
+    return [
+      {
+        invariant: 'One Vote Per Term',
+        nodes: [node],
+        detail: `${node} voted for ${prev.candidate} and then for ${candidate} in term ${term} (votedFor is persistent, Figure 2)`,
+      },
+    ];
+  }
+  if (prev === undefined || term >= prev.term) st.voted[node] = { term, candidate };
+  return NONE;
 }
 
 function onRole(st: RaftCheckState, node: string, to: Role, term: number): Violation[] {
   st.roles[node] = to;
+  st.terms[node] = term;
   if (to === 'down') {
     st.commit[node] = 0; // a restarted node relearns its commit index
-    return [];
+    return NONE;
   }
-  if (to !== 'leader') return [];
-  const out: Violation[] = [];
+  if (to !== 'leader') return NONE;
+  let out: Violation[] | null = null;
   const other = st.leaders[term];
   if (other !== undefined && other !== node) {
-    out.push({
+    (out ??= []).push({
       invariant: 'Election Safety',
       nodes: [other, node],
       detail: `two leaders in term ${term}: ${other} and ${node}`,
@@ -110,10 +146,12 @@ function onRole(st: RaftCheckState, node: string, to: Role, term: number): Viola
   } else {
     st.leaders[term] = node;
   }
+  // Leader Completeness: an entry committed in a term is in the log of every leader of a later term. A
+  // leader of an earlier term (elected late, on votes that were delayed) is not bound by it.
   const log = st.logs[node] ?? [];
-  for (let i = 1; i <= st.committed.length; i++) {
+  for (let i = 1; i <= st.committed.length && st.committedTerm[i - 1]! < term; i++) {
     if (!sameEntry(log[i - 1], st.committed[i - 1])) {
-      out.push({
+      (out ??= []).push({
         invariant: 'Leader Completeness',
         nodes: [node],
         detail: `${node} leads term ${term} without committed entry ${i} (${entryText(st.committed[i - 1])}); it has ${entryText(log[i - 1])}`,
@@ -121,16 +159,18 @@ function onRole(st: RaftCheckState, node: string, to: Role, term: number): Viola
       break;
     }
   }
-  return out;
+  return out ?? NONE;
 }
 
 function onAppend(st: RaftCheckState, node: string, index: number, entry: LogEntry): Violation[] {
   const log = (st.logs[node] ??= []);
-  log.length = index - 1;
+  if (log.length !== index - 1) log.length = index - 1;
   log.push(entry);
   // Log Matching, incrementally: if another log has the same (index, term), the entries and the
   // previous terms must match; by induction the whole prefixes then match (§5.3).
-  for (const other in st.logs) {
+  const nodes = st.nodes;
+  for (let i = 0; i < nodes.length; i++) {
+    const other = nodes[i]!;
     if (other === node) continue;
     const ol = st.logs[other]!;
     const oe = ol[index - 1];
@@ -146,20 +186,20 @@ function onAppend(st: RaftCheckState, node: string, index: number, entry: LogEnt
       ];
     }
   }
-  return [];
+  return NONE;
 }
 
 function onTruncate(st: RaftCheckState, node: string, fromIndex: number): Violation[] {
-  const out: Violation[] = [];
+  let out: Violation[] | null = null;
   if (st.roles[node] === 'leader') {
-    out.push({
+    (out ??= []).push({
       invariant: 'Leader Append-Only',
       nodes: [node],
       detail: `leader ${node} deleted entries from index ${fromIndex}`,
     });
   }
   if (fromIndex <= (st.commit[node] ?? 0)) {
-    out.push({
+    (out ??= []).push({
       invariant: 'State Machine Safety',
       nodes: [node],
       detail: `${node} deleted committed entry ${fromIndex} (its commit index is ${st.commit[node]})`,
@@ -167,14 +207,14 @@ function onTruncate(st: RaftCheckState, node: string, fromIndex: number): Violat
   }
   const log = st.logs[node];
   if (log !== undefined) log.length = Math.min(log.length, fromIndex - 1);
-  return out;
+  return out ?? NONE;
 }
 
 function onCommit(st: RaftCheckState, node: string, from: number, to: number): Violation[] {
-  const out: Violation[] = [];
+  let out: Violation[] | null = null;
   const known = st.commit[node] ?? 0;
   if (to < known || from < known) {
-    out.push({
+    (out ??= []).push({
       invariant: 'Monotonic Commit',
       nodes: [node],
       detail: `${node}'s commit index went back from ${known} to ${to}`,
@@ -182,14 +222,19 @@ function onCommit(st: RaftCheckState, node: string, from: number, to: number): V
   }
   st.commit[node] = Math.max(known, to);
   const log = st.logs[node] ?? [];
+  const term = st.terms[node] ?? 0;
   for (let i = from + 1; i <= to; i++) {
     const mine = log[i - 1];
     if (i > st.committed.length) {
-      if (mine !== undefined) st.committed.push(mine);
+      if (mine !== undefined && i === st.committed.length + 1) {
+        st.committed.push(mine);
+        st.committedTerm.push(term);
+      }
       continue;
     }
+    if (term < st.committedTerm[i - 1]!) st.committedTerm[i - 1] = term;
     if (!sameEntry(mine, st.committed[i - 1])) {
-      out.push({
+      (out ??= []).push({
         invariant: 'State Machine Safety',
         nodes: [node],
         detail: `${node} committed ${entryText(mine)} at index ${i}, but ${entryText(st.committed[i - 1])} was committed there before`,
@@ -197,16 +242,16 @@ function onCommit(st: RaftCheckState, node: string, from: number, to: number): V
       break;
     }
   }
-  return out;
+  return out ?? NONE;
 }
 
 function onApply(st: RaftCheckState, node: string, index: number, entry: LogEntry): Violation[] {
   const first = st.applied[index - 1];
   if (first === undefined) {
     if (index === st.applied.length + 1) st.applied.push(entry);
-    return [];
+    return NONE;
   }
-  if (sameEntry(first, entry)) return [];
+  if (sameEntry(first, entry)) return NONE;
   return [
     {
       invariant: 'State Machine Safety',

@@ -5,7 +5,11 @@
 //
 // Invariants (checked from outside by engine/check, never trusted here):
 //   0 <= matchIndex[p] < nextIndex[p] <= lastIndex + 1 on a leader
-//   lastApplied <= commitIndex <= lastIndex
+//   lastApplied <= commitIndex <= lastIndex (the last one can break only under a deliberate bug)
+//   the terms in a log never decrease along it
+//
+// Hot paths (message handlers, commit, replication) allocate nothing but the messages and trace events
+// they emit: no closures, no temporary arrays.
 
 import type { RaftOptions } from '../config';
 import type { Command, LogEntry, Message, Role, TraceEvent } from '../trace';
@@ -29,10 +33,12 @@ interface PendingRead {
   seq: number;
   key: string;
   readIndex: number;
-  /** Heartbeat round that must be acknowledged by a quorum (ReadIndex, dissertation §6.4). */
+  /** Heartbeat round a quorum must acknowledge (ReadIndex, dissertation §6.4); 0 = a lease read (§6.4.1). */
   round: number;
-  acks: string[];
 }
+
+/** How many recent heartbeat rounds a leader remembers the send time of (for leases). */
+export const ROUND_RING = 64;
 
 export interface RaftState {
   id: string;
@@ -49,18 +55,27 @@ export interface RaftState {
   votes: Record<string, boolean>;
   nextIndex: Record<string, number>;
   matchIndex: Record<string, number>;
-  /** Virtual time a leader was last heard from (followers), for pre-vote and leader stickiness. */
+  /**
+   * Virtual time this node last heard from a leader of any term, or restarted; -1 if never. Within the
+   * minimum election timeout of it the node refuses to help depose a leader (leader stickiness, §4.2.3).
+   */
   leaderContactUs: number;
-  /** Peers heard from since the last check-quorum round (leaders). */
+  /** Peers that answered since the last check-quorum round (leaders, dissertation §6.2). */
   recentActive: Record<string, boolean>;
-  /** Highest index whose commit refusal was already traced (so the "why" is said once). */
+  /** When the current check-quorum round started (leaders). */
+  quorumCheckUs: number;
+  /** Highest index whose commit refusal was already traced in this term (so the "why" is said once). */
   refusedReported: number;
   /** Heartbeat round counter, echoed by followers; ReadIndex waits for a quorum of a round. */
   round: number;
   /** Highest round each peer echoed in this term. */
   acked: Record<string, number>;
+  /** Send time of recent rounds: roundSentUs[r % ROUND_RING] for r > round - ROUND_RING. */
+  roundSentUs: number[];
+  /** Per peer: the send time of the latest round it acknowledged in this term (-1: none). */
+  ackSentUs: Record<string, number>;
   pendingReads: PendingRead[];
-  /** Client waiting for the entry at an index: "client\u0000seq". */
+  /** The client endpoint waiting for the entry at an index; the leader answers it once applied. */
   waiting: Record<number, string>;
   // The replicated state machine (a KV store with per-client sessions for duplicate detection).
   kv: Record<string, string>;
@@ -83,9 +98,12 @@ export function raftCreate(id: string, peers: string[]): RaftState {
     matchIndex: {},
     leaderContactUs: -1,
     recentActive: {},
+    quorumCheckUs: 0,
     refusedReported: 0,
     round: 0,
     acked: {},
+    roundSentUs: new Array<number>(ROUND_RING).fill(-1),
+    ackSentUs: {},
     pendingReads: [],
     waiting: {},
     kv: {},
@@ -93,8 +111,15 @@ export function raftCreate(id: string, peers: string[]): RaftState {
   };
 }
 
+/** A majority of n: floor(n/2) + 1. */
 export function quorum(n: number): number {
   return Math.floor(n / 2) + 1;
+}
+
+/** The quorum this node uses: a majority, unless the deliberate `quorumOffByOne` bug is on. */
+function quorumOf(s: RaftState, env: RaftEnv): number {
+  const n = s.peers.length;
+  return env.opts.bugs.quorumOffByOne ? Math.max(1, Math.floor(n / 2)) : quorum(n);
 }
 
 export function lastIndex(s: RaftState): number {
@@ -103,6 +128,11 @@ export function lastIndex(s: RaftState): number {
 
 export function termAt(s: RaftState, index: number): number {
   return index <= 0 ? 0 : (s.log[index - 1]?.term ?? -1);
+}
+
+/** Leader stickiness is on with check-quorum or pre-vote (dissertation §4.2.3, §6.2, §9.6). */
+function sticky(o: RaftOptions): boolean {
+  return o.checkQuorum || o.prevote;
 }
 
 export function raftStart(s: RaftState, env: RaftEnv): void {
@@ -123,6 +153,9 @@ export function raftRestart(s: RaftState, env: RaftEnv): void {
   if (env.opts.bugs.forgetVoteOnRestart) s.votedFor = null;
   resetVolatile(s);
   s.role = 'follower';
+  // The server may have acknowledged a leader's heartbeat (and so its lease) just before it crashed:
+  // it keeps refusing to depose that leader for one election timeout, as if it had just heard from it.
+  s.leaderContactUs = env.now;
   env.trace({ k: 'role', node: s.id, from: 'down', to: 'follower', term: s.term, reason: 'restarted' });
   resetElectionTimer(s, env);
 }
@@ -138,6 +171,7 @@ function resetVolatile(s: RaftState): void {
   s.recentActive = {};
   s.refusedReported = 0;
   s.acked = {};
+  s.ackSentUs = {};
   s.pendingReads = [];
   s.waiting = {};
   s.kv = {};
@@ -152,26 +186,35 @@ export function raftTimer(s: RaftState, env: RaftEnv, kind: 'election' | 'heartb
   env.trace({ k: 'timer', node: s.id, timer: kind });
   if (kind === 'heartbeat') {
     if (s.role !== 'leader') return;
+    if (!checkQuorum(s, env)) return;
     broadcastAppend(s, env);
     env.setTimer(s.id, 'heartbeat', env.opts.heartbeatUs);
     return;
   }
-  if (s.role === 'leader') {
-    // Check-quorum (dissertation §6.2): a leader that has not heard from a majority within an
-    // election timeout steps down, so a partitioned leader stops serving.
-    if (env.opts.checkQuorum) {
-      const active = s.peers.filter((p) => p === s.id || s.recentActive[p]).length;
-      s.recentActive = {};
-      if (active < quorum(s.peers.length)) {
-        becomeFollower(s, env, s.term, null, `check-quorum: heard from ${active}/${s.peers.length}, below quorum`);
-        return;
-      }
-      env.setTimer(s.id, 'election', env.opts.electionTimeoutUsMin);
-    }
-    return;
-  }
+  if (s.role === 'leader') return;
   if (env.opts.prevote) becomePreCandidate(s, env);
   else becomeCandidate(s, env, 'election timeout');
+}
+
+/**
+ * Check-quorum (dissertation §6.2), on the leader's heartbeat tick: once per minimum election timeout,
+ * a leader that has not heard from a majority in that time steps down, so a partitioned leader stops
+ * serving. Rounds run whether or not the option is on, so `set check-quorum=on` takes effect mid-term.
+ * Returns whether the node is still leader.
+ */
+function checkQuorum(s: RaftState, env: RaftEnv): boolean {
+  if (env.now - s.quorumCheckUs < env.opts.electionTimeoutUsMin) return true;
+  s.quorumCheckUs = env.now;
+  let active = 0;
+  for (const p of s.peers) {
+    if (p === s.id || s.recentActive[p] === true) active++;
+    s.recentActive[p] = false;
+  }
+  if (env.opts.checkQuorum && active < quorumOf(s, env)) {
+    becomeFollower(s, env, s.term, null, `check-quorum: heard from ${active}/${s.peers.length} within the election timeout, below quorum (§6.2)`);
+    return false;
+  }
+  return true;
 }
 
 /** Fire the election timer now (the `timeout n2` command), whatever its deadline. */
@@ -203,7 +246,8 @@ function setTerm(s: RaftState, env: RaftEnv, term: number, reason: string): void
   s.votedFor = null;
 }
 
-function becomeFollower(s: RaftState, env: RaftEnv, term: number, leader: string | null, reason: string): void {
+/** `rearm`: restart the election timer (a leader has none; a candidate that lost keeps its own). */
+function becomeFollower(s: RaftState, env: RaftEnv, term: number, leader: string | null, reason: string, rearm = true): void {
   const wasLeader = s.role === 'leader';
   setTerm(s, env, term, reason);
   s.leader = leader;
@@ -213,7 +257,17 @@ function becomeFollower(s: RaftState, env: RaftEnv, term: number, leader: string
     failPending(s, env, leader);
   }
   setRole(s, env, 'follower', reason);
-  resetElectionTimer(s, env);
+  if (rearm || wasLeader) resetElectionTimer(s, env);
+}
+
+/**
+ * A higher term seen in a vote request or a response (§5.1): adopt it and be a follower. A follower
+ * keeps its election timer running: only a current leader or a granted vote resets it (Figure 2).
+ */
+function learnTerm(s: RaftState, env: RaftEnv, term: number, reason: string): void {
+  if (s.role !== 'follower') return becomeFollower(s, env, term, null, reason);
+  setTerm(s, env, term, reason);
+  s.leader = null;
 }
 
 function becomePreCandidate(s: RaftState, env: RaftEnv): void {
@@ -221,7 +275,7 @@ function becomePreCandidate(s: RaftState, env: RaftEnv): void {
   s.votes = { [s.id]: true };
   setRole(s, env, 'precandidate', 'election timeout (pre-vote first, §9.6)');
   resetElectionTimer(s, env);
-  if (countVotes(s) >= quorum(s.peers.length)) return becomeCandidate(s, env, 'pre-vote won');
+  if (countVotes(s, true) >= quorumOf(s, env)) return becomeCandidate(s, env, 'pre-vote won');
   requestVotes(s, env, true);
 }
 
@@ -231,50 +285,42 @@ function becomeCandidate(s: RaftState, env: RaftEnv, reason: string): void {
   s.leader = null;
   s.votes = { [s.id]: true };
   setRole(s, env, 'candidate', reason);
-  env.trace({
-    k: 'vote',
-    node: s.id,
-    candidate: s.id,
-    term: s.term,
-    granted: true,
-    prevote: false,
-    reason: 'votes for itself (§5.2)',
-  });
+  env.trace({ k: 'vote', node: s.id, candidate: s.id, term: s.term, granted: true, prevote: false, reason: 'votes for itself (§5.2)' });
   resetElectionTimer(s, env);
-  if (countVotes(s) >= quorum(s.peers.length)) return becomeLeader(s, env);
+  if (countVotes(s, true) >= quorumOf(s, env)) return becomeLeader(s, env);
   requestVotes(s, env, false);
 }
 
 function becomeLeader(s: RaftState, env: RaftEnv): void {
-  const votes = countVotes(s);
+  const votes = countVotes(s, true);
   s.leader = s.id;
-  setRole(s, env, 'leader', `won with ${votes}/${s.peers.length} votes (majority ${quorum(s.peers.length)}, §5.2)`);
+  const q = env.opts.bugs.quorumOffByOne ? `quorum ${quorumOf(s, env)}, bug quorumOffByOne` : `majority ${quorum(s.peers.length)}, §5.2`;
+  setRole(s, env, 'leader', `won with ${votes}/${s.peers.length} votes (${q})`);
   env.cancelTimer(s.id, 'election');
   s.nextIndex = {};
   s.matchIndex = {};
   s.acked = {};
   s.recentActive = {};
+  s.ackSentUs = {};
+  s.quorumCheckUs = env.now;
+  s.refusedReported = 0;
+  const next = lastIndex(s) + 1;
   for (const p of s.peers) {
-    s.nextIndex[p] = lastIndex(s) + 1;
+    s.nextIndex[p] = next;
     s.matchIndex[p] = 0;
+    s.recentActive[p] = false;
+    s.ackSentUs[p] = -1;
   }
-  // A no-op entry of the new term lets the leader commit earlier entries (§5.4.2, dissertation §6.4).
+  // A no-op entry of the new term lets the leader commit earlier entries (§5.4.2, §8).
   appendEntry(s, env, { term: s.term, cmd: { op: 'noop' } });
   broadcastAppend(s, env);
   env.setTimer(s.id, 'heartbeat', env.opts.heartbeatUs);
-  if (env.opts.checkQuorum) env.setTimer(s.id, 'election', env.opts.electionTimeoutUsMin);
   maybeCommit(s, env);
 }
 
-function countVotes(s: RaftState): number {
+function countVotes(s: RaftState, granted: boolean): number {
   let n = 0;
-  for (const p of s.peers) if (s.votes[p] === true) n++;
-  return n;
-}
-
-function countRejections(s: RaftState): number {
-  let n = 0;
-  for (const p of s.peers) if (s.votes[p] === false) n++;
+  for (const p of s.peers) if (s.votes[p] === granted) n++;
   return n;
 }
 
@@ -309,106 +355,77 @@ export function raftReceive(s: RaftState, env: RaftEnv, from: string, m: Message
   }
 }
 
+/** Within the minimum election timeout of hearing from a leader (or restarting), or leading itself. */
 function inLeaderLease(s: RaftState, env: RaftEnv): boolean {
-  // Leader stickiness (dissertation §4.2.3 / §9.6): a node that heard from a leader within the minimum
-  // election timeout ignores votes, so a disruptive server cannot depose a working leader.
   if (s.role === 'leader') return true;
-  return s.leader !== null && s.leaderContactUs >= 0 && env.now - s.leaderContactUs < env.opts.electionTimeoutUsMin;
+  return s.leaderContactUs >= 0 && env.now - s.leaderContactUs < env.opts.electionTimeoutUsMin;
 }
 
+/** §5.4.1: the candidate's last entry has a higher term, or the same term and an index at least as high. */
 function upToDate(s: RaftState, lastLogIndex: number, lastLogTerm: number): boolean {
   const myLast = lastIndex(s);
   const myTerm = termAt(s, myLast);
   return lastLogTerm > myTerm || (lastLogTerm === myTerm && lastLogIndex >= myLast);
 }
 
-function logDesc(index: number, term: number): string {
-  return `last entry ${index}@t${term}`;
-}
-
-function onRequestVote(
-  s: RaftState,
-  env: RaftEnv,
-  from: string,
-  m: Extract<Message, { type: 'RequestVote' }>,
-): void {
-  const deny = (reason: string, term: number): void => {
-    env.trace({ k: 'vote', node: s.id, candidate: from, term: m.term, granted: false, prevote: m.prevote, reason });
-    env.send(s.id, from, { type: 'RequestVoteResponse', term, granted: false, prevote: m.prevote, reason });
-  };
+function behindReason(s: RaftState, m: Extract<Message, { type: 'RequestVote' }>): string {
   const myLast = lastIndex(s);
-  const myLastTerm = termAt(s, myLast);
-  const logOk = env.opts.bugs.skipUpToDateCheck || upToDate(s, m.lastLogIndex, m.lastLogTerm);
-  const logReason = `candidate's log is behind: ${logDesc(m.lastLogIndex, m.lastLogTerm)} < ${logDesc(myLast, myLastTerm)} (§5.4.1)`;
-
-  if (m.term < s.term) return deny(`stale term ${m.term} < ${s.term} (§5.1)`, s.term);
-  if ((env.opts.checkQuorum || env.opts.prevote) && m.term > s.term && inLeaderLease(s, env)) {
-    return deny(`heard from leader ${s.leader} within the election timeout (leader stickiness, §9.6)`, s.term);
-  }
-  if (m.prevote) {
-    // A pre-vote changes nothing here (§9.6): grant iff a real vote in term m.term could be granted.
-    if (m.term > s.term && logOk) {
-      const reason = 'would vote: log at least as up to date (pre-vote, §9.6)';
-      env.trace({ k: 'vote', node: s.id, candidate: from, term: m.term, granted: true, prevote: true, reason });
-      env.send(s.id, from, { type: 'RequestVoteResponse', term: m.term, granted: true, prevote: true, reason });
-      return;
-    }
-    return deny(logOk ? `term ${m.term} is not newer than ${s.term}` : logReason, s.term);
-  }
-  if (m.term > s.term) becomeFollower(s, env, m.term, null, `saw term ${m.term} in a vote request from ${from} (§5.1)`);
-  if (s.votedFor !== null && s.votedFor !== from)
-    return deny(`already voted for ${s.votedFor} in term ${s.term} (§5.2)`, s.term);
-  if (!logOk) return deny(logReason, s.term);
-  s.votedFor = from;
-  const reason = env.opts.bugs.skipUpToDateCheck
-    ? 'granted without the up-to-date check (bug skipUpToDateCheck)'
-    : 'log at least as up to date (§5.4.1)';
-  env.trace({ k: 'vote', node: s.id, candidate: from, term: s.term, granted: true, prevote: false, reason });
-  resetElectionTimer(s, env);
-  env.send(s.id, from, { type: 'RequestVoteResponse', term: s.term, granted: true, prevote: false, reason });
+  return `candidate's log is behind: last entry ${m.lastLogIndex}@t${m.lastLogTerm} < ${myLast}@t${termAt(s, myLast)} (§5.4.1)`;
 }
 
-function onVoteResponse(
-  s: RaftState,
-  env: RaftEnv,
-  from: string,
-  m: Extract<Message, { type: 'RequestVoteResponse' }>,
-): void {
-  if (m.term > s.term && !(m.prevote && m.granted)) {
-    becomeFollower(s, env, m.term, null, `saw term ${m.term} in a vote response from ${from} (§5.1)`);
+function answerVote(s: RaftState, env: RaftEnv, to: string, m: Extract<Message, { type: 'RequestVote' }>, granted: boolean, term: number, reason: string): void {
+  env.trace({ k: 'vote', node: s.id, candidate: to, term: m.term, granted, prevote: m.prevote, reason });
+  env.send(s.id, to, { type: 'RequestVoteResponse', term, granted, prevote: m.prevote, reason });
+}
+
+function onRequestVote(s: RaftState, env: RaftEnv, from: string, m: Extract<Message, { type: 'RequestVote' }>): void {
+  if (m.term < s.term) return answerVote(s, env, from, m, false, s.term, `stale term ${m.term} < ${s.term} (§5.1)`);
+  if (m.term > s.term && sticky(env.opts) && inLeaderLease(s, env)) {
+    const why = s.role === 'leader' ? `${s.id} leads term ${s.term}` : 'heard from a leader within the minimum election timeout';
+    return answerVote(s, env, from, m, false, s.term, `${why} (leader stickiness, §4.2.3)`);
+  }
+  const logOk = env.opts.bugs.skipUpToDateCheck || upToDate(s, m.lastLogIndex, m.lastLogTerm);
+  if (m.prevote) {
+    // A pre-vote changes nothing here (§9.6): granted iff a real vote in term m.term could be.
+    if (m.term > s.term && logOk) return answerVote(s, env, from, m, true, m.term, 'would vote: log at least as up to date (pre-vote, §9.6)');
+    return answerVote(s, env, from, m, false, s.term, logOk ? `term ${m.term} is not newer than ${s.term}` : behindReason(s, m));
+  }
+  if (m.term > s.term) learnTerm(s, env, m.term, `saw term ${m.term} in a vote request from ${from} (§5.1)`);
+  if (s.votedFor !== null && s.votedFor !== from) return answerVote(s, env, from, m, false, s.term, `already voted for ${s.votedFor} in term ${s.term} (§5.2)`);
+  if (!logOk) return answerVote(s, env, from, m, false, s.term, behindReason(s, m));
+  s.votedFor = from;
+  resetElectionTimer(s, env);
+  answerVote(s, env, from, m, true, s.term, env.opts.bugs.skipUpToDateCheck ? 'granted without the up-to-date check (bug skipUpToDateCheck)' : 'log at least as up to date (§5.4.1)');
+}
+
+function onVoteResponse(s: RaftState, env: RaftEnv, from: string, m: Extract<Message, { type: 'RequestVoteResponse' }>): void {
+  // A granted pre-vote carries the term the candidate asked about, one above its own.
+  if (m.term > s.term && !(m.prevote && m.granted)) return learnTerm(s, env, m.term, `saw term ${m.term} in a vote response from ${from} (§5.1)`);
+  if (m.prevote) {
+    if (s.role !== 'precandidate' || (m.granted && m.term !== s.term + 1)) return;
+  } else if (s.role !== 'candidate' || m.term !== s.term) {
     return;
   }
-  const expected = m.prevote ? 'precandidate' : 'candidate';
-  if (s.role !== expected) return;
-  if (m.prevote ? m.term !== s.term + 1 : m.term !== s.term) return;
   s.votes[from] = m.granted;
-  const q = quorum(s.peers.length);
-  if (countVotes(s) >= q) {
-    if (m.prevote) becomeCandidate(s, env, `pre-vote won ${countVotes(s)}/${s.peers.length}`);
+  const q = quorumOf(s, env);
+  if (countVotes(s, true) >= q) {
+    if (m.prevote) becomeCandidate(s, env, `pre-vote won ${countVotes(s, true)}/${s.peers.length}`);
     else becomeLeader(s, env);
-  } else if (countRejections(s) >= q) {
-    becomeFollower(s, env, s.term, null, `lost the election: ${countRejections(s)}/${s.peers.length} refused`);
+  } else if (countVotes(s, false) >= q) {
+    // Back to follower, on the timer it started as a candidate: the next election comes when that fires
+    // (Figure 2 resets it only for a current leader or a granted vote). Resetting it here, when the last
+    // refusal happens to arrive, would let network jitter break a split vote that the timeouts make.
+    const reason = `lost the ${m.prevote ? 'pre-vote' : 'election'}: ${countVotes(s, false)}/${s.peers.length} refused`;
+    becomeFollower(s, env, s.term, null, reason, false);
   }
 }
 
-function onAppendEntries(
-  s: RaftState,
-  env: RaftEnv,
-  from: string,
-  m: Extract<Message, { type: 'AppendEntries' }>,
-): void {
-  const reply = (success: boolean, matchIndex: number, conflictIndex: number, reason: string): void => {
-    env.send(s.id, from, {
-      type: 'AppendEntriesResponse',
-      term: s.term,
-      success,
-      matchIndex,
-      conflictIndex,
-      reason,
-      round: m.round,
-    });
-  };
-  if (m.term < s.term) return reply(false, 0, 0, `stale term ${m.term} < ${s.term} (§5.1)`);
+function answerAppend(s: RaftState, env: RaftEnv, to: string, success: boolean, matchIndex: number, conflictIndex: number, reason: string, round: number): void {
+  env.send(s.id, to, { type: 'AppendEntriesResponse', term: s.term, success, matchIndex, conflictIndex, reason, round });
+}
+
+function onAppendEntries(s: RaftState, env: RaftEnv, from: string, m: Extract<Message, { type: 'AppendEntries' }>): void {
+  if (m.term < s.term) return answerAppend(s, env, from, false, 0, 0, `stale term ${m.term} < ${s.term} (§5.1)`, m.round);
   if (m.term > s.term || s.role !== 'follower' || s.leader !== from) {
     becomeFollower(s, env, m.term, from, `heard from leader ${from} of term ${m.term}`);
   } else {
@@ -418,57 +435,65 @@ function onAppendEntries(
 
   const last = lastIndex(s);
   if (m.prevLogIndex > last) {
-    return reply(false, 0, last + 1, `no entry at ${m.prevLogIndex}, log ends at ${last} (§5.3)`);
+    return answerAppend(s, env, from, false, 0, last + 1, `no entry at ${m.prevLogIndex}, log ends at ${last} (§5.3)`, m.round);
   }
   const have = termAt(s, m.prevLogIndex);
-  if (have !== m.prevLogTerm) {
-    // Fast backtracking (§5.3, end): skip the whole conflicting term at once.
+  if (have !== m.prevLogTerm && !env.opts.bugs.skipLogMatchCheck) {
+    // Fast backtracking (§5.3, end): point the leader at the first entry of the conflicting term.
     let first = m.prevLogIndex;
     while (first > 1 && termAt(s, first - 1) === have) first--;
-    return reply(false, 0, Math.max(first, s.commitIndex + 1), `term mismatch at ${m.prevLogIndex}: have t${have}, leader has t${m.prevLogTerm} (§5.3)`);
+    const reason = `term mismatch at ${m.prevLogIndex}: have t${have}, leader has t${m.prevLogTerm} (§5.3)`;
+    return answerAppend(s, env, from, false, 0, Math.max(first, s.commitIndex + 1), reason, m.round);
   }
+  const ents = m.entries;
   let index = m.prevLogIndex;
-  for (const e of m.entries) {
+  for (let i = 0; i < ents.length; i++) {
+    const e = ents[i]!;
     index++;
-    if (index <= lastIndex(s)) {
-      if (termAt(s, index) === e.term) continue;
-      if (index <= s.commitIndex) throw new Error(`raft: ${s.id} asked to overwrite committed index ${index}`);
-      env.trace({ k: 'truncate', node: s.id, fromIndex: index, reason: `conflicts with leader ${from}'s entry t${e.term} (§5.3)` });
+    if (index <= s.log.length) {
+      if (s.log[index - 1]!.term === e.term) continue;
+      // Only a protocol bug can make a committed entry conflict; the checker reports it, we carry on.
+      const committed = index <= s.commitIndex ? ` — entry ${index} was committed here` : '';
+      env.trace({ k: 'truncate', node: s.id, fromIndex: index, reason: `conflicts with leader ${from}'s entry t${e.term} (§5.3)${committed}` });
       s.log.length = index - 1;
     }
     appendEntry(s, env, e);
   }
-  const lastNew = m.prevLogIndex + m.entries.length;
+  const lastNew = m.prevLogIndex + ents.length;
   if (m.leaderCommit > s.commitIndex) {
     const to = Math.min(m.leaderCommit, lastNew);
     if (to > s.commitIndex) advanceCommit(s, env, to, `leader ${from} committed ${m.leaderCommit} (§5.3)`);
   }
-  reply(true, lastNew, 0, 'ok');
+  answerAppend(s, env, from, true, lastNew, 0, 'ok', m.round);
 }
 
-function onAppendResponse(
-  s: RaftState,
-  env: RaftEnv,
-  from: string,
-  m: Extract<Message, { type: 'AppendEntriesResponse' }>,
-): void {
-  if (m.term > s.term) {
-    becomeFollower(s, env, m.term, null, `saw term ${m.term} in a response from ${from} (§5.1)`);
-    return;
-  }
+function onAppendResponse(s: RaftState, env: RaftEnv, from: string, m: Extract<Message, { type: 'AppendEntriesResponse' }>): void {
+  if (m.term > s.term) return learnTerm(s, env, m.term, `saw term ${m.term} in a response from ${from} (§5.1)`);
   if (s.role !== 'leader' || m.term !== s.term) return;
   s.recentActive[from] = true;
-  if (m.round > (s.acked[from] ?? 0)) s.acked[from] = m.round;
+  if (m.round > (s.acked[from] ?? 0)) {
+    s.acked[from] = m.round;
+    if (m.round > s.round - ROUND_RING) {
+      const sent = s.roundSentUs[m.round % ROUND_RING]!;
+      if (sent > (s.ackSentUs[from] ?? -1)) s.ackSentUs[from] = sent;
+    }
+  }
+  const next = s.nextIndex[from] ?? lastIndex(s) + 1;
   if (m.success) {
-    if (m.matchIndex > (s.matchIndex[from] ?? 0)) s.matchIndex[from] = m.matchIndex;
-    s.nextIndex[from] = Math.max(s.nextIndex[from] ?? 1, (s.matchIndex[from] ?? 0) + 1);
-    maybeCommit(s, env);
-    if ((s.nextIndex[from] ?? 1) <= lastIndex(s)) sendAppend(s, env, from);
-  } else {
-    const floor = (s.matchIndex[from] ?? 0) + 1;
-    const next = Math.max(floor, Math.min((s.nextIndex[from] ?? 1) - 1, m.conflictIndex));
-    if (next !== s.nextIndex[from]) {
-      s.nextIndex[from] = next;
+    // Only a response that acknowledges progress sends more: a duplicate or a reordered old one
+    // would otherwise start one more replication stream each time.
+    if (m.matchIndex > (s.matchIndex[from] ?? 0)) {
+      s.matchIndex[from] = m.matchIndex;
+      if (next <= m.matchIndex) s.nextIndex[from] = m.matchIndex + 1;
+      maybeCommit(s, env);
+      if (s.role === 'leader' && s.nextIndex[from]! <= lastIndex(s)) sendAppend(s, env, from);
+    }
+  } else if (m.conflictIndex < next) {
+    // A follower's hint is always below the nextIndex of the request it rejects; one that is not is a
+    // stale or duplicated rejection, already acted on.
+    const retry = Math.max((s.matchIndex[from] ?? 0) + 1, m.conflictIndex);
+    if (retry < next) {
+      s.nextIndex[from] = retry;
       sendAppend(s, env, from);
     }
   }
@@ -487,8 +512,12 @@ function appendEntry(s: RaftState, env: RaftEnv, e: LogEntry): void {
 function broadcastAppend(s: RaftState, env: RaftEnv): void {
   s.round++;
   s.acked[s.id] = s.round;
+  s.roundSentUs[s.round % ROUND_RING] = env.now;
   for (const p of s.peers) if (p !== s.id) sendAppend(s, env, p);
 }
+
+/** Shared by every AppendEntries without entries; never mutated. */
+const NO_ENTRIES: LogEntry[] = [];
 
 function sendAppend(s: RaftState, env: RaftEnv, to: string): void {
   const next = s.nextIndex[to] ?? lastIndex(s) + 1;
@@ -499,44 +528,54 @@ function sendAppend(s: RaftState, env: RaftEnv, to: string): void {
     term: s.term,
     prevLogIndex: prev,
     prevLogTerm: termAt(s, prev),
-    entries: s.log.slice(prev, end),
+    entries: end > prev ? s.log.slice(prev, end) : NO_ENTRIES,
     leaderCommit: s.commitIndex,
     round: s.round,
   });
 }
 
-/** The commit rule (§5.3, §5.4.2): the highest N on a majority whose entry is from the current term. */
-function maybeCommit(s: RaftState, env: RaftEnv): void {
-  const n = s.peers.length;
-  const q = quorum(n);
-  const matches = s.peers.map((p) => (p === s.id ? lastIndex(s) : (s.matchIndex[p] ?? 0))).sort((a, b) => b - a);
-  const onMajority = matches[q - 1] ?? 0;
-  for (let N = onMajority; N > s.commitIndex; N--) {
-    const t = termAt(s, N);
-    if (t === s.term || env.opts.bugs.commitOldTerm) {
-      const why =
-        t === s.term
-          ? `index ${N} (t${t}) is on ${countAtLeast(matches, N)}/${n} nodes, a majority (§5.3)`
-          : `index ${N} from old term t${t} counted on ${countAtLeast(matches, N)}/${n} (bug commitOldTerm)`;
-      advanceCommit(s, env, N, why);
-      return;
+/** Scratch space for match indexes (not state: filled and read within one call). */
+const scratch: number[] = [];
+
+/** Sorts scratch[0..n) in descending order (n is small: a cluster has at most MAX_NODES nodes). */
+function sortScratchDesc(n: number): void {
+  for (let i = 1; i < n; i++) {
+    const v = scratch[i]!;
+    let j = i - 1;
+    while (j >= 0 && scratch[j]! < v) {
+      scratch[j + 1] = scratch[j]!;
+      j--;
     }
-    if (N > s.refusedReported) {
-      s.refusedReported = N;
-      env.trace({
-        k: 'commit-refused',
-        node: s.id,
-        index: N,
-        reason: `not committed: entry ${N} from term ${t} under a term-${s.term} leader is on a majority (${countAtLeast(matches, N)}/${n}) but only a current-term entry can commit it (§5.4.2)`,
-      });
-    }
+    scratch[j + 1] = v;
   }
 }
 
-function countAtLeast(sortedDesc: number[], index: number): number {
-  let c = 0;
-  for (const m of sortedDesc) if (m >= index) c++;
-  return c;
+/** The commit rule (§5.3, §5.4.2): the highest N on a quorum, if its entry is from the current term. */
+function maybeCommit(s: RaftState, env: RaftEnv): void {
+  const n = s.peers.length;
+  for (let i = 0; i < n; i++) {
+    const p = s.peers[i]!;
+    scratch[i] = p === s.id ? s.log.length : (s.matchIndex[p] ?? 0);
+  }
+  sortScratchDesc(n);
+  const q = quorumOf(s, env);
+  const N = scratch[q - 1]!;
+  if (N <= s.commitIndex) return;
+  let holders = q;
+  while (holders < n && scratch[holders]! >= N) holders++;
+  const t = termAt(s, N);
+  if (t === s.term) return advanceCommit(s, env, N, `index ${N} (t${t}) is on ${holders}/${n} nodes, a majority (§5.3)`);
+  if (env.opts.bugs.commitOldTerm) return advanceCommit(s, env, N, `index ${N} from old term t${t} counted on ${holders}/${n} (bug commitOldTerm)`);
+  // Terms never decrease along the log, so no index below N is from the current term either.
+  if (N > s.refusedReported) {
+    s.refusedReported = N;
+    env.trace({
+      k: 'commit-refused',
+      node: s.id,
+      index: N,
+      reason: `not committed: entry ${N} from term ${t} under a term-${s.term} leader is on a majority (${holders}/${n}) but only a current-term entry can commit it (§5.4.2)`,
+    });
+  }
 }
 
 function advanceCommit(s: RaftState, env: RaftEnv, to: number, reason: string): void {
@@ -548,16 +587,15 @@ function advanceCommit(s: RaftState, env: RaftEnv, to: number, reason: string): 
 
 function applyCommitted(s: RaftState, env: RaftEnv): void {
   while (s.lastApplied < s.commitIndex) {
-    s.lastApplied++;
-    const entry = s.log[s.lastApplied - 1]!;
+    const index = ++s.lastApplied;
+    const entry = s.log[index - 1]!;
     const result = applyCommand(s.kv, s.sessions, entry.cmd);
-    env.trace({ k: 'apply', node: s.id, index: s.lastApplied, entry, result });
-    const waiter = s.waiting[s.lastApplied];
+    env.trace({ k: 'apply', node: s.id, index, entry, result });
+    const waiter = s.waiting[index];
     if (waiter !== undefined) {
-      delete s.waiting[s.lastApplied];
-      const [client, seqText] = waiter.split('\u0000') as [string, string];
-      if (s.role === 'leader') {
-        env.send(s.id, client, { type: 'ClientResponse', ok: true, seq: Number(seqText), result, leaderHint: s.id });
+      delete s.waiting[index];
+      if (s.role === 'leader' && entry.cmd.op !== 'noop') {
+        env.send(s.id, waiter, { type: 'ClientResponse', ok: true, seq: entry.cmd.seq, result, leaderHint: s.id });
       }
     }
   }
@@ -565,11 +603,7 @@ function applyCommitted(s: RaftState, env: RaftEnv): void {
 }
 
 /** The replicated KV state machine; sessions make a retried command take effect once (dissertation §6.3). */
-export function applyCommand(
-  kv: Record<string, string>,
-  sessions: Record<string, { seq: number; result: string }>,
-  cmd: Command,
-): string {
+export function applyCommand(kv: Record<string, string>, sessions: Record<string, { seq: number; result: string }>, cmd: Command): string {
   if (cmd.op === 'noop') return '';
   const session = sessions[cmd.client];
   if (session !== undefined && session.seq >= cmd.seq) return session.result;
@@ -597,70 +631,102 @@ export function applyCommand(
       result = kv[cmd.key] ?? '(none)';
       break;
   }
-  sessions[cmd.client] = { seq: cmd.seq, result };
+  if (session === undefined) sessions[cmd.client] = { seq: cmd.seq, result };
+  else {
+    session.seq = cmd.seq;
+    session.result = result;
+  }
   return result;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Clients
 
+function answerClient(s: RaftState, env: RaftEnv, client: string, ok: boolean, seq: number, result: string): void {
+  env.send(s.id, client, { type: 'ClientResponse', ok, seq, result, leaderHint: s.leader });
+}
+
 function onClientRequest(s: RaftState, env: RaftEnv, client: string, cmd: Command): void {
   if (cmd.op === 'noop') return;
-  const answer = (ok: boolean, result: string): void =>
-    env.send(s.id, client, { type: 'ClientResponse', ok, seq: cmd.seq, result, leaderHint: s.leader });
-  if (cmd.op === 'get' && env.opts.readMode === 'local') {
+  const o = env.opts;
+  if (cmd.op === 'get' && o.readMode === 'local') {
     // Deliberately unsafe: any node answers from its own state machine, however stale (the lesson).
-    return answer(true, s.kv[cmd.key] ?? '(none)');
+    return answerClient(s, env, client, true, cmd.seq, s.kv[cmd.key] ?? '(none)');
   }
-  if (s.role !== 'leader') return answer(false, s.leader === null ? 'no leader known' : `not leader; try ${s.leader}`);
+  if (s.role !== 'leader') return answerClient(s, env, client, false, cmd.seq, s.leader === null ? 'no leader known' : `not leader; try ${s.leader}`);
   const session = s.sessions[cmd.client];
-  if (session !== undefined && session.seq >= cmd.seq) return answer(true, session.result);
-  if (cmd.op === 'get' && env.opts.readMode !== 'log') {
-    const readIndex = s.commitIndex;
-    if (env.opts.readMode === 'lease' && env.opts.checkQuorum) {
-      s.pendingReads.push({ client, seq: cmd.seq, key: cmd.key, readIndex, round: 0, acks: [] });
-    } else {
-      broadcastAppend(s, env);
-      s.pendingReads.push({ client, seq: cmd.seq, key: cmd.key, readIndex, round: s.round, acks: [] });
-    }
+  if (session !== undefined && session.seq >= cmd.seq) return answerClient(s, env, client, true, cmd.seq, session.result);
+  if (cmd.op === 'get' && o.readMode !== 'log') {
+    // A lease read needs leader stickiness on the followers; without it, or while the lease is not
+    // (yet) valid, the read waits for a heartbeat round like ReadIndex (dissertation §6.4, §6.4.1).
+    const lease = o.readMode === 'lease' && sticky(o);
+    if (!lease || !leaseValid(s, env)) broadcastAppend(s, env);
+    s.pendingReads.push({ client, seq: cmd.seq, key: cmd.key, readIndex: s.commitIndex, round: lease ? 0 : s.round });
     serveReads(s, env);
     return;
   }
   for (let i = s.lastApplied + 1; i <= lastIndex(s); i++) {
     const c = s.log[i - 1]!.cmd;
     if (c.op !== 'noop' && c.client === cmd.client && c.seq === cmd.seq) {
-      s.waiting[i] = `${client}\u0000${cmd.seq}`;
+      s.waiting[i] = client;
       return;
     }
   }
   appendEntry(s, env, { term: s.term, cmd });
-  s.waiting[lastIndex(s)] = `${client}\u0000${cmd.seq}`;
-  for (const p of s.peers) if (p !== s.id && (s.nextIndex[p] ?? 1) === lastIndex(s)) sendAppend(s, env, p);
+  const index = lastIndex(s);
+  s.waiting[index] = client;
+  for (const p of s.peers) if (p !== s.id && s.nextIndex[p] === index) sendAppend(s, env, p);
   maybeCommit(s, env);
 }
 
-/** ReadIndex (dissertation §6.4): answer once a quorum confirmed leadership and the state machine caught up. */
+/**
+ * The leader's lease (dissertation §6.4.1): a quorum acknowledged a heartbeat sent at time T, and none of
+ * them helps elect another leader before T + the minimum election timeout (leader stickiness).
+ */
+function leaseValid(s: RaftState, env: RaftEnv): boolean {
+  const n = s.peers.length;
+  for (let i = 0; i < n; i++) {
+    const p = s.peers[i]!;
+    scratch[i] = p === s.id ? env.now : (s.ackSentUs[p] ?? -1);
+  }
+  sortScratchDesc(n);
+  const start = scratch[quorumOf(s, env) - 1]!;
+  return start >= 0 && env.now < start + env.opts.electionTimeoutUsMin;
+}
+
+function quorumAcked(s: RaftState, env: RaftEnv, round: number): boolean {
+  let n = 0;
+  for (const p of s.peers) if ((s.acked[p] ?? 0) >= round) n++;
+  return n >= quorumOf(s, env);
+}
+
+/** Answer the reads whose leadership check passed, once the state machine has caught up (§6.4). */
 function serveReads(s: RaftState, env: RaftEnv): void {
-  if (s.pendingReads.length === 0 || s.role !== 'leader') return;
+  const reads = s.pendingReads;
+  if (reads.length === 0 || s.role !== 'leader') return;
   // The leader must have committed an entry of its own term first (its no-op), to know the commit index.
   if (termAt(s, s.commitIndex) !== s.term) return;
-  const q = quorum(s.peers.length);
-  const keep: PendingRead[] = [];
-  for (const r of s.pendingReads) {
-    const confirmed = r.round === 0 || s.peers.filter((p) => (s.acked[p] ?? 0) >= r.round).length >= q;
+  let lease: boolean | null = null;
+  let kept = 0;
+  for (let i = 0; i < reads.length; i++) {
+    const r = reads[i]!;
+    if (r.round === 0 && !sticky(env.opts)) {
+      // Stickiness was turned off while the read waited (`set check-quorum=off`): followers no longer
+      // honour leases, so it needs a heartbeat round like ReadIndex.
+      if (lease !== false) broadcastAppend(s, env);
+      lease = false;
+      r.round = s.round;
+    }
+    let confirmed: boolean;
+    if (r.round === 0) confirmed = lease ??= leaseValid(s, env);
+    else confirmed = quorumAcked(s, env, r.round);
     if (confirmed && s.lastApplied >= r.readIndex) {
-      env.send(s.id, r.client, {
-        type: 'ClientResponse',
-        ok: true,
-        seq: r.seq,
-        result: s.kv[r.key] ?? '(none)',
-        leaderHint: s.id,
-      });
+      env.send(s.id, r.client, { type: 'ClientResponse', ok: true, seq: r.seq, result: s.kv[r.key] ?? '(none)', leaderHint: s.id });
     } else {
-      keep.push(r);
+      reads[kept++] = r;
     }
   }
-  s.pendingReads = keep;
+  reads.length = kept;
 }
 
 function failPending(s: RaftState, env: RaftEnv, leader: string | null): void {

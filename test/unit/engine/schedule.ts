@@ -1,0 +1,277 @@
+// Random fault schedules for the property, determinism and mutation tests: a schedule is a cluster
+// configuration plus a list of (time gap, fault or client operation) steps. `runSchedule` plays it on
+// the engine, then heals everything and checks liveness: a leader within a bound, a write commits, and
+// every committed entry is applied on every node.
+
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { type RaftBugs, type ReadMode, defaultClusterOptions, noBugs } from '../../../src/engine/config';
+import { Simulation, type World, worldCreate } from '../../../src/engine/sim';
+import type { Command, TraceEvent } from '../../../src/engine/trace';
+import { MS, S, leaderOf, names } from './helpers';
+
+export type Fault =
+  | { k: 'crash' | 'restart' | 'reboot' | 'timeout'; node: number }
+  | { k: 'duel'; a: number; b: number }
+  | { k: 'pause'; node: number; us: number }
+  | { k: 'partition'; groups: number[] }
+  | { k: 'heal' }
+  | { k: 'cut'; from: number; to: number; both: boolean }
+  | { k: 'loss'; permille: number }
+  | { k: 'link-loss'; from: number; to: number; permille: number }
+  | { k: 'duplicate'; permille: number }
+  | { k: 'delay'; from: number; to: number; loUs: number; hiUs: number }
+  | { k: 'drift'; node: number; ppm: number }
+  | { k: 'write'; client: number; key: number; value: number }
+  | { k: 'read'; client: number; key: number };
+
+export interface Step {
+  gapUs: number;
+  fault: Fault;
+}
+
+export interface Schedule {
+  nodes: number;
+  seed: number;
+  prevote: boolean;
+  checkQuorum: boolean;
+  readMode: ReadMode;
+  /** Entries per AppendEntries: small batches let a leader learn of old entries before its own. */
+  maxBatchEntries: number;
+  steps: Step[];
+}
+
+export const CLIENTS = 3;
+const KEYS = 3;
+
+/** A node index below `n` (arbitraries are built for 7 nodes and folded to the cluster's size). */
+const node = fc.nat(6);
+
+/** Every kind of step, with its weight and arbitrary. */
+const KINDS: { kind: string; weight: number; arbitrary: fc.Arbitrary<Fault> }[] = [
+  { kind: 'write', weight: 6, arbitrary: fc.record({ k: fc.constant('write' as const), client: fc.nat(CLIENTS - 1), key: fc.nat(KEYS - 1), value: fc.nat(999) }) },
+  { kind: 'read', weight: 2, arbitrary: fc.record({ k: fc.constant('read' as const), client: fc.nat(CLIENTS - 1), key: fc.nat(KEYS - 1) }) },
+  { kind: 'crash', weight: 2, arbitrary: fc.record({ k: fc.constantFrom('crash' as const, 'restart' as const), node }) },
+  { kind: 'reboot', weight: 2, arbitrary: fc.record({ k: fc.constant('reboot' as const), node }) },
+  { kind: 'timeout', weight: 1, arbitrary: fc.record({ k: fc.constant('timeout' as const), node }) },
+  { kind: 'duel', weight: 1, arbitrary: fc.record({ k: fc.constant('duel' as const), a: node, b: node }) },
+  { kind: 'pause', weight: 1, arbitrary: fc.record({ k: fc.constant('pause' as const), node, us: fc.integer({ min: 10 * MS, max: 2 * S }) }) },
+  { kind: 'partition', weight: 2, arbitrary: fc.record({ k: fc.constant('partition' as const), groups: fc.array(fc.nat(2), { minLength: 7, maxLength: 7 }) }) },
+  { kind: 'heal', weight: 2, arbitrary: fc.constant({ k: 'heal' as const }) },
+  { kind: 'cut', weight: 1, arbitrary: fc.record({ k: fc.constant('cut' as const), from: node, to: node, both: fc.boolean() }) },
+  { kind: 'loss', weight: 1, arbitrary: fc.record({ k: fc.constant('loss' as const), permille: fc.integer({ min: 0, max: 400 }) }) },
+  { kind: 'link-loss', weight: 1, arbitrary: fc.record({ k: fc.constant('link-loss' as const), from: node, to: node, permille: fc.integer({ min: 0, max: 1000 }) }) },
+  { kind: 'duplicate', weight: 1, arbitrary: fc.record({ k: fc.constant('duplicate' as const), permille: fc.integer({ min: 0, max: 300 }) }) },
+  {
+    kind: 'delay',
+    weight: 1,
+    arbitrary: fc
+      .record({ k: fc.constant('delay' as const), from: node, to: node, loUs: fc.integer({ min: 0, max: 300 * MS }), spanUs: fc.integer({ min: 0, max: 300 * MS }) })
+      .map(({ spanUs, ...d }) => ({ ...d, hiUs: d.loUs + spanUs })),
+  },
+  { kind: 'drift', weight: 1, arbitrary: fc.record({ k: fc.constant('drift' as const), node, ppm: fc.integer({ min: -100_000, max: 100_000 }) }) },
+];
+
+/** Steps of the given kinds only. */
+function stepArb(kinds: typeof KINDS): fc.Arbitrary<Step> {
+  return fc.record({
+    // Mostly short gaps (inside an election), sometimes long ones (elections finish, timers fire).
+    gapUs: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 0, max: 100 * MS }) }, { weight: 2, arbitrary: fc.integer({ min: 100 * MS, max: 1500 * MS }) }),
+    fault: fc.oneof(...kinds.map((k) => ({ weight: k.weight, arbitrary: k.arbitrary }))),
+  });
+}
+
+/**
+ * Swarm testing (as in TigerBeetle's VOPR): each schedule draws its steps from a random subset of the
+ * kinds, so some schedules are all crashes, others all elections and slow links; a uniform mix would
+ * rarely pile up the one kind of trouble a bug needs.
+ */
+export function scheduleArb(maxSteps: number): fc.Arbitrary<Schedule> {
+  const kinds = fc.subarray(KINDS, { minLength: 1 }).map((ks) => (ks.some((k) => k.kind === 'write') ? ks : [KINDS[0]!, ...ks]));
+  return kinds.chain((ks) => scheduleWith(ks, maxSteps));
+}
+
+function scheduleWith(kinds: typeof KINDS, maxSteps: number): fc.Arbitrary<Schedule> {
+  return fc.record({
+    nodes: fc.constantFrom(3, 3, 4, 5, 5),
+    seed: fc.nat(0xffffffff),
+    prevote: fc.boolean(),
+    checkQuorum: fc.boolean(),
+    readMode: fc.constantFrom<ReadMode>('index', 'lease', 'log'),
+    maxBatchEntries: fc.constantFrom(1, 2, 64),
+    steps: fc.array(stepArb(kinds), { minLength: Math.min(8, maxSteps), maxLength: maxSteps, size: "max" }),
+  });
+}
+
+export interface Outcome {
+  world: World;
+  /** Violation events, in order (the checker runs on every event). */
+  violations: Extract<TraceEvent, { k: 'violation' }>[];
+  /** Virtual time from the end of healing to the first leader, or null if none came within the bound. */
+  leaderAfterUs: number | null;
+  /** Whether a write after healing was acknowledged within the bound. */
+  wrote: boolean;
+  /** Whether every node applied every committed entry within the bound. */
+  converged: boolean;
+  /** SHA-256 of the whole trace (its JSON), when asked for. */
+  hash: string | null;
+  events: number;
+}
+
+export interface RunOptions {
+  bugs?: Partial<RaftBugs>;
+  /** Hash the trace (slower). */
+  hash?: boolean;
+  /** Skip the healing and liveness phase. */
+  safetyOnly?: boolean;
+  /** Stop at the first violation (mutation tests). */
+  stopAtViolation?: boolean;
+  /** Before this step, carry on from a structured clone of the world (as the session's snapshots do). */
+  snapshotAt?: number;
+}
+
+export const LEADER_BOUND_US = 20 * S;
+const WRITE_BOUND_US = 20 * S;
+const CONVERGE_BOUND_US = 5 * S;
+
+/** Plays a schedule; never throws for protocol problems (they come back as violations or failed liveness). */
+export function runSchedule(sc: Schedule, ro: RunOptions = {}): Outcome {
+  const ns = names(sc.nodes);
+  const o = defaultClusterOptions(ns, sc.seed);
+  o.raft.prevote = sc.prevote;
+  o.raft.checkQuorum = sc.checkQuorum;
+  o.raft.readMode = sc.readMode;
+  o.raft.maxBatchEntries = sc.maxBatchEntries;
+  o.raft.bugs = { ...noBugs(), ...ro.bugs };
+  let world = worldCreate(o);
+  const sink: TraceEvent[] = [];
+  let sim = new Simulation(world, sink);
+  const violations: Outcome['violations'] = [];
+  const hasher = ro.hash ? createHash('sha256') : null;
+  const drain = (): void => {
+    for (const e of sink) if (e.k === 'violation') violations.push(e);
+    if (hasher !== null && sink.length > 0) hasher.update(JSON.stringify(sink));
+    sink.length = 0;
+  };
+  const runTo = (t: number, until?: () => boolean): boolean => {
+    const r = sim.run(t, Number.MAX_SAFE_INTEGER, until);
+    drain();
+    return r.reason === 'condition';
+  };
+  const at = (i: number): string => ns[i % sc.nodes]!;
+  const delays: [string, string][] = [];
+  let pausedUntil = 0;
+  sim.start();
+  let probe = 0;
+  for (const [i, step] of sc.steps.entries()) {
+    if (i === ro.snapshotAt) {
+      world = structuredClone(world);
+      sim = new Simulation(world, sink);
+    }
+    runTo(world.now + step.gapUs);
+    const f = step.fault;
+    switch (f.k) {
+      case 'crash':
+        sim.crash(at(f.node));
+        break;
+      case 'restart':
+        sim.restart(at(f.node));
+        break;
+      case 'reboot':
+        sim.crash(at(f.node));
+        sim.restart(at(f.node));
+        break;
+      case 'timeout':
+        sim.forceTimeout(at(f.node));
+        break;
+      case 'duel':
+        sim.forceTimeout(at(f.a));
+        sim.forceTimeout(at(f.b));
+        break;
+      case 'pause':
+        sim.pause(at(f.node), f.us);
+        pausedUntil = Math.max(pausedUntil, world.now + f.us);
+        break;
+      case 'partition': {
+        const groups: string[][] = [[], [], []];
+        ns.forEach((n, i) => groups[f.groups[i]!]!.push(n));
+        sim.partition(groups.filter((g) => g.length > 0), 'random');
+        break;
+      }
+      case 'heal':
+        sim.heal();
+        break;
+      case 'cut':
+        if (at(f.from) !== at(f.to)) sim.cut(at(f.from), at(f.to), f.both);
+        break;
+      case 'loss':
+        sim.setLoss(f.permille);
+        break;
+      case 'link-loss':
+        if (at(f.from) !== at(f.to)) sim.setLoss(f.permille, at(f.from), at(f.to));
+        break;
+      case 'duplicate':
+        sim.setDuplicate(f.permille);
+        break;
+      case 'delay':
+        if (at(f.from) !== at(f.to)) {
+          sim.setDelay(at(f.from), at(f.to), f.loUs, f.hiUs);
+          delays.push([at(f.from), at(f.to)]);
+        }
+        break;
+      case 'drift':
+        sim.skew(at(f.node), 0, f.ppm);
+        break;
+      case 'write':
+      case 'read': {
+        const client = `c${f.client}`;
+        if (!sim.clientDone(client)) sim.abandon(client, 'superseded');
+        const key = `k${f.key}`;
+        const value = f.k === 'write' ? String(f.value) : '';
+        sim.submit(client, (seq): Command => (f.k === 'write' ? { op: 'put', key, value, client, seq } : { op: 'get', key, client, seq }), null);
+        break;
+      }
+    }
+    drain();
+    if (ro.stopAtViolation && violations.length > 0) break;
+  }
+  const out: Outcome = { world, violations, leaderAfterUs: null, wrote: false, converged: false, hash: null, events: 0 };
+  if (!ro.safetyOnly && !(ro.stopAtViolation && violations.length > 0)) {
+    // Heal everything: network, clocks, crashed and paused nodes.
+    sim.heal();
+    sim.setDuplicate(0);
+    for (const [a, b] of delays) sim.setDelay(a, b, o.net.latencyUsMin, o.net.latencyUsMax);
+    for (const n of ns) {
+      sim.skew(n, 0, 0);
+      sim.restart(n);
+    }
+    runTo(Math.max(world.now, pausedUntil));
+    drain();
+    const healed = world.now;
+    if (runTo(healed + LEADER_BOUND_US, () => leaderOf(world) !== null)) out.leaderAfterUs = world.now - healed;
+    // A write commits (through whatever leader there is by then), and everything committed is applied
+    // everywhere.
+    const client = `probe${probe++}`;
+    sim.submit(client, (seq) => ({ op: 'put', key: 'probe', value: 'done', client, seq }), null);
+    out.wrote = runTo(world.now + WRITE_BOUND_US, () => sim.clientDone(client));
+    out.converged = runTo(world.now + CONVERGE_BOUND_US, () => converged(world));
+  }
+  drain();
+  out.hash = hasher?.digest('hex') ?? null;
+  out.events = world.events;
+  return out;
+}
+
+/** Every node has committed and applied everything any node has committed. */
+export function converged(w: World): boolean {
+  let top = 0;
+  for (const n of w.nodes) if (n.raft.commitIndex > top) top = n.raft.commitIndex;
+  for (const n of w.nodes) if (n.raft.commitIndex < top || n.raft.lastApplied < top) return false;
+  return top > 0;
+}
+
+/** A compact description of a schedule for failure messages. */
+export function describeSchedule(sc: Schedule): string {
+  const steps = sc.steps.map((s) => `+${Math.round(s.gapUs / 1000)}ms ${JSON.stringify(s.fault)}`);
+  return `${sc.nodes} nodes, seed ${sc.seed}, prevote=${sc.prevote} checkQuorum=${sc.checkQuorum} read=${sc.readMode} batch=${sc.maxBatchEntries}\n  ${steps.join('\n  ')}`;
+}
