@@ -473,7 +473,9 @@ class Exec {
     this.sim.start();
   }
 
-  private applyOptions(o: ClusterOptions, options: OptionValue[], span: Span): void {
+  /** Apply options to a copy, validate it, and only then adopt it: a rejected `set` changes nothing. */
+  private applyOptions(target: ClusterOptions, options: OptionValue[], span: Span): void {
+    const o = structuredClone(target);
     for (const opt of options) {
       switch (opt.key) {
         case 'election-timeout': {
@@ -489,10 +491,6 @@ class Exec {
           const [lo, hi] = optionDurationRange(opt);
           o.net.latencyUsMin = lo;
           o.net.latencyUsMax = hi;
-          if (this.state.world?.opts === o) {
-            this.state.world.net.latencyUsMin = lo;
-            this.state.world.net.latencyUsMax = hi;
-          }
           break;
         }
         case 'prevote':
@@ -510,10 +508,21 @@ class Exec {
         case 'client-retry':
           o.client.retryUs = optionDuration(opt);
           break;
+        case 'max-batch':
+          o.raft.maxBatchEntries = Number(opt.value);
+          break;
       }
     }
     const problems = validateClusterOptions(o);
     if (problems.length > 0) throw new LangError(problems.join(' '), span);
+    // Adopt in place: the running world holds `target` by reference.
+    Object.assign(target.raft, o.raft);
+    Object.assign(target.net, o.net);
+    Object.assign(target.client, o.client);
+    if (this.state.world?.opts === target && options.some((x) => x.key === 'latency')) {
+      this.state.world.net.latencyUsMin = o.net.latencyUsMin;
+      this.state.world.net.latencyUsMax = o.net.latencyUsMax;
+    }
   }
 
   // --- time

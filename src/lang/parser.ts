@@ -61,7 +61,7 @@ export interface CommandSpec {
   parse: (c: Cursor, span: Span, subject: Ref | null, verbSpan: Span) => Stmt;
 }
 
-export const BUG_NAMES = ['commit-old-term', 'skip-up-to-date-check', 'forget-vote-on-restart'] as const;
+export const BUG_NAMES = ['commit-old-term', 'skip-up-to-date-check', 'forget-vote-on-restart', 'quorum-off-by-one', 'skip-log-match-check'] as const;
 export const PROTOCOLS: readonly Protocol[] = ['raft', 'paxos', 'multi-paxos', 'bully'];
 export const VIEWS = ['sequence', 'states', 'log', 'topology'] as const;
 export const ROLES = ['leader', 'follower', 'candidate', 'precandidate', 'down', 'paused'] as const;
@@ -79,6 +79,7 @@ export const CLUSTER_OPTIONS: readonly OptionSpec[] = [
   { name: 'read', value: 'enum', values: ['index', 'lease', 'log', 'local'], protocols: ['raft'], placeholder: 'index', summary: 'reads by ReadIndex (default), lease, through the log, or local (stale)' },
   { name: 'bug', value: 'bug', values: BUG_NAMES, list: true, protocols: ['raft'], placeholder: 'commit-old-term', summary: 'deliberate protocol bugs, for teaching: ' + BUG_NAMES.join(', ') },
   { name: 'client-retry', value: 'duration', placeholder: '500ms', summary: 'how long a client waits before retrying elsewhere (default 500ms)' },
+  { name: 'max-batch', value: 'int', protocols: ['raft'], placeholder: '64', summary: 'entries per AppendEntries at most (default 64; 1 replays the paper figures entry by entry)' },
 ];
 
 export const SET_OPTIONS: readonly OptionSpec[] = CLUSTER_OPTIONS.filter((o) => o.name !== 'nodes' && o.name !== 'seed');

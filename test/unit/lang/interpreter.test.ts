@@ -191,3 +191,21 @@ describe('fmtTime', () => {
     ]);
   });
 });
+
+describe('set', () => {
+  it('a rejected `set` changes nothing: the options are validated before they are adopted', () => {
+    const runs = runCells([FIVE, 'set heartbeat=400ms', 'run 3s\nexpect n1 is leader\nexpect term = 1']);
+    expect(runs[1]!.ok).toBe(false);
+    expect(runs[1]!.diagnostics[0]!.message).toContain('must be shorter than the election timeout');
+    // Had the 400ms heartbeat been adopted, followers would time out between heartbeats and depose n1.
+    expect(runs[2]!.failures).toEqual([]);
+  });
+
+  it('`max-batch=1` sends one entry per AppendEntries', () => {
+    const r = runOk([FIVE + '\nset max-batch=1', 'timeout n1\nrun until leader n1 within 1s\nA put x=1\nB put y=2 nowait\nC put z=3\nrun 300ms']);
+    const sizes = r.events
+      .slice(r.from)
+      .flatMap((e) => (e.k === 'send' && e.msg.type === 'AppendEntries' ? [e.msg.entries.length] : []));
+    expect(Math.max(...sizes)).toBe(1);
+  });
+});
