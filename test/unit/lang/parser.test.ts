@@ -64,6 +64,8 @@ describe('cluster', () => {
     ['bug=commit-old-term,skip-up-to-date-check', 'bug', 'commit-old-term,skip-up-to-date-check'],
     ['bug=forget-vote-on-restart', 'bug', 'forget-vote-on-restart'],
     ['client-retry=1s', 'client-retry', '1s'],
+    ['max-batch=1', 'max-batch', '1'],
+    ['bug=quorum-off-by-one,skip-log-match-check', 'bug', 'quorum-off-by-one,skip-log-match-check'],
   ])('takes option %s', (text, key, value) => {
     const s = stmt(`cluster raft nodes=3 ${text}`);
     if (s.kind !== 'cluster') throw new Error();
@@ -71,7 +73,7 @@ describe('cluster', () => {
   });
 
   it('has a test above for every cluster option', () => {
-    expect(CLUSTER_OPTIONS.map((o) => o.name)).toEqual(['nodes', 'seed', 'election-timeout', 'heartbeat', 'latency', 'prevote', 'check-quorum', 'read', 'bug', 'client-retry']);
+    expect(CLUSTER_OPTIONS.map((o) => o.name)).toEqual(['nodes', 'seed', 'election-timeout', 'heartbeat', 'latency', 'prevote', 'check-quorum', 'read', 'bug', 'client-retry', 'max-batch']);
   });
 });
 

@@ -15,13 +15,13 @@ describe('options', () => {
   });
 
   it.each([
-    ['cluster raft nodes=3 colour=red', 'Unknown option `colour` for `cluster`. Options: nodes, seed, election-timeout, heartbeat, latency, prevote, check-quorum, read, bug, client-retry.', 22, 28],
-    ['set nodes=5', 'Unknown option `nodes` for `set`. Options: election-timeout, heartbeat, latency, prevote, check-quorum, read, bug, client-retry.', 5, 10],
+    ['cluster raft nodes=3 colour=red', 'Unknown option `colour` for `cluster`. Options: nodes, seed, election-timeout, heartbeat, latency, prevote, check-quorum, read, bug, client-retry, max-batch.', 22, 28],
+    ['set nodes=5', 'Unknown option `nodes` for `set`. Options: election-timeout, heartbeat, latency, prevote, check-quorum, read, bug, client-retry, max-batch.', 5, 10],
     ['A lock r ttl=1s bogus=2', 'Unknown option `bogus` for `lock`. Options: ttl, renew.', 17, 22],
     ['cluster raft nodes=3 read=stale', 'Expected `index`, `lease`, `log` or `local` for `read`, found `stale`.', 27, 32],
     ['cluster raft nodes=3 prevote=yes', 'Expected `on` or `off` for `prevote`, found `yes`.', 30, 33],
     ['cluster raft nodes=3 read=index,log', 'Option `read` takes one value, found `index,log`.', 27, 36],
-    ['cluster raft nodes=3 bug=commit-old-term,foo', 'Expected `commit-old-term`, `skip-up-to-date-check` or `forget-vote-on-restart` for `bug`, found `foo`.', 42, 45],
+    ['cluster raft nodes=3 bug=commit-old-term,foo', 'Expected `commit-old-term`, `skip-up-to-date-check`, `forget-vote-on-restart`, `quorum-off-by-one` or `skip-log-match-check` for `bug`, found `foo`.', 42, 45],
     ['explore seeds=10 faults=crash,fire', 'Expected `crash`, `restart`, `pause`, `partition`, `loss`, `delay`, `duplicate` or `skew` for `faults`, found `fire`.', 31, 35],
     ['cluster raft nodes=3 seed=x', 'Expected a whole number for `seed`, found `x`.', 27, 28],
     ['cluster raft nodes=3 seed=-1', 'Expected a whole number for `seed`, found `-1`.', 27, 29],
