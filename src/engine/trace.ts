@@ -21,7 +21,34 @@ export type Command =
   | { op: 'cas'; key: string; expect: string; value: string; client: string; seq: number }
   | { op: 'get'; key: string; client: string; seq: number };
 
-/** Raft RPCs (Figure 2 of the paper), plus the client protocol. */
+/**
+ * A Paxos proposal number (Lamport's "n"): unique per proposer because it carries the proposer's
+ * position in the cluster's declared node list (1-based), and increasing because each new attempt takes
+ * a round above every round the proposer has seen. Ordered by round, then proposer; written `#3.1`
+ * (round 3 of the first node). `{ round: 0, proposer: 0 }` is "none", below every real ballot.
+ */
+export interface Ballot {
+  round: number;
+  proposer: number;
+}
+
+/**
+ * What Paxos agrees on: a plain value in single-decree Paxos (`n1 propose X`), a client command or a
+ * leader's no-op in Multi-Paxos (whose log may also hold plain values proposed by nodes).
+ */
+export type PaxosValue = string | Command;
+
+/** An acceptor's accepted proposal for one instance (0 in single-decree Paxos). */
+export interface PaxosAccepted {
+  instance: number;
+  ballot: Ballot;
+  value: PaxosValue;
+}
+
+/**
+ * Raft RPCs (Figure 2 of the paper), the client protocol, Paxos (Lamport, "Paxos Made Simple": single-
+ * decree and Multi-Paxos) and the bully election (Garcia-Molina, 1982).
+ */
 export type Message =
   | { type: 'RequestVote'; term: number; lastLogIndex: number; lastLogTerm: number; prevote: boolean }
   | { type: 'RequestVoteResponse'; term: number; granted: boolean; prevote: boolean; reason: string }
@@ -47,13 +74,40 @@ export type Message =
       round: number;
     }
   | { type: 'ClientRequest'; cmd: Command }
-  | { type: 'ClientResponse'; ok: boolean; seq: number; result: string; leaderHint: string | null };
+  | { type: 'ClientResponse'; ok: boolean; seq: number; result: string; leaderHint: string | null }
+  // Paxos. `instance` is 0 in single-decree Paxos (there is one decision) and 1, 2, … in Multi-Paxos.
+  /** Phase 1a. In Multi-Paxos it covers every instance from `instance` on (the leader's first unchosen). */
+  | { type: 'Prepare'; ballot: Ballot; instance: number }
+  /** Phase 1b: the acceptor promises to ignore ballots below `ballot` and reports what it accepted (from `instance` on). */
+  | { type: 'Promise'; ballot: Ballot; instance: number; accepted: PaxosAccepted[] }
+  /** Phase 2a. `chosen`: in Multi-Paxos, the leader's instances known chosen without a gap (0 in single-decree). */
+  | { type: 'Accept'; ballot: Ballot; instance: number; value: PaxosValue; chosen: number }
+  /** Phase 2b: to every learner in single-decree Paxos, to the leader in Multi-Paxos. */
+  | { type: 'Accepted'; ballot: Ballot; instance: number; value: PaxosValue }
+  /** A refusal (the optimisation of "Paxos Made Simple" §2.3): the acceptor has promised `promised`. */
+  | { type: 'Nack'; ballot: Ballot; instance: number; promised: Ballot; phase: 1 | 2 }
+  /** Multi-Paxos: the leader is alive; `chosen` as in Accept. */
+  | { type: 'Heartbeat'; ballot: Ballot; chosen: number }
+  /** Multi-Paxos: a node behind the leader's `chosen` asks for the chosen values from `from` on. */
+  | { type: 'CatchUp'; from: number }
+  /** Multi-Paxos: chosen values, each with the ballot that chose it (the answer to CatchUp). */
+  | { type: 'Chosen'; entries: PaxosAccepted[] }
+  /** Multi-Paxos: a node passes a value it was asked to propose to the leader it knows. */
+  | { type: 'Forward'; value: PaxosValue }
+  // The bully election: ids rank by the cluster's declared order, the last declared is the highest.
+  /** "I want to lead": sent to every higher-ranked node. */
+  | { type: 'Election' }
+  /** The answer of a higher-ranked node: "I am alive and take over the election". */
+  | { type: 'Alive' }
+  /** "I lead": sent to every node on winning; `renew` marks the periodic re-announcement (the heartbeat). */
+  | { type: 'Coordinator'; renew: boolean };
 
 export type MessageType = Message['type'];
 
 export type DropReason = 'loss' | 'partition' | 'cut' | 'crashed' | 'held-drop' | 'paused-crash';
 
-export type TimerKind = 'election' | 'heartbeat';
+/** `retry`: a single-decree Paxos proposer's attempt timeout or back-off. */
+export type TimerKind = 'election' | 'heartbeat' | 'retry';
 
 export type FaultKind =
   | 'crash'
@@ -109,6 +163,19 @@ export type TraceEvent =
       /** For `partition`: every group, in declared order; nodes the command named in no group form one extra group together. */
       groups?: string[][];
     }
+  // Paxos: what each role decided and why. `instance` as in the Paxos messages.
+  /** A value handed to a proposer (`n1 propose X`): the proposed values validity is checked against. */
+  | { k: 'propose'; t: Micros; node: string; instance: number; value: PaxosValue; reason: string }
+  /** A proposer starts phase 1 with a new ballot, or abandons one (refused, or timed out). */
+  | { k: 'ballot'; t: Micros; node: string; instance: number; ballot: Ballot; action: 'start' | 'abandon'; reason: string }
+  /** An acceptor's answer to a Prepare, e.g. "promise refused: already promised #7.2". */
+  | { k: 'promise'; t: Micros; node: string; proposer: string; instance: number; ballot: Ballot; granted: boolean; reason: string }
+  /** A proposer with a quorum of promises picks the value for phase 2 (adopted, its own, or a gap's no-op). */
+  | { k: 'pick'; t: Micros; node: string; instance: number; ballot: Ballot; value: PaxosValue; reason: string }
+  /** An acceptor's answer to an Accept. */
+  | { k: 'accept'; t: Micros; node: string; proposer: string; instance: number; ballot: Ballot; value: PaxosValue; granted: boolean; reason: string }
+  /** A learner learns that `value` was chosen in `ballot` (a majority of acceptors accepted it). */
+  | { k: 'learn'; t: Micros; node: string; instance: number; ballot: Ballot; value: PaxosValue; reason: string }
   | { k: 'violation'; t: Micros; invariant: string; nodes: string[]; detail: string }
   | { k: 'note'; t: Micros; text: string };
 

@@ -1,6 +1,7 @@
 // One line per trace event, for the scrubber's "event i/N" label.
 import type { TraceEvent } from '../engine/trace';
-import { commandLabel, formatMicros, messageLabel } from './labels';
+import { ballotLabel } from '../engine/paxos/ballot';
+import { commandLabel, formatMicros, instanceSuffix, messageLabel, paxosValueLabel } from './labels';
 
 export function eventLabel(ev: TraceEvent): string {
   const at = formatMicros(ev.t);
@@ -37,6 +38,18 @@ export function eventLabel(ev: TraceEvent): string {
       return `${at} ${ev.client} gets ${ev.ok ? 'ok' : 'failure'} from ${ev.node}: ${ev.result}`;
     case 'fault':
       return `${at} fault: ${ev.fault} ${ev.nodes.join(' ')} ${ev.detail}`.trimEnd();
+    case 'propose':
+      return `${at} ${ev.node} proposes ${paxosValueLabel(ev.value)}: ${ev.reason}`;
+    case 'ballot':
+      return `${at} ${ev.node} ${ev.action === 'start' ? 'starts' : 'abandons'} ballot ${ballotLabel(ev.ballot)}: ${ev.reason}`;
+    case 'promise':
+      return `${at} ${ev.node} ${ev.granted ? 'promises' : 'refuses to promise'} ${ballotLabel(ev.ballot)} to ${ev.proposer}: ${ev.reason}`;
+    case 'pick':
+      return `${at} ${ev.node} proposes ${paxosValueLabel(ev.value)} in ${ballotLabel(ev.ballot)}${instanceSuffix(ev.instance, 'at')}: ${ev.reason}`;
+    case 'accept':
+      return `${at} ${ev.node} ${ev.granted ? 'accepts' : 'refuses'} ${ballotLabel(ev.ballot)} = ${paxosValueLabel(ev.value)} from ${ev.proposer}: ${ev.reason}`;
+    case 'learn':
+      return `${at} ${ev.node} learns ${paxosValueLabel(ev.value)}${instanceSuffix(ev.instance, 'at')}: ${ev.reason}`;
     case 'violation':
       return `${at} ⚠ ${ev.invariant}: ${ev.detail}`;
     case 'note':

@@ -1,7 +1,8 @@
 // Plain-text labels for commands, messages, roles and times, shared by every view. They are not
 // escaped: each view escapes them for its own format (Mermaid, Markdown) at the point of output.
 
-import type { Command, FaultKind, LogEntry, Message, Micros, Role } from '../engine/trace';
+import { ballotLabel, valueLabel } from '../engine/paxos/ballot';
+import type { Command, FaultKind, LogEntry, Message, Micros, PaxosAccepted, PaxosValue, Role } from '../engine/trace';
 
 /** `put x=1`, `get x`, `delete x`, `cas x 1→2`, `noop`. */
 export function commandLabel(cmd: Command): string {
@@ -24,15 +25,50 @@ export function entryLabel(entry: LogEntry): string {
   return `t${entry.term} ${commandLabel(entry.cmd)}`;
 }
 
-/** An AppendEntries that carries no entries: a heartbeat (Raft §5.2). */
+/** `X`, `put x=1`, `noop`: a Paxos value (a plain value or a command). */
+export function paxosValueLabel(value: PaxosValue): string {
+  return typeof value === 'string' ? valueLabel(value) : commandLabel(value);
+}
+
+/**
+ * A leader's keep-alive: an AppendEntries that carries no entries (Raft §5.2), a Multi-Paxos Heartbeat,
+ * a bully coordinator's periodic re-announcement.
+ */
 export function isHeartbeat(msg: Message): boolean {
-  return msg.type === 'AppendEntries' && msg.entries.length === 0;
+  return (
+    (msg.type === 'AppendEntries' && msg.entries.length === 0) || msg.type === 'Heartbeat' || (msg.type === 'Coordinator' && msg.renew)
+  );
 }
 
 /** Requests are drawn solid, responses dashed. */
 export function isResponse(msg: Message): boolean {
-  return msg.type === 'RequestVoteResponse' || msg.type === 'AppendEntriesResponse' || msg.type === 'ClientResponse';
+  switch (msg.type) {
+    case 'RequestVoteResponse':
+    case 'AppendEntriesResponse':
+    case 'ClientResponse':
+    case 'Promise':
+    case 'Accepted':
+    case 'Nack':
+    case 'Chosen':
+    case 'Alive':
+      return true;
+    default:
+      return false;
+  }
 }
+
+/** `#2.2=X at i3`: what an acceptor reports it accepted. */
+function acceptedLabel(a: PaxosAccepted): string {
+  return `${ballotLabel(a.ballot)}=${paxosValueLabel(a.value)}${instanceSuffix(a.instance)}`;
+}
+
+/** ` i3` (or ` at i3`) in Multi-Paxos; nothing in single-decree Paxos, whose one instance is 0. */
+export function instanceSuffix(instance: number, preposition = ''): string {
+  return instance === 0 ? '' : ` ${preposition === '' ? '' : `${preposition} `}i${instance}`;
+}
+
+/** At most this many accepted values are listed in a Promise label, then `+k more`. */
+const PROMISE_LISTED_MAX = 3;
 
 function withReason(text: string, reason: string): string {
   return reason === '' ? text : `${text} ${reason}`;
@@ -65,6 +101,37 @@ export function messageLabel(msg: Message): string {
       return commandLabel(msg.cmd);
     case 'ClientResponse':
       return clientResultLabel(msg.ok, msg.result, msg.leaderHint);
+    case 'Prepare':
+      return `Prepare ${ballotLabel(msg.ballot)}${msg.instance === 0 ? '' : ` from i${msg.instance}`}`;
+    case 'Promise': {
+      const shown = msg.accepted.slice(0, PROMISE_LISTED_MAX).map(acceptedLabel);
+      if (msg.accepted.length > shown.length) shown.push(`+${msg.accepted.length - shown.length} more`);
+      return `Promise ${ballotLabel(msg.ballot)} (${shown.length === 0 ? 'nothing accepted' : `accepted ${shown.join(', ')}`})`;
+    }
+    case 'Accept':
+      return `Accept ${ballotLabel(msg.ballot)}${instanceSuffix(msg.instance)} = ${paxosValueLabel(msg.value)}`;
+    case 'Accepted':
+      return `Accepted ${ballotLabel(msg.ballot)}${instanceSuffix(msg.instance)} = ${paxosValueLabel(msg.value)}`;
+    case 'Nack':
+      return `Nack ${ballotLabel(msg.ballot)} (promised ${ballotLabel(msg.promised)})`;
+    case 'Heartbeat':
+      return `Heartbeat ${ballotLabel(msg.ballot)} chosen≤i${msg.chosen}`;
+    case 'CatchUp':
+      return `CatchUp from i${msg.from}`;
+    case 'Chosen': {
+      const first = msg.entries[0];
+      const last = msg.entries[msg.entries.length - 1];
+      if (first === undefined || last === undefined) return 'Chosen (none)';
+      return first === last ? `Chosen i${first.instance} = ${paxosValueLabel(first.value)}` : `Chosen i${first.instance}..${last.instance}`;
+    }
+    case 'Forward':
+      return `Forward ${paxosValueLabel(msg.value)}`;
+    case 'Election':
+      return 'Election';
+    case 'Alive':
+      return 'Alive';
+    case 'Coordinator':
+      return msg.renew ? 'Coordinator (heartbeat)' : 'Coordinator';
   }
 }
 

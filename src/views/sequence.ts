@@ -2,6 +2,7 @@
 // the nodes decided (roles, terms, votes, commits, applies), for faults and for invariant violations.
 // Heartbeats are collapsed, partitions are shaded, and the text is kept within Mermaid's limits.
 
+import { ballotLabel } from '../engine/paxos/ballot';
 import type { DropReason, Message, Micros, TraceEvent } from '../engine/trace';
 import { mermaidLabel, nameCharsFor, truncate, NAME_CHARS_MAX, TEXT_CHARS_MAX } from './escape';
 import { windowOf, type ViewInput } from './input';
@@ -11,10 +12,12 @@ import {
   entryLabel,
   faultLabel,
   formatMicros,
+  instanceSuffix,
   isHeartbeat,
   isResponse,
   languageMillis,
   messageLabel,
+  paxosValueLabel,
   roleName,
 } from './labels';
 import { applyEvent, foldState, formatGroups, type ClusterState } from './state';
@@ -81,7 +84,8 @@ type ShownEvent = { ev: TraceEvent; index: number };
 interface HeartbeatRun {
   leader: string;
   t: Micros;
-  term: number;
+  /** The leader's term or ballot as the note names it (`t3`, `#3.1`), or '' (bully). */
+  era: string;
   count: number;
   lost: number;
   /** Index of its note in the output lines, rewritten as the run grows. */
@@ -268,6 +272,18 @@ class SequenceWriter {
         return this.drawViolation(ev);
       case 'note':
         return this.emit([this.note(this.allNodes(), text(ev.text), ev.t)]);
+      case 'propose':
+        return this.nodeNote(ev.node, ev.t, `propose ${paxosValueLabel(ev.value)}${reasonSuffix(ev.reason)}`);
+      case 'ballot':
+        return this.nodeNote(ev.node, ev.t, `${ev.action === 'start' ? 'ballot' : 'abandon'} ${ballotLabel(ev.ballot)}${reasonSuffix(ev.reason)}`);
+      case 'promise':
+      case 'accept':
+        // Only refusals are drawn (see isDrawn); the reason says which ("promise refused: …").
+        return this.nodeNote(ev.node, ev.t, `${ballotLabel(ev.ballot)}${instanceSuffix(ev.instance)} from ${name(ev.proposer)}${reasonSuffix(ev.reason)}`);
+      case 'pick':
+        return this.nodeNote(ev.node, ev.t, `phase 2 ${ballotLabel(ev.ballot)}${instanceSuffix(ev.instance)} = ${paxosValueLabel(ev.value)}${reasonSuffix(ev.reason)}`);
+      case 'learn':
+        return this.nodeNote(ev.node, ev.t, `learned ${paxosValueLabel(ev.value)}${instanceSuffix(ev.instance)}${reasonSuffix(ev.reason)}`);
       case 'send':
       case 'duplicate':
       case 'timer':
@@ -295,6 +311,10 @@ class SequenceWriter {
         return !this.roleKeys.has(roleKey(ev.node, ev.t, ev.to));
       case 'vote':
         return !(ev.candidate === ev.node && ev.granted && !ev.prevote);
+      case 'promise':
+      case 'accept':
+        // A granted promise or acceptance is its Promise/Accepted arrow; a refusal says why.
+        return !ev.granted;
       default:
         return true;
     }
@@ -316,7 +336,7 @@ class SequenceWriter {
    * it belongs to another leader. False when a new run's note does not fit.
    */
   private countHeartbeat(from: string, to: string, msg: Message, t: Micros, lost: boolean): boolean {
-    if (msg.type !== 'AppendEntries') {
+    if (msg.type === 'AppendEntriesResponse') {
       this.lastHeartbeat.delete(linkKey(to, from));
       const run = this.heartbeats;
       if (lost && run !== null && run.leader === to) {
@@ -325,11 +345,11 @@ class SequenceWriter {
       }
       return true;
     }
-    this.lastHeartbeat.set(linkKey(from, to), { round: msg.round, matchIndex: msg.prevLogIndex });
+    if (msg.type === 'AppendEntries') this.lastHeartbeat.set(linkKey(from, to), { round: msg.round, matchIndex: msg.prevLogIndex });
     if (this.heartbeats !== null && this.heartbeats.leader !== from) this.heartbeats = null;
     if (this.heartbeats === null) {
       if (!this.flushApplies()) return false;
-      const run: HeartbeatRun = { leader: from, t, term: msg.term, count: 1_000_000, lost: 1_000_000, line: this.lines.length };
+      const run: HeartbeatRun = { leader: from, t, era: heartbeatEra(msg), count: 1_000_000, lost: 1_000_000, line: this.lines.length };
       // Room for the longest the note can grow to.
       if (!this.pushAll([this.heartbeatNote(run)])) return false;
       this.heartbeats = { ...run, count: 0, lost: 0 };
@@ -344,7 +364,7 @@ class SequenceWriter {
   private heartbeatNote(run: HeartbeatRun): string {
     const lost = run.lost > 0 ? `, ${run.lost} lost` : '';
     const plural = run.count === 1 ? 'heartbeat' : 'heartbeats';
-    return this.note([this.id(run.leader)], `×${run.count} ${plural} t${run.term}${lost}`, run.t);
+    return this.note([this.id(run.leader)], `×${run.count} ${plural}${run.era === '' ? '' : ` ${run.era}`}${lost}`, run.t);
   }
 
   /**
@@ -530,6 +550,18 @@ function namesOf(ev: TraceEvent): string[] {
       return [];
     default:
       return [ev.node];
+  }
+}
+
+/** The term or ballot a heartbeat run is drawn with. */
+function heartbeatEra(msg: Message): string {
+  switch (msg.type) {
+    case 'AppendEntries':
+      return `t${msg.term}`;
+    case 'Heartbeat':
+      return ballotLabel(msg.ballot);
+    default:
+      return '';
   }
 }
 

@@ -1,0 +1,49 @@
+// What every protocol (Raft, Paxos, Multi-Paxos, bully) sees of the simulator, and what the simulator
+// sees of a protocol. A protocol is plain-data state plus functions `(state, env, …)` in the shape of
+// raft/node.ts: the simulator calls start/timer/receive/crash/restart, the node answers through the env
+// (send, timers, trace). `RaftEnv` is this interface with Raft's options and its two timer kinds, so one
+// env object can serve every protocol.
+
+import type { Message, TraceEvent } from './trace';
+
+type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
+/** A trace event before the simulator stamps its time. */
+export type TraceInput = DistributiveOmit<TraceEvent, 't'>;
+
+export interface ProtocolEnv<Opts> {
+  /** Virtual time in microseconds. */
+  readonly now: number;
+  /** Read at every use: options may change between cells (`set …`). */
+  readonly opts: Opts;
+  /** A uniform integer in [lo, hi] from the simulation's one PRNG. */
+  randInt(lo: number, hi: number): number;
+  send(from: string, to: string, msg: Message): void;
+  /** (Re)arm timer `kind` of `node` after `delayUs` of its local time; re-arming cancels the previous one. */
+  setTimer(node: string, kind: string, delayUs: number): void;
+  cancelTimer(node: string, kind: string): void;
+  trace(ev: TraceInput): void;
+}
+
+/** The calls a simulator makes into one protocol; `propose`-like operations are protocol-specific. */
+export interface Protocol<State, Opts> {
+  create(id: string, peers: string[]): State;
+  /** Arm the first timers of a new node. */
+  start(s: State, env: ProtocolEnv<Opts>): void;
+  timer(s: State, env: ProtocolEnv<Opts>, kind: string): void;
+  receive(s: State, env: ProtocolEnv<Opts>, from: string, msg: Message): void;
+  /** Lose volatile state; the simulator stops delivering until `restart`. */
+  crash(s: State, env: ProtocolEnv<Opts>): void;
+  restart(s: State, env: ProtocolEnv<Opts>): void;
+}
+
+/** A broken invariant, returned by a checker as data (never thrown). */
+export interface Violation<Invariant extends string = string> {
+  invariant: Invariant;
+  nodes: string[];
+  detail: string;
+}
+
+/** Votes needed for a majority of `n` (⌊n/2⌋ + 1): 3 of 5, 2 of 3, 3 of 4. */
+export function majority(n: number): number {
+  return Math.floor(n / 2) + 1;
+}
