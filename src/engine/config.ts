@@ -1,6 +1,19 @@
 // Typed, documented simulation options (TigerBeetle-style: units last, every option has a default).
 // Validation lives here so the language, the CLI and tests get the same errors and caps.
 
+import { type BullyOptions, defaultBullyOptions, validateBullyOptions } from './bully/node';
+import {
+  type MultiPaxosOptions,
+  type PaxosOptions,
+  defaultMultiPaxosOptions,
+  defaultPaxosOptions,
+  validateMultiPaxosOptions,
+  validatePaxosOptions,
+} from './paxos/options';
+
+/** The protocol a cluster runs. */
+export type ProtocolName = 'raft' | 'paxos' | 'multi-paxos' | 'bully';
+
 export type ReadMode = 'log' | 'index' | 'lease' | 'local';
 
 /** Deliberate protocol bugs for teaching and for mutation-testing the checkers. Never on by default. */
@@ -56,7 +69,12 @@ export interface ClientOptions {
 export interface ClusterOptions {
   nodes: string[];
   seed: number;
+  /** The protocol every node runs; only its own option record below is read. */
+  protocol: ProtocolName;
   raft: RaftOptions;
+  paxos: PaxosOptions;
+  multiPaxos: MultiPaxosOptions;
+  bully: BullyOptions;
   net: NetOptions;
   client: ClientOptions;
 }
@@ -85,8 +103,18 @@ export function defaultNetOptions(): NetOptions {
   return { latencyUsMin: 2_000, latencyUsMax: 10_000, lossPermille: 0, duplicatePermille: 0 };
 }
 
-export function defaultClusterOptions(nodes: string[], seed: number): ClusterOptions {
-  return { nodes, seed, raft: defaultRaftOptions(), net: defaultNetOptions(), client: { retryUs: 500_000 } };
+export function defaultClusterOptions(nodes: string[], seed: number, protocol: ProtocolName = 'raft'): ClusterOptions {
+  return {
+    nodes,
+    seed,
+    protocol,
+    raft: defaultRaftOptions(),
+    paxos: defaultPaxosOptions(),
+    multiPaxos: defaultMultiPaxosOptions(),
+    bully: defaultBullyOptions(),
+    net: defaultNetOptions(),
+    client: { retryUs: 500_000 },
+  };
 }
 
 /** Options that cannot run; the message lists every problem, each a full sentence. */
@@ -127,6 +155,10 @@ export function validateClusterOptions(o: ClusterOptions): string[] {
   permille(problems, 'Message loss', n.lossPermille);
   permille(problems, 'Message duplication', n.duplicatePermille);
   duration(problems, 'The client retry interval', o.client.retryUs, 1);
+  // The options of the other protocols are not read, so only the running protocol's are checked.
+  if (o.protocol === 'paxos') problems.push(...validatePaxosOptions(o.paxos));
+  else if (o.protocol === 'multi-paxos') problems.push(...validateMultiPaxosOptions(o.multiPaxos));
+  else if (o.protocol === 'bully') problems.push(...validateBullyOptions(o.bully));
   return [...new Set(problems)];
 }
 

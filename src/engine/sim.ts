@@ -11,6 +11,12 @@ import { type ClusterOptions, ConfigError, fmtUs, validateClusterOptions } from 
 import { type Prng, chance, prngCreate, randInt } from './prng';
 import { type Queue, type Queued, queueCreate, queuePeek, queuePop, queuePush } from './queue';
 import { type RaftCheckState, raftCheckCreate, raftCheckEvent } from './check/raft';
+import { type PaxosCheckState, paxosCheckCreate, paxosCheckEvent } from './check/paxos';
+import { type BullyCheckState, bullyCheckCreate, bullyCheckEvent } from './check/bully';
+import { type BullyState, bullyForceTimeout, bullyProtocol } from './bully/node';
+import { type PaxosState, paxosPropose, paxosProtocol } from './paxos/basic';
+import { type MultiPaxosState, multiPaxosForceTimeout, multiPaxosPropose, multiPaxosProtocol } from './paxos/multi';
+import type { Protocol, ProtocolEnv } from './protocol';
 import {
   type RaftEnv,
   type RaftState,
@@ -23,27 +29,55 @@ import {
   raftStart,
   raftTimer,
 } from './raft/node';
-import type { Command, DropReason, Message, TraceEvent } from './trace';
+import type { Command, DropReason, Message, PaxosValue, Role, TraceEvent } from './trace';
 
 /** The timers of a Raft node. */
 type RaftTimer = 'election' | 'heartbeat';
 
+/**
+ * The state of a node of a protocol other than Raft, tagged with its protocol. Raft nodes keep theirs
+ * in `NodeSlot.raft` (and have `proto: null`), so the Raft hot path reads one field and calls Raft's
+ * functions directly.
+ */
+export type ProtoState =
+  | { kind: 'paxos'; s: PaxosState }
+  | { kind: 'multi-paxos'; s: MultiPaxosState }
+  | { kind: 'bully'; s: BullyState };
+
+/** The checker of a world that does not run Raft (a Raft world feeds `World.check`). */
+export type ProtoCheck = { kind: 'paxos'; st: PaxosCheckState } | { kind: 'bully'; st: BullyCheckState };
+
+/** The non-Raft protocols, called through the `Protocol` interface. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const PROTOCOL_TABLE: Record<ProtoState['kind'], Protocol<any, any>> = {
+  paxos: paxosProtocol,
+  'multi-paxos': multiPaxosProtocol,
+  bully: bullyProtocol,
+};
+
 type Pending =
   | { k: 'deliver'; id: number; from: string; to: string; msg: Message }
-  | { k: 'timer'; node: string; timer: RaftTimer; gen: number }
+  | { k: 'timer'; node: string; timer: string; gen: number }
   | { k: 'client-timer'; client: string; gen: number }
   | { k: 'resume'; node: string; gen: number };
 
 export interface NodeSlot {
   name: string;
   status: 'up' | 'down' | 'paused';
+  /**
+   * The Raft node, in a world that runs Raft (`opts.protocol === 'raft'`). In a world of another
+   * protocol there is none (the field holds null despite its type): read `proto`, or use `nodeRole`
+   * and `nodeTerm`, which work for every protocol.
+   */
   raft: RaftState;
-  /** Bumped whenever a timer is queued afresh, so an older queue entry of it is ignored. */
-  timerGen: { election: number; heartbeat: number };
+  /** The node of any other protocol; null in a Raft world. */
+  proto: ProtoState | null;
+  /** Per timer kind: bumped whenever the timer is queued afresh, so an older queue entry of it is ignored. */
+  timerGen: Record<string, number>;
   /** When each timer is due (virtual time), or -1 when it is not armed. */
-  timerDue: { election: number; heartbeat: number };
+  timerDue: Record<string, number>;
   /** When the live queue entry of each timer comes up, or -1 when none is queued. */
-  timerQueuedAt: { election: number; heartbeat: number };
+  timerQueuedAt: Record<string, number>;
   /** Clock offset (skew) and rate error in parts per million. */
   clockOffsetUs: number;
   clockDriftPpm: number;
@@ -112,7 +146,10 @@ export interface World {
   nextMsgId: number;
   /** Events processed (deliveries, timers, resumes): the budget counts these. */
   events: number;
+  /** Raft's checker (fed only in a Raft world; empty in others). */
   check: RaftCheckState;
+  /** The checker of a world of another protocol; null in a Raft world. */
+  protoCheck: ProtoCheck | null;
   violations: number;
   violationsBy: Record<string, number>;
 }
@@ -154,19 +191,24 @@ export function worldCreate(opts: ClusterOptions): World {
     nextMsgId: 1,
     events: 0,
     check: raftCheckCreate(opts.nodes),
+    protoCheck: protoCheckCreate(opts),
     violations: 0,
     violationsBy: {},
   };
   const peers = opts.nodes.slice(); // shared by every node, never mutated
+  // Object literals (not built key by key), so the timer records keep one fast shape on the hot path.
+  const timers = (v: number): Record<string, number> => (opts.protocol === 'paxos' ? { retry: v } : { election: v, heartbeat: v });
   opts.nodes.forEach((name, i) => {
     w.index[name] = i;
+    const p = opts.protocol;
     w.nodes.push({
       name,
       status: 'up',
-      raft: raftCreate(name, peers),
-      timerGen: { election: 0, heartbeat: 0 },
-      timerDue: { election: -1, heartbeat: -1 },
-      timerQueuedAt: { election: -1, heartbeat: -1 },
+      raft: p === 'raft' ? raftCreate(name, peers) : (null as unknown as RaftState),
+      proto: p === 'raft' ? null : ({ kind: p, s: PROTOCOL_TABLE[p].create(name, peers) } as ProtoState),
+      timerGen: timers(0),
+      timerDue: timers(-1),
+      timerQueuedAt: timers(-1),
       clockOffsetUs: 0,
       clockDriftPpm: 0,
       pauseGen: 0,
@@ -176,6 +218,35 @@ export function worldCreate(opts: ClusterOptions): World {
   return w;
 }
 
+function protoCheckCreate(opts: ClusterOptions): ProtoCheck | null {
+  switch (opts.protocol) {
+    case 'raft':
+      return null;
+    case 'paxos':
+      return { kind: 'paxos', st: paxosCheckCreate(opts.nodes, false) };
+    case 'multi-paxos':
+      return { kind: 'paxos', st: paxosCheckCreate(opts.nodes, true) };
+    case 'bully':
+      // Two leaders for one message flight is a hand-over, not a split brain.
+      return { kind: 'bully', st: bullyCheckCreate(opts.nodes, 2 * opts.net.latencyUsMax) };
+  }
+}
+
+/** A node's role in any protocol (a single-decree Paxos node has none: it is a `follower`). */
+export function nodeRole(n: NodeSlot): Role {
+  if (n.status === 'down') return 'down';
+  const p = n.proto;
+  if (p === null) return n.raft.role;
+  return p.kind === 'paxos' ? 'follower' : p.s.role;
+}
+
+/** A node's term: Raft's term, the round of the highest ballot a Paxos acceptor promised, 0 for bully. */
+export function nodeTerm(n: NodeSlot): number {
+  const p = n.proto;
+  if (p === null) return n.raft.term;
+  return p.kind === 'bully' ? 0 : p.s.promised.round;
+}
+
 const link = (from: string, to: string): string => `${from}>${to}`;
 
 /**
@@ -183,7 +254,11 @@ const link = (from: string, to: string): string => `${from}>${to}`;
  * checkers run on each event before the next one happens.
  */
 export class Simulation {
-  readonly env: RaftEnv;
+  /** What the nodes see of the simulator; `opts` is the options record of the world's protocol. */
+  readonly env: RaftEnv & ProtocolEnv<unknown>;
+  /** The world's protocol when it is not Raft (Raft's functions are called directly), else null. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private readonly protocol: Protocol<any, any> | null;
   private cancelled: () => boolean = () => false;
 
   constructor(
@@ -191,26 +266,48 @@ export class Simulation {
     public sink: TraceEvent[] = [],
   ) {
     const sim = this;
-    this.env = {
+    const kind = world.opts.protocol;
+    this.protocol = kind === 'raft' ? null : PROTOCOL_TABLE[kind];
+    const env = {
       get now() {
         return sim.world.now;
       },
+      // Read at every use, so `set …` between cells takes effect.
       get opts() {
         return sim.world.opts.raft;
       },
-      randInt: (lo, hi) => randInt(sim.world.rng, lo, hi),
-      send: (from, to, msg) => sim.send(from, to, msg),
-      setTimer: (node, kind, delayUs) => sim.setTimer(node, kind, delayUs),
-      cancelTimer: (node, kind) => {
+      randInt: (lo: number, hi: number) => randInt(sim.world.rng, lo, hi),
+      send: (from: string, to: string, msg: Message) => sim.send(from, to, msg),
+      setTimer: (node: string, kind: string, delayUs: number) => sim.setTimer(node, kind, delayUs),
+      cancelTimer: (node: string, kind: string) => {
         sim.slot(node).timerDue[kind] = -1;
       },
-      trace: (ev) => sim.emit(ev),
+      trace: (ev: TraceInput) => sim.emit(ev),
     };
+    if (kind === 'raft') {
+      this.env = env;
+    } else {
+      // The same env with the options record of the world's protocol.
+      const key = kind === 'paxos' ? 'paxos' : kind === 'multi-paxos' ? 'multiPaxos' : 'bully';
+      this.env = {
+        ...env,
+        get now() {
+          return sim.world.now;
+        },
+        get opts() {
+          return sim.world.opts[key] as never;
+        },
+      };
+    }
   }
 
-  /** Starts every node's election timer; call once on a new world. */
+  /** Starts every node (Raft, Multi-Paxos, bully: their election timers); call once on a new world. */
   start(): void {
-    for (const n of this.world.nodes) raftStart(n.raft, this.env);
+    const p = this.protocol;
+    for (const n of this.world.nodes) {
+      if (p === null) raftStart(n.raft, this.env);
+      else p.start(n.proto!.s, this.env);
+    }
   }
 
   setCancellation(isCancelled: () => boolean): void {
@@ -233,7 +330,9 @@ export class Simulation {
     const full = ev as TraceEvent;
     full.t = this.world.now;
     this.sink.push(full);
-    const violations = raftCheckEvent(this.world.check, full);
+    const pc = this.world.protoCheck;
+    const violations =
+      pc === null ? raftCheckEvent(this.world.check, full) : pc.kind === 'paxos' ? paxosCheckEvent(pc.st, full) : bullyCheckEvent(pc.st, full);
     if (violations.length === 0) return;
     for (const v of violations) {
       this.world.violations++;
@@ -292,8 +391,12 @@ export class Simulation {
     return null;
   }
 
-  private setTimer(node: string, kind: RaftTimer, delayUs: number): void {
+  private setTimer(node: string, kind: string, delayUs: number): void {
     const s = this.slot(node);
+    if (s.timerGen[kind] === undefined) {
+      s.timerGen[kind] = 0;
+      s.timerQueuedAt[kind] = -1;
+    }
     // A drifting clock runs its timers fast or slow in real (virtual) time.
     const real = s.clockDriftPpm === 0 ? delayUs : Math.max(1, Math.round((delayUs * 1_000_000) / (1_000_000 + s.clockDriftPpm)));
     const due = this.world.now + real;
@@ -377,7 +480,8 @@ export class Simulation {
           return;
         }
         s.timerDue[p.timer] = -1;
-        raftTimer(s.raft, this.env, p.timer);
+        if (s.proto === null) raftTimer(s.raft, this.env, p.timer as RaftTimer);
+        else this.protocol!.timer(s.proto.s, this.env, p.timer);
         return;
       }
       case 'client-timer':
@@ -407,7 +511,8 @@ export class Simulation {
         return;
       }
       this.emit({ k: 'deliver', id: p.id, from: p.from, to: p.to, msg: p.msg });
-      raftReceive(s.raft, this.env, p.from, p.msg);
+      if (s.proto === null) raftReceive(s.raft, this.env, p.from, p.msg);
+      else this.protocol!.receive(s.proto.s, this.env, p.from, p.msg);
       return;
     }
     this.emit({ k: 'deliver', id: p.id, from: p.from, to: p.to, msg: p.msg });
@@ -455,7 +560,8 @@ export class Simulation {
     s.pauseGen++;
     s.deferred = [];
     this.emit({ k: 'fault', fault: 'crash', nodes: [name], detail: 'crash' });
-    raftCrash(s.raft, this.env);
+    if (s.proto === null) raftCrash(s.raft, this.env);
+    else this.protocol!.crash(s.proto.s, this.env);
   }
 
   restart(name: string): void {
@@ -463,7 +569,8 @@ export class Simulation {
     if (s.status !== 'down') return;
     s.status = 'up';
     this.emit({ k: 'fault', fault: 'restart', nodes: [name], detail: 'restart' });
-    raftRestart(s.raft, this.env);
+    if (s.proto === null) raftRestart(s.raft, this.env);
+    else this.protocol!.restart(s.proto.s, this.env);
   }
 
   pause(name: string, durationUs: number): void {
@@ -583,10 +690,28 @@ export class Simulation {
     return n;
   }
 
+  /** Fire the node's election timer now (`timeout n2`); single-decree Paxos has none (an error). */
   forceTimeout(name: string): void {
     const s = this.slot(name);
     if (s.status !== 'up') return;
-    raftForceTimeout(s.raft, this.env);
+    const p = s.proto;
+    if (p === null) raftForceTimeout(s.raft, this.env);
+    else if (p.kind === 'multi-paxos') multiPaxosForceTimeout(p.s, this.env as ProtocolEnv<never>);
+    else if (p.kind === 'bully') bullyForceTimeout(p.s, this.env as ProtocolEnv<never>);
+    else throw new Error('engine: a single-decree Paxos node has no election timer');
+  }
+
+  /**
+   * Ask a Paxos or Multi-Paxos node to propose `value` (`n1 propose X`). False when the node is down
+   * (or paused: a frozen process does nothing), and nothing happens.
+   */
+  propose(name: string, value: PaxosValue): boolean {
+    const s = this.slot(name);
+    if (s.status !== 'up') return false;
+    const p = s.proto;
+    if (p?.kind === 'paxos') return paxosPropose(p.s, this.env as ProtocolEnv<never>, value);
+    if (p?.kind === 'multi-paxos') return multiPaxosPropose(p.s, this.env as ProtocolEnv<never>, value);
+    throw new Error(`engine: ${this.world.opts.protocol} has no propose`);
   }
 
   // -------------------------------------------------------------------------------------------------

@@ -2,11 +2,14 @@
 // returns whether the fact holds and what was found, in words, so a failure can show its evidence:
 // "Expected leader n3, found n1 (term 2)." Reads the World only; never changes it.
 
-import type { Fact, Ref } from './ast';
+import type { Fact, Protocol, Ref } from './ast';
 import { RAFT_INVARIANTS, sameEntry } from '../engine/check/raft';
+import { PAXOS_INVARIANTS, type PaxosCheckState, paxosChosen } from '../engine/check/paxos';
+import { BULLY_INVARIANTS } from '../engine/check/bully';
+import { ballotLabel, isNoop, valueKey, valueLabel } from '../engine/paxos/ballot';
 import { applyCommand, quorum } from '../engine/raft/node';
-import type { NodeSlot, World } from '../engine/sim';
-import type { Command, LogEntry } from '../engine/trace';
+import { type NodeSlot, type World, nodeRole, nodeTerm } from '../engine/sim';
+import type { Command, LogEntry, PaxosValue } from '../engine/trace';
 
 export interface FactResult {
   ok: boolean;
@@ -97,10 +100,11 @@ export function evaluateFact(w: World, f: Fact, expand: Expand): FactResult {
       return { ok: false, found: acting.length > 0 ? `no leader there; the leader is ${acting.map(leaderText).join(', ')}` : 'no leader', detail };
     }
     case 'term': {
-      const term = f.node === null ? Math.max(0, ...w.nodes.map((n) => n.raft.term)) : slot(w, f.node.name).raft.term;
+      const term = f.node === null ? Math.max(0, ...w.nodes.map(nodeTerm)) : nodeTerm(slot(w, f.node.name));
       return { ok: compare(term, f.op, f.value), found: `term ${term}` };
     }
     case 'committed': {
+      if (w.opts.protocol === 'multi-paxos') return chosenWriteFact(w, f.key, f.value, f.on);
       const c = committedWrite(w, f.key);
       if (c === null) return { ok: false, found: `no committed write to ${f.key}` };
       const shown = `${f.key}${c.value === undefined ? ' deleted' : `=${c.value}`} (index ${c.index})`;
@@ -111,6 +115,12 @@ export function evaluateFact(w: World, f: Fact, expand: Expand): FactResult {
       return { ok, found: `${shown} stored on ${holders.length}/${n}: ${holders.join(' ') || 'none'}` };
     }
     case 'logs-equal': {
+      if (w.opts.protocol === 'multi-paxos') {
+        const text = w.nodes.map((n) => chosenLog(n).map(valueKey).join(','));
+        const ok = text.every((t) => t === text[0]);
+        const lengths = w.nodes.map((n) => `${n.name}=${chosenLog(n).length}`).join(' ');
+        return { ok, found: `${ok ? 'equal logs' : 'different logs'}: chosen instances ${lengths}` };
+      }
       const text = w.nodes.map((n) => n.raft.log.map((x) => `${x.term}:${JSON.stringify(x.cmd)}`).join(','));
       const ok = text.every((t) => t === text[0]);
       const lengths = w.nodes.map((n) => `${n.name}=${n.raft.log.length}`).join(' ');
@@ -120,18 +130,19 @@ export function evaluateFact(w: World, f: Fact, expand: Expand): FactResult {
     case 'safe':
       return { ok: w.violations === 0, found: w.violations === 0 ? 'no violation' : `${w.violations} violation(s): ${Object.keys(w.violationsBy).sort().join(', ')}` };
     case 'violation': {
-      const name = f.invariant === null ? null : findInvariant(f.invariant.name)!;
+      const name = f.invariant === null ? null : findInvariant(f.invariant.name, w.opts.protocol)!;
       const count = name === null ? w.violations : (w.violationsBy[name] ?? 0);
       if (count === 0) return { ok: false, found: `no violation${name ? ` of ${name}` : ''}` };
       return { ok: true, found: `${count} violation(s) of ${name ?? Object.keys(w.violationsBy).sort().join(', ')}` };
     }
     case 'role': {
       const s = slot(w, f.node.name);
-      const ok = f.role === 'down' || f.role === 'paused' ? s.status === f.role : s.status !== 'down' && s.raft.role === f.role;
-      return { ok, found: `${f.node.name} is ${roleOf(s)} (term ${s.raft.term})` };
+      const ok = f.role === 'down' || f.role === 'paused' ? s.status === f.role : s.status !== 'down' && nodeRole(s) === f.role;
+      return { ok, found: `${f.node.name} is ${roleOf(s)}${termText(s, ' (', ')')}` };
     }
     case 'commit-index': {
-      const n = slot(w, f.node.name).raft.commitIndex;
+      const x = slot(w, f.node.name);
+      const n = x.proto?.kind === 'multi-paxos' ? x.proto.s.chosenThrough : x.raft.commitIndex;
       return { ok: compare(n, f.op, f.value), found: `commit index ${n}` };
     }
     case 'log-length': {
@@ -166,8 +177,9 @@ export function evaluateFact(w: World, f: Fact, expand: Expand): FactResult {
       if (last === null) return { ok: false, found: c?.op ? 'a command still waiting for its answer' : 'no finished command' };
       return { ok: !last.ok, found: last.ok ? `success: ${last.result}` : `a failure: ${last.result}` };
     }
-    case 'stable':
     case 'decided':
+      return decidedFact(w, f.value);
+    case 'stable':
     case 'linearizable':
     case 'token':
     case 'rejected':
@@ -175,9 +187,35 @@ export function evaluateFact(w: World, f: Fact, expand: Expand): FactResult {
   }
 }
 
-/** Live nodes that act as leader, newest term first. */
+/** Live nodes that act as leader, newest term (ballot) first; bully: highest rank first. */
 export function actingLeaders(w: World): NodeSlot[] {
-  return w.nodes.filter((n) => n.status !== 'down' && n.raft.role === 'leader').sort((a, b) => b.raft.term - a.raft.term || (a.name < b.name ? -1 : 1));
+  const rank = (n: NodeSlot): number => (w.opts.protocol === 'bully' ? w.index[n.name]! : 0);
+  return w.nodes
+    .filter((n) => n.status !== 'down' && nodeRole(n) === 'leader')
+    .sort((a, b) => nodeTerm(b) - nodeTerm(a) || rank(b) - rank(a) || (a.name < b.name ? -1 : 1));
+}
+
+/** The longest election timeout of the world's protocol (Paxos: the longest retry interval). */
+export function electionTimeoutMaxUs(w: World): number {
+  const o = w.opts;
+  switch (o.protocol) {
+    case 'raft':
+      return o.raft.electionTimeoutUsMax;
+    case 'multi-paxos':
+      return o.multiPaxos.electionTimeoutUsMax;
+    case 'bully':
+      return o.bully.electionTimeoutUsMax;
+    case 'paxos':
+      return o.paxos.retryUsMax;
+  }
+}
+
+/** ` (term 3)` for Raft, ` (ballot #3.2)` for Multi-Paxos, nothing for bully and Paxos. */
+function termText(n: NodeSlot, open: string, close: string): string {
+  const p = n.proto;
+  if (p === null) return `${open}term ${n.raft.term}${close}`;
+  if (p.kind === 'multi-paxos' && n.status !== 'down') return `${open}ballot ${ballotLabel(p.s.role === 'follower' ? p.s.promised : p.s.ballot)}${close}`;
+  return '';
 }
 
 /** `n1=leader n2=follower n3=down`. */
@@ -186,12 +224,12 @@ export function rolesText(w: World): string {
 }
 
 function leaderText(n: NodeSlot): string {
-  return `${n.name} (term ${n.raft.term})`;
+  return `${n.name}${termText(n, ' (', ')')}`;
 }
 
 function roleOf(n: NodeSlot): string {
   if (n.status === 'down') return 'down';
-  return n.status === 'paused' ? `${n.raft.role} (paused)` : n.raft.role;
+  return n.status === 'paused' ? `${nodeRole(n)} (paused)` : nodeRole(n);
 }
 
 function slot(w: World, name: string): NodeSlot {
@@ -222,8 +260,94 @@ function compare(a: number, op: string, b: number): boolean {
 const invariantSlug = (name: string): string => name.toLowerCase().replace(/ /g, '-');
 export const INVARIANT_SLUGS: readonly string[] = RAFT_INVARIANTS.map(invariantSlug);
 
-export function findInvariant(name: string): string | undefined {
-  return RAFT_INVARIANTS.find((i) => invariantSlug(i) === name.toLowerCase() || i.toLowerCase() === name.toLowerCase());
+/** The invariants the checker of `protocol` watches. */
+export function invariantsOf(protocol: Protocol): readonly string[] {
+  return protocol === 'raft' ? RAFT_INVARIANTS : protocol === 'bully' ? BULLY_INVARIANTS : PAXOS_INVARIANTS;
+}
+
+export function invariantSlugs(protocol: Protocol): string[] {
+  return invariantsOf(protocol).map(invariantSlug);
+}
+
+export function findInvariant(name: string, protocol: Protocol = 'raft'): string | undefined {
+  return invariantsOf(protocol).find((i) => invariantSlug(i) === name.toLowerCase() || i.toLowerCase() === name.toLowerCase());
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Paxos and Multi-Paxos
+
+function paxosCheck(w: World): PaxosCheckState {
+  const c = w.protoCheck;
+  if (c === null || c.kind !== 'paxos') throw new Error('facts: not a Paxos world');
+  return c.st;
+}
+
+/** A value as the user writes it: `X`, or a command's label (`put x=1`). */
+function sameValue(v: PaxosValue, written: string): boolean {
+  return typeof v === 'string' ? v === written : valueLabel(v) === written;
+}
+
+/**
+ * Paxos: some node learned a decision, and (with VALUE) the value the acceptors chose is VALUE and no
+ * node learned another. Multi-Paxos: some instance chose a value (VALUE).
+ */
+function decidedFact(w: World, value: string | null): FactResult {
+  const check = paxosCheck(w);
+  if (w.opts.protocol === 'multi-paxos') {
+    const chosen = Object.keys(check.chosen)
+      .map(Number)
+      .sort((a, b) => a - b)
+      .map((i) => ({ i, v: check.chosen[i]!.value }));
+    const shown = chosen.filter((c) => !isNoop(c.v)).map((c) => `i${c.i}=${valueLabel(c.v)}`);
+    const found = chosen.length === 0 ? 'nothing chosen yet' : `chosen ${shown.join(' ') || 'no-ops only'}`;
+    const ok = value === null ? chosen.length > 0 : chosen.some((c) => sameValue(c.v, value));
+    return { ok, found };
+  }
+  const learners = w.nodes.flatMap((n) => (n.proto?.kind === 'paxos' && n.proto.s.learned !== null ? [{ node: n.name, v: n.proto.s.learned.value }] : []));
+  const chosen = paxosChosen(check, 0);
+  const c = check.chosen[0];
+  const chosenText = chosen === null || c === undefined ? 'no value chosen' : `${valueLabel(chosen)} chosen (${ballotLabel(c.ballot)}, accepted by ${c.by.join(' ')})`;
+  const learnedText = learners.length === 0 ? 'no node learned a decision' : `learned by ${learners.map((l) => (chosen !== null && valueKey(l.v) === valueKey(chosen) ? l.node : `${l.node} (${valueLabel(l.v)})`)).join(' ')}`;
+  const found = `${chosenText}; ${learnedText}`;
+  if (value === null) return { ok: learners.length > 0, found };
+  const ok = learners.length > 0 && chosen !== null && sameValue(chosen, value) && learners.every((l) => sameValue(l.v, value));
+  return { ok, found };
+}
+
+/** A Multi-Paxos node's chosen values, instance 1 up to its gap-free prefix. */
+function chosenLog(n: NodeSlot): PaxosValue[] {
+  if (n.proto?.kind !== 'multi-paxos') return [];
+  const s = n.proto.s;
+  const out: PaxosValue[] = [];
+  for (let i = 1; i <= s.chosenThrough; i++) out.push(s.chosen[i]!.value);
+  return out;
+}
+
+/**
+ * Multi-Paxos `committed KEY[=VALUE] on …`: replay what the acceptors chose (instance by instance, up to
+ * the first gap) and find the last write to KEY; it is stored on the nodes that accepted or learned it.
+ */
+function chosenWriteFact(w: World, key: string, value: string | null, on: 'majority' | 'all' | Ref): FactResult {
+  const check = paxosCheck(w);
+  const kv: Record<string, string> = {};
+  const sessions: Record<string, { seq: number; result: string }> = {};
+  let last: { index: number; v: PaxosValue; value: string | undefined } | null = null;
+  for (let i = 1; check.chosen[i] !== undefined; i++) {
+    const v = check.chosen[i]!.value;
+    if (typeof v === 'string') continue;
+    applyCommand(kv, sessions, v);
+    if (v.op !== 'noop' && v.op !== 'get' && v.key === key) last = { index: i, v, value: kv[key] };
+  }
+  if (last === null) return { ok: false, found: `no chosen write to ${key}` };
+  const c = last;
+  const shown = `${key}${c.value === undefined ? ' deleted' : `=${c.value}`} (instance ${c.index})`;
+  if (value !== null && c.value !== value) return { ok: false, found: shown };
+  // Stored: the node's acceptor accepted it there, or its learner learned it.
+  const same = (acc: { value: PaxosValue } | undefined): boolean => acc !== undefined && valueKey(acc.value) === valueKey(c.v);
+  const holders = w.nodes.filter((x) => x.proto?.kind === 'multi-paxos' && (same(x.proto.s.accepted[c.index]) || same(x.proto.s.chosen[c.index]))).map((x) => x.name);
+  const n = w.nodes.length;
+  const ok = on === 'majority' ? holders.length >= quorum(n) : on === 'all' ? holders.length === n : holders.includes(on.name);
+  return { ok, found: `${shown} stored on ${holders.length}/${n}: ${holders.join(' ') || 'none'}` };
 }
 
 /**

@@ -5,10 +5,11 @@
 
 import type { Expectation, Fact, Link, NodeSet, OptionValue, Protocol, Ref, Stmt } from './ast';
 import { type Diagnostic, LangError, type Span, changeTo, diag, didYouMean, orList } from './diagnostics';
-import { FACTS, commandSpec, optionDuration, optionDurationRange, SET_OPTIONS } from './parser';
-import { type FactResult, INVARIANT_SLUGS, actingLeaders, evaluateFact, factText, findInvariant, rolesText } from './facts';
+import { bugNamesOf, checkBugs, commandSpec, factSpecOf, optionDuration, optionDurationRange, SET_OPTIONS } from './parser';
+import { type FactResult, actingLeaders, electionTimeoutMaxUs, evaluateFact, factText, findInvariant, invariantSlugs, rolesText } from './facts';
 import { type ClusterOptions, ConfigError, type RaftBugs, defaultClusterOptions, fmtUs, validateClusterOptions } from '../engine/config';
-import { Simulation, type World, worldCreate } from '../engine/sim';
+import type { PaxosBugs } from '../engine/paxos/options';
+import { Simulation, type World, nodeRole, nodeTerm, worldCreate } from '../engine/sim';
 import type { TraceEvent } from '../engine/trace';
 
 export type ViewName = 'sequence' | 'states' | 'log' | 'topology';
@@ -158,12 +159,13 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
   };
   const fact = (e: Expectation, where: 'expect' | 'until'): void => {
     const f: Fact = e.fact;
-    const spec = FACTS.find((x) => x.kind === f.kind);
-    if (spec?.unavailable !== undefined) {
+    const spec = factSpecOf(f);
+    if (spec.unavailable !== undefined) {
       if (protocolOf(`${where} ${f.kind}`, spec.protocols, e.span, true)) unavailable(`\`${where} ${f.kind}\``, spec.unavailable, e.span);
       return;
     }
     needCluster(e.span);
+    if (!protocolOf(`${where} ${spec.subject === 'node' ? 'NODE ' : ''}${spec.word}`, spec.protocols, e.span)) return;
     switch (f.kind) {
       case 'leader':
         if (f.node) node(f.node);
@@ -185,12 +187,15 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
       case 'client-failed':
         client(f.client);
         return;
-      case 'violation':
-        if (f.invariant !== null && findInvariant(f.invariant.name) === undefined) {
-          const dym = didYouMean(f.invariant.name, INVARIANT_SLUGS);
-          out.push(diag(`Unknown invariant \`${f.invariant.name}\`; the invariants are ${INVARIANT_SLUGS.join(', ')}.${dym.text}`, f.invariant.span, changeTo(dym.best, f.invariant.span)));
+      case 'violation': {
+        const protocol = scope.protocol ?? 'raft';
+        if (f.invariant !== null && findInvariant(f.invariant.name, protocol) === undefined) {
+          const slugs = invariantSlugs(protocol);
+          const dym = didYouMean(f.invariant.name, slugs);
+          out.push(diag(`Unknown invariant \`${f.invariant.name}\`; the invariants${scope.protocol === null || scope.protocol === 'raft' ? '' : ` of ${protocol}`} are ${slugs.join(', ')}.${dym.text}`, f.invariant.span, changeTo(dym.best, f.invariant.span)));
         }
         return;
+      }
       default:
         return;
     }
@@ -198,10 +203,6 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
   const visit = (s: Stmt): void => {
     switch (s.kind) {
       case 'cluster':
-        if (s.protocol !== 'raft') {
-          const engine = s.protocol === 'bully' ? 'the bully election engine' : s.protocol === 'paxos' ? 'the Paxos engine' : 'the Multi-Paxos engine';
-          unavailable(`\`cluster ${s.protocol}\``, engine, s.protocolSpan, '; only Raft is');
-        }
         scope.nodes = s.nodes.map((r) => r.name);
         scope.protocol = s.protocol;
         scope.zones.clear();
@@ -261,6 +262,13 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
           const spec = SET_OPTIONS.find((x) => x.name === o.key)!;
           if (spec.protocols && scope.protocol !== null && !spec.protocols.includes(scope.protocol)) {
             out.push(diag(`Option \`${o.key}\` is for ${orList([...spec.protocols])} clusters, not ${scope.protocol}.`, o.keySpan));
+          } else if (spec.value === 'bug' && scope.protocol !== null) {
+            try {
+              checkBugs(o.value, o.valueSpan, scope.protocol);
+            } catch (e) {
+              if (!(e instanceof LangError)) throw e;
+              out.push(diag(e.message, e.span));
+            }
           }
         }
         return;
@@ -286,13 +294,13 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
         else if (scope.zones.has(name)) out.push(diag(`${name} is a zone; a client needs its own name, such as \`A ${s.op} …\`.`, s.client.span));
         if (s.kind === 'client' && s.via) node(s.via);
         if (s.kind === 'coordination') unavailable(`\`${s.op}\``, commandSpec(s.op)!.unavailable!, s.opSpan);
+        else protocolOf(s.op, commandSpec(s.op)!.protocols, s.opSpan);
         scope.clients.add(name);
         return;
       }
       case 'propose': {
         node(s.node);
-        const spec = commandSpec('propose')!;
-        if (protocolOf('propose', spec.protocols, s.opSpan, true)) unavailable('`propose`', spec.unavailable!, s.opSpan);
+        protocolOf('propose', commandSpec('propose')!.protocols, s.opSpan);
         return;
       }
       case 'expect':
@@ -393,7 +401,7 @@ class Exec {
         return this.step(st.count, st.span);
       case 'timeout': {
         const slot = this.s.slot(st.node.name);
-        if (slot.status !== 'up' || slot.raft.role === 'leader') {
+        if (slot.status !== 'up' || nodeRole(slot) === 'leader') {
           this.result.messages.push(`timeout ${st.node.name}: it is ${slot.status !== 'up' ? slot.status : 'the leader'}, so its election timer does nothing.`);
         }
         return this.s.forceTimeout(st.node.name);
@@ -422,8 +430,12 @@ class Exec {
         return this.expect(st.expectation);
       case 'show':
         return this.show(st.view, st.options);
-      case 'coordination':
       case 'propose':
+        if (!this.s.propose(st.node.name, st.value)) {
+          this.result.messages.push(`${st.node.name} propose ${st.value}: ${st.node.name} is ${this.s.slot(st.node.name).status}, so it proposes nothing.`);
+        }
+        return;
+      case 'coordination':
       case 'explore':
         throw new Error(`interpreter: ${st.kind} must have been rejected by check`);
     }
@@ -452,7 +464,7 @@ class Exec {
   private cluster(st: Extract<Stmt, { kind: 'cluster' }>): void {
     const seedOpt = st.options.find((o) => o.key === 'seed');
     const seed = seedOpt ? Number(seedOpt.value) >>> 0 : this.opts.defaultSeed;
-    const o = defaultClusterOptions(st.nodes.map((r) => r.name), seed);
+    const o = defaultClusterOptions(st.nodes.map((r) => r.name), seed, st.protocol);
     this.applyOptions(o, st.options.filter((x) => x.key !== 'nodes' && x.key !== 'seed'), st.span);
     let world: World;
     try {
@@ -476,17 +488,25 @@ class Exec {
   /** Apply options to a copy, validate it, and only then adopt it: a rejected `set` changes nothing. */
   private applyOptions(target: ClusterOptions, options: OptionValue[], span: Span): void {
     const o = structuredClone(target);
+    // The parser and the check pass have made sure each option is one of this protocol's.
+    const timed = o.protocol === 'multi-paxos' ? o.multiPaxos : o.protocol === 'bully' ? o.bully : o.raft;
     for (const opt of options) {
       switch (opt.key) {
         case 'election-timeout': {
           const [lo, hi] = optionDurationRange(opt);
-          o.raft.electionTimeoutUsMin = lo;
-          o.raft.electionTimeoutUsMax = hi;
+          timed.electionTimeoutUsMin = lo;
+          timed.electionTimeoutUsMax = hi;
           break;
         }
         case 'heartbeat':
-          o.raft.heartbeatUs = optionDuration(opt);
+          timed.heartbeatUs = optionDuration(opt);
           break;
+        case 'retry': {
+          const [lo, hi] = optionDurationRange(opt);
+          o.paxos.retryUsMin = lo;
+          o.paxos.retryUsMax = hi;
+          break;
+        }
         case 'latency': {
           const [lo, hi] = optionDurationRange(opt);
           o.net.latencyUsMin = lo;
@@ -502,14 +522,20 @@ class Exec {
         case 'read':
           o.raft.readMode = opt.value as ClusterOptions['raft']['readMode'];
           break;
-        case 'bug':
-          for (const b of opt.value.split(',')) o.raft.bugs[camel(b) as keyof RaftBugs] = true;
+        case 'bug': {
+          const paxos = o.protocol === 'paxos' ? o.paxos.bugs : o.multiPaxos.bugs;
+          for (const b of opt.value.split(',')) {
+            if (o.protocol === 'raft') o.raft.bugs[camel(b) as keyof RaftBugs] = true;
+            else if (bugNamesOf(o.protocol).includes(b)) paxos[camel(b) as keyof PaxosBugs] = true;
+          }
           break;
+        }
         case 'client-retry':
           o.client.retryUs = optionDuration(opt);
           break;
         case 'max-batch':
-          o.raft.maxBatchEntries = Number(opt.value);
+          if (o.protocol === 'multi-paxos') o.multiPaxos.maxBatchEntries = Number(opt.value);
+          else o.raft.maxBatchEntries = Number(opt.value);
           break;
       }
     }
@@ -517,6 +543,9 @@ class Exec {
     if (problems.length > 0) throw new LangError(problems.join(' '), span);
     // Adopt in place: the running world holds `target` by reference.
     Object.assign(target.raft, o.raft);
+    Object.assign(target.paxos, o.paxos);
+    Object.assign(target.multiPaxos, o.multiPaxos);
+    Object.assign(target.bully, o.bully);
     Object.assign(target.net, o.net);
     Object.assign(target.client, o.client);
     if (this.state.world?.opts === target && options.some((x) => x.key === 'latency')) {
@@ -623,14 +652,14 @@ class Exec {
     return () => {
       for (let i = seen; i < trace.length; i++) if (trace[i]!.k === 'role') lastChange = trace[i]!.t;
       seen = trace.length;
-      const stable = actingLeaders(w).length > 0 && w.now - lastChange >= 2 * w.opts.raft.electionTimeoutUsMax;
+      const stable = actingLeaders(w).length > 0 && w.now - lastChange >= 2 * electionTimeoutMaxUs(w);
       return stable !== e.negated;
     };
   }
 
   private stableFound(): string {
     const leaders = actingLeaders(this.w);
-    return leaders.length === 0 ? 'no leader' : `roles still changing (leader ${leaders[0]!.name}, term ${leaders[0]!.raft.term})`;
+    return leaders.length === 0 ? 'no leader' : `roles still changing (leader ${leaders[0]!.name}, term ${nodeTerm(leaders[0]!)})`;
   }
 
   // --- clients

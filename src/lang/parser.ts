@@ -62,6 +62,13 @@ export interface CommandSpec {
 }
 
 export const BUG_NAMES = ['commit-old-term', 'skip-up-to-date-check', 'forget-vote-on-restart', 'quorum-off-by-one', 'skip-log-match-check'] as const;
+/** The teaching bugs of Paxos and Multi-Paxos (engine/paxos/options.ts). */
+export const PAXOS_BUG_NAMES = ['quorum-from-reachable', 'forget-promise-on-restart', 'ignore-accepted-values'] as const;
+
+/** The bugs `bug=…` takes on a cluster of `protocol`. */
+export function bugNamesOf(protocol: Protocol): readonly string[] {
+  return protocol === 'raft' ? BUG_NAMES : protocol === 'paxos' || protocol === 'multi-paxos' ? PAXOS_BUG_NAMES : [];
+}
 export const PROTOCOLS: readonly Protocol[] = ['raft', 'paxos', 'multi-paxos', 'bully'];
 export const VIEWS = ['sequence', 'states', 'log', 'topology'] as const;
 export const ROLES = ['leader', 'follower', 'candidate', 'precandidate', 'down', 'paused'] as const;
@@ -71,15 +78,19 @@ export const FAULT_KINDS = ['crash', 'restart', 'pause', 'partition', 'loss', 'd
 export const CLUSTER_OPTIONS: readonly OptionSpec[] = [
   { name: 'nodes', value: 'count-or-names', required: true, placeholder: '5|a,b,c', summary: 'a count (`5` gives n1..n5) or names (`us1,us2,eu1`)' },
   { name: 'seed', value: 'int', placeholder: '42', summary: 'the seed: same cells and same seed, same run' },
-  { name: 'election-timeout', value: 'duration-range', protocols: ['raft', 'bully'], placeholder: '150ms..300ms', summary: 'randomized election timeout (default 150ms..300ms), or one fixed value' },
+  { name: 'election-timeout', value: 'duration-range', protocols: ['raft', 'multi-paxos', 'bully'], placeholder: '150ms..300ms', summary: 'randomized election timeout (default 150ms..300ms), or one fixed value' },
   { name: 'heartbeat', value: 'duration', protocols: ['raft', 'multi-paxos', 'bully'], placeholder: '50ms', summary: 'leader heartbeat interval (default 50ms)' },
+  { name: 'retry', value: 'duration-range', protocols: ['paxos'], placeholder: '50ms..150ms', summary: "a proposer's retry interval (back-off) between ballots, random in the range (default 50ms..150ms); one fixed value lets dueling proposers livelock" },
   { name: 'latency', value: 'duration-range', placeholder: '2ms..10ms', summary: 'one-way message latency (default 2ms..10ms)' },
   { name: 'prevote', value: 'on-off', protocols: ['raft'], placeholder: 'on', summary: 'pre-vote before elections (§9.6), default off' },
   { name: 'check-quorum', value: 'on-off', protocols: ['raft'], placeholder: 'on', summary: 'a leader that cannot reach a quorum steps down, default off' },
   { name: 'read', value: 'enum', values: ['index', 'lease', 'log', 'local'], protocols: ['raft'], placeholder: 'index', summary: 'reads by ReadIndex (default), lease, through the log, or local (stale)' },
-  { name: 'bug', value: 'bug', values: BUG_NAMES, list: true, protocols: ['raft'], placeholder: 'commit-old-term', summary: 'deliberate protocol bugs, for teaching: ' + BUG_NAMES.join(', ') },
+  {
+    name: 'bug', value: 'bug', values: [...BUG_NAMES, ...PAXOS_BUG_NAMES], list: true, protocols: ['raft', 'paxos', 'multi-paxos'], placeholder: 'commit-old-term',
+    summary: `deliberate protocol bugs, for teaching: Raft ${BUG_NAMES.join(', ')}; Paxos and Multi-Paxos ${PAXOS_BUG_NAMES.join(', ')}`,
+  },
   { name: 'client-retry', value: 'duration', placeholder: '500ms', summary: 'how long a client waits before retrying elsewhere (default 500ms)' },
-  { name: 'max-batch', value: 'int', protocols: ['raft'], placeholder: '64', summary: 'entries per AppendEntries at most (default 64; 1 replays the paper figures entry by entry)' },
+  { name: 'max-batch', value: 'int', protocols: ['raft', 'multi-paxos'], placeholder: '64', summary: 'entries per AppendEntries (Multi-Paxos: per Chosen message) at most (default 64; 1 replays the paper figures entry by entry)' },
 ];
 
 export const SET_OPTIONS: readonly OptionSpec[] = CLUSTER_OPTIONS.filter((o) => o.name !== 'nodes' && o.name !== 'seed');
@@ -122,24 +133,33 @@ export interface FactSpec {
 }
 
 const COORDINATION = 'the coordination service (locks, fencing tokens, watches, leases)';
+/** Protocols with leaders; protocols with a replicated log and clients. */
+const LEADERS: readonly Protocol[] = ['raft', 'multi-paxos', 'bully'];
+const LOGS: readonly Protocol[] = ['raft', 'multi-paxos'];
+
+/** The spec of a fact as written (`term` and `NODE term` are two facts of one kind). */
+export function factSpecOf(f: Fact): FactSpec {
+  if (f.kind === 'term') return FACTS.find((x) => x.kind === 'term' && (x.subject === 'node') === (f.node !== null))!;
+  return FACTS.find((x) => x.kind === f.kind)!;
+}
 
 export const FACTS: readonly FactSpec[] = [
-  { kind: 'leader', word: 'leader', syntax: 'leader [NODE | in SET]', summary: 'a node acts as leader (NODE leads the newest term; one in SET acts as leader)' },
-  { kind: 'leader', word: 'no', syntax: 'no leader [in SET]', summary: 'no node (in SET) acts as leader' },
-  { kind: 'term', word: 'term', syntax: 'term OP N', summary: 'the highest term of any node, compared with `=`, `>=`, `<=`, `>` or `<`' },
-  { kind: 'committed', word: 'committed', syntax: 'committed KEY[=VALUE] [on majority|all|NODE]', summary: 'the last committed write to KEY (sets VALUE and) is stored on a majority (all nodes, NODE)' },
-  { kind: 'logs-equal', word: 'logs', syntax: 'logs equal', summary: 'every node holds the same log' },
+  { kind: 'leader', word: 'leader', syntax: 'leader [NODE | in SET]', summary: 'a node acts as leader (NODE leads the newest term; one in SET acts as leader)', protocols: LEADERS },
+  { kind: 'leader', word: 'no', syntax: 'no leader [in SET]', summary: 'no node (in SET) acts as leader', protocols: LEADERS },
+  { kind: 'term', word: 'term', syntax: 'term OP N', summary: 'the highest term of any node, compared with `=`, `>=`, `<=`, `>` or `<`', protocols: ['raft'] },
+  { kind: 'committed', word: 'committed', syntax: 'committed KEY[=VALUE] [on majority|all|NODE]', summary: 'the last committed write to KEY (sets VALUE and) is stored on a majority (all nodes, NODE); Multi-Paxos: chosen, and learned there', protocols: LOGS },
+  { kind: 'logs-equal', word: 'logs', syntax: 'logs equal', summary: 'every node holds the same log (Multi-Paxos: the same chosen values)', protocols: LOGS },
   { kind: 'safe', word: 'safe', syntax: 'safe', summary: 'every invariant held so far' },
   { kind: 'violation', word: 'violation', syntax: 'violation [INVARIANT]', summary: 'an invariant was violated (e.g. `state-machine-safety`)' },
-  { kind: 'stable', word: 'stable', syntax: 'stable', summary: 'one leader and no role change for two election timeouts', untilOnly: true },
+  { kind: 'stable', word: 'stable', syntax: 'stable', summary: 'one leader and no role change for two election timeouts', untilOnly: true, protocols: LEADERS },
   { kind: 'role', word: 'is', subject: 'node', syntax: 'NODE is ROLE', summary: "the node's role: leader, follower, candidate, precandidate, down or paused" },
-  { kind: 'term', word: 'term', subject: 'node', syntax: 'NODE term OP N', summary: "a node's own term" },
-  { kind: 'commit-index', word: 'commit', subject: 'node', syntax: 'NODE commit OP N', summary: "the node's commit index (what it knows is committed)" },
-  { kind: 'log-length', word: 'log', subject: 'node', syntax: 'NODE log OP N', summary: "the length of the node's log" },
-  { kind: 'has', word: 'has', subject: 'node', syntax: 'NODE has KEY[=VALUE] [committed|uncommitted]', summary: "NODE's log holds a write of KEY (=VALUE), committed or not as far as NODE knows" },
-  { kind: 'client-got', word: 'got', subject: 'client', syntax: 'CLIENT got VALUE', summary: "the client's last command succeeded with VALUE" },
-  { kind: 'client-failed', word: 'failed', subject: 'client', syntax: 'CLIENT failed', summary: "the client's last command failed or got no answer" },
-  { kind: 'decided', word: 'decided', syntax: 'decided [VALUE]', summary: 'Paxos chose a value', unavailable: 'the Paxos engine', protocols: ['paxos', 'multi-paxos'] },
+  { kind: 'term', word: 'term', subject: 'node', syntax: 'NODE term OP N', summary: "a node's own term", protocols: ['raft'] },
+  { kind: 'commit-index', word: 'commit', subject: 'node', syntax: 'NODE commit OP N', summary: "the node's commit index (what it knows is committed; Multi-Paxos: the end of its gap-free chosen prefix)", protocols: LOGS },
+  { kind: 'log-length', word: 'log', subject: 'node', syntax: 'NODE log OP N', summary: "the length of the node's log", protocols: ['raft'] },
+  { kind: 'has', word: 'has', subject: 'node', syntax: 'NODE has KEY[=VALUE] [committed|uncommitted]', summary: "NODE's log holds a write of KEY (=VALUE), committed or not as far as NODE knows", protocols: ['raft'] },
+  { kind: 'client-got', word: 'got', subject: 'client', syntax: 'CLIENT got VALUE', summary: "the client's last command succeeded with VALUE", protocols: LOGS },
+  { kind: 'client-failed', word: 'failed', subject: 'client', syntax: 'CLIENT failed', summary: "the client's last command failed or got no answer", protocols: LOGS },
+  { kind: 'decided', word: 'decided', syntax: 'decided [VALUE]', summary: 'Paxos chose a value (VALUE; Multi-Paxos: in some instance), and no node learned another', protocols: ['paxos', 'multi-paxos'] },
   { kind: 'linearizable', word: 'linearizable', syntax: 'linearizable', summary: 'the client history is linearizable', unavailable: 'the linearizability checker' },
   { kind: 'token', word: 'token', subject: 'client', syntax: 'CLIENT token N', summary: "the client's fencing token", unavailable: COORDINATION },
   { kind: 'rejected', word: 'rejected', syntax: 'rejected CLIENT write', summary: "a fenced resource rejected the client's write", unavailable: COORDINATION },
@@ -264,7 +284,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'timeout', group: 'Time', form: 'command', syntax: 'timeout NODE',
     summary: "Fire a node's election timer now.",
     examples: ['timeout n2'],
-    protocols: ['raft', 'bully'],
+    protocols: ['raft', 'multi-paxos', 'bully'],
     parse: (c, span) => ({ kind: 'timeout', span, node: c.ref('a node') }),
   },
   {
@@ -302,24 +322,28 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'put', group: 'Clients', form: 'client', syntax: 'CLIENT put KEY=VALUE [via NODE] [within D] [nowait]',
     summary: 'A write through the leader (the client finds it and retries); `via` pins it to one node, `nowait` goes on without the answer.',
     examples: ['A put x=1', 'A put x=2 via n1 within 2s'],
+    protocols: LOGS,
     parse: (c, span, who, at) => parseClientOp(c, span, who!, at, 'put'),
   },
   {
     name: 'get', group: 'Clients', form: 'client', syntax: 'CLIENT get KEY [via NODE] [within D] [nowait]',
     summary: "A read, served as the cluster's read mode says.",
     examples: ['A get x'],
+    protocols: LOGS,
     parse: (c, span, who, at) => parseClientOp(c, span, who!, at, 'get'),
   },
   {
     name: 'cas', group: 'Clients', form: 'client', syntax: 'CLIENT cas KEY OLD -> NEW [via NODE] …',
     summary: 'Compare-and-swap.',
     examples: ['A cas x 1 -> 2'],
+    protocols: LOGS,
     parse: (c, span, who, at) => parseClientOp(c, span, who!, at, 'cas'),
   },
   {
     name: 'delete', group: 'Clients', form: 'client', syntax: 'CLIENT delete KEY [via NODE] …',
     summary: 'Delete a key.',
     examples: ['A delete x'],
+    protocols: LOGS,
     parse: (c, span, who, at) => parseClientOp(c, span, who!, at, 'delete'),
   },
   {
@@ -361,10 +385,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'propose', group: 'Clients', form: 'node', syntax: 'NODE propose VALUE',
-    summary: 'A Paxos proposal.',
+    summary: 'Ask a node to propose a value (Multi-Paxos: into the log, through the leader).',
     examples: ['n1 propose X'],
     protocols: ['paxos', 'multi-paxos'],
-    unavailable: 'the Paxos engine',
     parse: (c, span, who, at) => ({ kind: 'propose', span, node: who!, opSpan: at, value: c.value('a value to propose').text }),
   },
   // Expectations
@@ -646,7 +669,8 @@ export class Cursor {
         end = more.span.endColumn;
       }
       const valueSpan: Span = { line: v.span.line, column: v.span.column, endColumn: end };
-      validateOptionValue(spec, value, valueSpan);
+      // `bug=…` on a cluster takes that protocol's bugs only.
+      validateOptionValue(spec.value === 'bug' && protocol !== null ? { ...spec, values: bugNamesOf(protocol) } : spec, value, valueSpan);
       out.push({ key: key.text, value, span: { ...key.span, endColumn: end }, keySpan: key.span, valueSpan });
     }
     const missing = specs.find((s) => s.required && !out.some((o) => o.key === s.name));
@@ -748,6 +772,16 @@ function validateOptionValue(spec: OptionSpec, value: string, span: Span): void 
       }
       return;
     }
+  }
+}
+
+/** Each bug of `bug=a,b` must be one of `protocol`'s; the error points at the first that is not. */
+export function checkBugs(value: string, span: Span, protocol: Protocol): void {
+  const own = bugNamesOf(protocol);
+  let col = span.column;
+  for (const v of value.split(',')) {
+    if (!own.includes(v)) throw new LangError(`Bug \`${v}\` is not a bug of ${protocol}; ${protocol} has ${orList(own.map((b) => `\`${b}\``))}.`, { line: span.line, column: col, endColumn: col + v.length });
+    col += v.length + 1;
   }
 }
 

@@ -72,8 +72,25 @@ describe('cluster', () => {
     expect(s.options[1]).toMatchObject({ key, value, keySpan: { column: 22 } });
   });
 
+  it.each([
+    ['paxos', 'retry=12ms', 'retry', '12ms'],
+    ['paxos', 'retry=50ms..150ms', 'retry', '50ms..150ms'],
+    ['paxos', 'bug=quorum-from-reachable,forget-promise-on-restart', 'bug', 'quorum-from-reachable,forget-promise-on-restart'],
+    ['paxos', 'bug=ignore-accepted-values', 'bug', 'ignore-accepted-values'],
+    ['multi-paxos', 'election-timeout=200ms..400ms', 'election-timeout', '200ms..400ms'],
+    ['multi-paxos', 'heartbeat=20ms', 'heartbeat', '20ms'],
+    ['multi-paxos', 'max-batch=4', 'max-batch', '4'],
+    ['multi-paxos', 'bug=quorum-from-reachable', 'bug', 'quorum-from-reachable'],
+    ['bully', 'election-timeout=100ms..200ms', 'election-timeout', '100ms..200ms'],
+    ['bully', 'heartbeat=30ms', 'heartbeat', '30ms'],
+  ])('a %s cluster takes option %s', (protocol, text, key, value) => {
+    const s = stmt(`cluster ${protocol} nodes=3 ${text}`);
+    if (s.kind !== 'cluster') throw new Error();
+    expect(s.options[1]).toMatchObject({ key, value, keySpan: { column: 18 + protocol.length } });
+  });
+
   it('has a test above for every cluster option', () => {
-    expect(CLUSTER_OPTIONS.map((o) => o.name)).toEqual(['nodes', 'seed', 'election-timeout', 'heartbeat', 'latency', 'prevote', 'check-quorum', 'read', 'bug', 'client-retry', 'max-batch']);
+    expect(CLUSTER_OPTIONS.map((o) => o.name)).toEqual(['nodes', 'seed', 'election-timeout', 'heartbeat', 'retry', 'latency', 'prevote', 'check-quorum', 'read', 'bug', 'client-retry', 'max-batch']);
   });
 });
 

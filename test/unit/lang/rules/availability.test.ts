@@ -1,20 +1,12 @@
-// Rule family: availability. Commands whose engine is not built yet (Paxos, Multi-Paxos, bully, the
-// coordination service, exploration, the linearizability checker) parse, and then fail before anything
-// runs with "… is not available yet: it needs …". Commands of another protocol say so.
+// Rule family: availability. Commands whose engine is not built yet (the coordination service,
+// exploration, the linearizability checker) parse, and then fail before anything runs with "… is not
+// available yet: it needs …". Commands and facts of another protocol say so, before anything runs.
 import { describe, expect, it } from 'vitest';
 import { FIVE, lastProblems, runCells } from '../helpers';
 
 const COORD = 'the coordination service (locks, fencing tokens, watches, leases)';
 
 describe('not available yet', () => {
-  it.each([
-    ['cluster paxos nodes=3', '`cluster paxos` is not available yet: it needs the Paxos engine, which is not built yet; only Raft is.', 9, 14],
-    ['cluster multi-paxos nodes=5', '`cluster multi-paxos` is not available yet: it needs the Multi-Paxos engine, which is not built yet; only Raft is.', 9, 20],
-    ['cluster bully nodes=5', '`cluster bully` is not available yet: it needs the bully election engine, which is not built yet; only Raft is.', 9, 14],
-  ])('%s', (cell, message, column, endColumn) => {
-    expect(lastProblems([cell])).toEqual([{ message, line: 1, column, endColumn }]);
-  });
-
   it.each([
     ['A lock resource-x ttl=15s renew=5s', `\`lock\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 7],
     ['A unlock resource-x', `\`unlock\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 9],
@@ -32,9 +24,9 @@ describe('not available yet', () => {
   });
 
   it.each([
-    ['n1 propose X', '`propose` is for paxos or multi-paxos clusters, which are not available yet; this cluster runs raft.', 4, 11],
-    ['expect decided X', '`expect decided` is for paxos or multi-paxos clusters, which are not available yet; this cluster runs raft.', 8, 17],
-    ['run until decided', '`until decided` is for paxos or multi-paxos clusters, which are not available yet; this cluster runs raft.', 11, 18],
+    ['n1 propose X', '`propose` is for paxos or multi-paxos clusters; this cluster runs raft.', 4, 11],
+    ['expect decided X', '`expect decided` is for paxos or multi-paxos clusters; this cluster runs raft.', 8, 17],
+    ['run until decided', '`until decided` is for paxos or multi-paxos clusters; this cluster runs raft.', 11, 18],
   ])('Paxos commands on a Raft cluster: %s', (cell, message, column, endColumn) => {
     expect(lastProblems([FIVE, cell])).toEqual([{ message, line: 1, column, endColumn }]);
   });

@@ -15,8 +15,8 @@ describe('options', () => {
   });
 
   it.each([
-    ['cluster raft nodes=3 colour=red', 'Unknown option `colour` for `cluster`. Options: nodes, seed, election-timeout, heartbeat, latency, prevote, check-quorum, read, bug, client-retry, max-batch.', 22, 28],
-    ['set nodes=5', 'Unknown option `nodes` for `set`. Options: election-timeout, heartbeat, latency, prevote, check-quorum, read, bug, client-retry, max-batch.', 5, 10],
+    ['cluster raft nodes=3 colour=red', 'Unknown option `colour` for `cluster`. Options: nodes, seed, election-timeout, heartbeat, retry, latency, prevote, check-quorum, read, bug, client-retry, max-batch.', 22, 28],
+    ['set nodes=5', 'Unknown option `nodes` for `set`. Options: election-timeout, heartbeat, retry, latency, prevote, check-quorum, read, bug, client-retry, max-batch.', 5, 10],
     ['A lock r ttl=1s bogus=2', 'Unknown option `bogus` for `lock`. Options: ttl, renew.', 17, 22],
     ['cluster raft nodes=3 read=stale', 'Expected `index`, `lease`, `log` or `local` for `read`, found `stale`.', 27, 32],
     ['cluster raft nodes=3 prevote=yes', 'Expected `on` or `off` for `prevote`, found `yes`.', 30, 33],
@@ -41,23 +41,28 @@ describe('options', () => {
     it.each([
       ['cluster paxos nodes=3 prevote=on', 'Option `prevote` is for raft clusters, not paxos.', 23, 30],
       ['cluster bully nodes=3 read=local', 'Option `read` is for raft clusters, not bully.', 23, 27],
-      ['cluster paxos nodes=3 election-timeout=1s', 'Option `election-timeout` is for raft or bully clusters, not paxos.', 23, 39],
+      ['cluster paxos nodes=3 election-timeout=1s', 'Option `election-timeout` is for raft, multi-paxos or bully clusters, not paxos.', 23, 39],
+      ['cluster raft nodes=3 retry=12ms', 'Option `retry` is for paxos clusters, not raft.', 22, 27],
+      ['cluster bully nodes=3 retry=12ms..60ms', 'Option `retry` is for paxos clusters, not bully.', 23, 28],
+      ['cluster bully nodes=3 bug=quorum-from-reachable', 'Option `bug` is for raft, paxos or multi-paxos clusters, not bully.', 23, 26],
+      ['cluster raft nodes=3 bug=quorum-from-reachable', 'Expected `commit-old-term`, `skip-up-to-date-check`, `forget-vote-on-restart`, `quorum-off-by-one` or `skip-log-match-check` for `bug`, found `quorum-from-reachable`.', 26, 47],
+      ['cluster paxos nodes=3 bug=ignore-accepted-values,commit-old-term', 'Expected `quorum-from-reachable`, `forget-promise-on-restart` or `ignore-accepted-values` for `bug`, found `commit-old-term`.', 50, 65],
+      ['cluster multi-paxos nodes=3 prevote=on', 'Option `prevote` is for raft clusters, not multi-paxos.', 29, 36],
       ['cluster multi-paxos nodes=3 check-quorum=on', 'Option `check-quorum` is for raft clusters, not multi-paxos.', 29, 41],
     ])('%s', (src, message, column, endColumn) => {
       expect(parseError(src)).toEqual({ message, line: 1, column, endColumn });
     });
 
     it('`set` on a cluster of another protocol, checked before anything runs', () => {
-      expect(lastProblems(['cluster paxos nodes=3\nset prevote=on'])).toEqual([
-        { message: '`cluster paxos` is not available yet: it needs the Paxos engine, which is not built yet; only Raft is.', line: 1, column: 9, endColumn: 14 },
-        { message: 'Option `prevote` is for raft clusters, not paxos.', line: 2, column: 5, endColumn: 12 },
+      expect(lastProblems(['cluster paxos nodes=3\nset prevote=on'])).toEqual([{ message: 'Option `prevote` is for raft clusters, not paxos.', line: 2, column: 5, endColumn: 12 }]);
+      expect(lastProblems(['cluster bully nodes=3', 'set retry=10ms'])).toEqual([{ message: 'Option `retry` is for paxos clusters, not bully.', line: 1, column: 5, endColumn: 10 }]);
+      expect(lastProblems(['cluster multi-paxos nodes=3', 'set bug=commit-old-term'])).toEqual([
+        { message: 'Bug `commit-old-term` is not a bug of multi-paxos; multi-paxos has `quorum-from-reachable`, `forget-promise-on-restart` or `ignore-accepted-values`.', line: 1, column: 9, endColumn: 24 },
       ]);
     });
 
     it('the options every protocol shares are accepted', () => {
-      expect(lastProblems(['cluster paxos nodes=3 seed=1 latency=1ms..2ms client-retry=1s']).map((p) => p.message)).toEqual([
-        '`cluster paxos` is not available yet: it needs the Paxos engine, which is not built yet; only Raft is.',
-      ]);
+      expect(lastProblems(['cluster paxos nodes=3 seed=1 latency=1ms..2ms client-retry=1s']).map((p) => p.message)).toEqual([]);
     });
   });
 
