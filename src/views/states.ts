@@ -53,7 +53,8 @@ export function stateDiagram(input: ViewInput): string {
   for (const role of ROLE_ORDER) {
     if (!shown.has(role)) continue;
     const now = holders.get(role);
-    lines.push(now === undefined ? roleName(role) : `${roleName(role)} : ${mermaidLabel(`now ${nameList(now)}`)}`);
+    // Mermaid draws a state's description in place of its name, so the description repeats the name.
+    lines.push(now === undefined ? roleName(role) : `${roleName(role)} : ${mermaidLabel(`${roleName(role)} · now ${nameList(now)}`)}`);
   }
   if (edges.size === 0) {
     lines.push(`note right of ${roleName(ROLE_ORDER.find((r) => shown.has(r))!)} : no role changes in this cell`);

@@ -10,9 +10,9 @@ describe('state diagram of role transitions', () => {
     expect(text).toMatchInlineSnapshot(`
       "stateDiagram-v2
       direction LR
-      Follower : now n1,n2,n4,n5
+      Follower : Follower · now n1,n2,n4,n5
       Candidate
-      Leader : now n3
+      Leader : Leader · now n3
       Follower --> Candidate : election timeout ×1 (n3)
       Candidate --> Leader : won 3/5 votes ×1 (n3)
       Leader --> Follower : AppendEntries from n3 in higher term 2 ×1 (n1)
