@@ -11,9 +11,10 @@ export function mermaidConfig(theme: DiagramTheme): MermaidConfig {
     theme,
     maxTextSize: 50_000,
     maxEdges: 500,
-    sequence: { useMaxWidth: false, showSequenceNumbers: false },
-    flowchart: { htmlLabels: false, useMaxWidth: false },
-    state: { useMaxWidth: false },
+    // Diagrams fit the output's width (wide clusters scale down rather than hide nodes off-screen).
+    sequence: { useMaxWidth: true, showSequenceNumbers: false },
+    flowchart: { htmlLabels: false, useMaxWidth: true },
+    state: { useMaxWidth: true },
     fontFamily: 'var(--vscode-font-family, "trebuchet ms", verdana, arial, sans-serif)',
   };
 }
