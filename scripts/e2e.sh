@@ -7,8 +7,13 @@
 #      extension from the repo (extensionDevelopmentPath), without the .vsix.
 # Everything a run writes goes to .e2e/run-* (gitignored); screenshots go to .e2e/artifacts/.
 # Prints `ui: N passed, N failed` and `extension-host: N passed, N failed`; exits non-zero on a failure.
+# Benchmark figures measured in the UI (ext.render500.ms) go to .e2e/artifacts/figures.json.
 #
-# Environment: E2E_GREP (run only the UI tests whose name contains it), CHROMIUM, CONSENSUS_E2E_CACHE.
+# A UI test marked knownBug (a reported product bug) prints "ui: known product bug (not counted): …"
+# above the counts when it fails, and is not counted as failed.
+#
+# Environment: E2E_GREP (run only the UI tests whose name contains it; several texts separated by |),
+# CHROMIUM, CONSENSUS_E2E_CACHE.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -63,7 +68,8 @@ cs_install_vsix "$RUN/ui" "$VSIX"
 port=$(cs_free_port)
 cs_start "$RUN/ui" "$port" "$RUN/ui-workspace"
 echo "code-server on http://127.0.0.1:$port (log: $RUN/ui/server.log)"
-E2E_URL="http://127.0.0.1:$port/?folder=$RUN/ui-workspace" E2E_ARTIFACTS="$ARTIFACTS" E2E_LOGS="$RUN" \
+E2E_URL="http://127.0.0.1:$port/?folder=$RUN/ui-workspace" E2E_WORKSPACE="$RUN/ui-workspace" \
+  E2E_ARTIFACTS="$ARTIFACTS" E2E_LOGS="$RUN" \
   E2E_SUMMARY="$RUN/ui.summary" node .e2e/build/ui.js || ui_rc=$?
 cs_stop_all
 
@@ -88,4 +94,5 @@ cat "$RUN/ui.summary" 2>/dev/null || { echo "ui: 0 passed, 1 failed"; ui_rc=1; }
 cat "$RUN/host.summary" 2>/dev/null || { echo "extension-host: 0 passed, 1 failed"; host_rc=1; }
 shopt -s nullglob
 for png in "$ARTIFACTS"/*.png; do echo "screenshot: $png"; done
+[ -f "$ARTIFACTS/figures.json" ] && echo "figures ($ARTIFACTS/figures.json): $(tr -d ' \n' < "$ARTIFACTS/figures.json")"
 ((ui_rc == 0 && host_rc == 0))

@@ -27,8 +27,11 @@ export function registerCommands(context: vscode.ExtensionContext, runner: Runne
         await vscode.commands.executeCommand('consensusNotebook.newNotebook');
       }
     }),
-    vscode.commands.registerCommand('consensusNotebook.exportMarkdown', async (arg?: vscode.Uri) => {
-      const nb = arg ? vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === arg.toString()) : vscode.window.activeNotebookEditor?.notebook;
+    // From the palette: no argument. From the notebook toolbar: the notebook (`{ notebookEditor }` or
+    // `{ uri }`, depending on the VS Code version). From other extensions: a Uri.
+    vscode.commands.registerCommand('consensusNotebook.exportMarkdown', async (arg?: unknown) => {
+      const uri = arg instanceof vscode.Uri ? arg : toolbarUri(arg);
+      const nb = (uri && vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === uri.toString())) ?? vscode.window.activeNotebookEditor?.notebook;
       if (!nb || nb.notebookType !== NOTEBOOK_TYPE) {
         void vscode.window.showErrorMessage('Open a Consensus notebook first.');
         return;
@@ -48,4 +51,11 @@ export function registerCommands(context: vscode.ExtensionContext, runner: Runne
       void vscode.window.showInformationMessage(`Exported to ${vscode.workspace.asRelativePath(target)}.`);
     }),
   );
+}
+
+function toolbarUri(arg: unknown): vscode.Uri | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const a = arg as { uri?: unknown; notebookEditor?: { notebookUri?: unknown }; notebook?: { uri?: unknown } };
+  for (const candidate of [a.uri, a.notebookEditor?.notebookUri, a.notebook?.uri]) if (candidate instanceof vscode.Uri) return candidate;
+  return undefined;
 }

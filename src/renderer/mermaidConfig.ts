@@ -9,6 +9,11 @@ export function mermaidConfig(theme: DiagramTheme): MermaidConfig {
     startOnLoad: false,
     securityLevel: 'strict',
     theme,
+    // Notes and edge labels stay readable in every theme (WCAG AA contrast on the dark theme's notes).
+    themeVariables:
+      theme === 'dark'
+        ? { noteBkgColor: '#2d3540', noteTextColor: '#f0f0f0', noteBorderColor: '#7a8a9a', edgeLabelBackground: '#1f1f1f' }
+        : { edgeLabelBackground: '#ffffff' },
     maxTextSize: 50_000,
     maxEdges: 500,
     // Diagrams fit the output's width (wide clusters scale down rather than hide nodes off-screen).

@@ -1,10 +1,11 @@
 // UI suite: runs the tests of tests.ts in Debian's Chromium against a code-server that has the packaged
 // extension installed. Started by scripts/e2e.sh, configured by environment:
 //   E2E_URL        workbench URL with ?folder=<workspace>
-//   E2E_ARTIFACTS  folder for screenshots
+//   E2E_WORKSPACE  the workspace folder the URL opens (tests check files that exports write into it)
+//   E2E_ARTIFACTS  folder for screenshots and figures.json (benchmark figures measured here)
 //   E2E_LOGS       folder for the browser console log (default: E2E_ARTIFACTS)
 //   E2E_SUMMARY    file that receives the summary line (optional)
-//   E2E_GREP       only run tests whose name contains this text (optional)
+//   E2E_GREP       only run tests whose name contains this text, or one of several separated by | (optional)
 //   CHROMIUM       browser executable (default /usr/bin/chromium)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,6 +19,7 @@ const TEST_TIMEOUT_MS = 180_000;
 async function main(): Promise<number> {
   const url = required('E2E_URL');
   const artifacts = required('E2E_ARTIFACTS');
+  const workspace = required('E2E_WORKSPACE');
   const logs = process.env.E2E_LOGS ?? artifacts;
   const grep = process.env.E2E_GREP ?? '';
   fs.mkdirSync(artifacts, { recursive: true });
@@ -30,6 +32,7 @@ async function main(): Promise<number> {
   });
   let passed = 0;
   let failed = 0;
+  const knownBugs: string[] = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
@@ -37,7 +40,16 @@ async function main(): Promise<number> {
     const wb = new Workbench(page, url);
     const ctx: UiContext = {
       wb,
+      workspace,
       log: (message) => console.log(`    ${message}`),
+      figure(name, value) {
+        // Figures accumulate in one JSON object; a re-run of a test overwrites its own keys only.
+        const file = path.join(artifacts, 'figures.json');
+        const figures = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number>) : {};
+        figures[name] = value;
+        fs.writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
+        console.log(`    figure: ${name} = ${value} (${file})`);
+      },
       async screenshot(name, element) {
         const file = path.join(artifacts, `ui-${name}.png`);
         if (element) {
@@ -51,18 +63,25 @@ async function main(): Promise<number> {
     };
 
     await wb.open();
-    for (const t of tests.filter((t) => t.name.includes(grep))) {
+    for (const t of tests.filter((t) => grep.split('|').some((g) => t.name.includes(g)))) {
       const test = t.name;
       const started = Date.now();
       console.log(`ui: ${test}`);
+      const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
       try {
         await withTimeout(t.run(ctx), TEST_TIMEOUT_MS, `timed out after ${TEST_TIMEOUT_MS / 1000} s`);
         passed++;
-        console.log(`  ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        console.log(`  ok (${seconds()} s)`);
+        if (t.knownBug) console.log(`  note: this test passes now; remove its knownBug marker (${t.knownBug})`);
       } catch (e) {
-        failed++;
-        console.log(`  FAILED (${((Date.now() - started) / 1000).toFixed(1)} s): ${(e as Error).message}`);
-        await ctx.screenshot(`failure-${slug(test)}`).catch((s) => console.log(`    no screenshot: ${s}`));
+        if (t.knownBug) {
+          knownBugs.push(`${test}: ${t.knownBug}`);
+          console.log(`  KNOWN BUG (${seconds()} s, not counted as failed): ${(e as Error).message}`);
+        } else {
+          failed++;
+          console.log(`  FAILED (${seconds()} s): ${(e as Error).message}`);
+          await ctx.screenshot(`failure-${slug(test)}`).catch((s) => console.log(`    no screenshot: ${s}`));
+        }
       }
       // Start the next test from an empty editor area; reload the workbench if that fails.
       await wb.closeAllEditors().catch(async (e) => {
@@ -77,7 +96,7 @@ async function main(): Promise<number> {
     await browser.close();
     consoleLog.end();
   }
-  const summary = `ui: ${passed} passed, ${failed} failed`;
+  const summary = [...knownBugs.map((bug) => `ui: known product bug (not counted): ${bug}`), `ui: ${passed} passed, ${failed} failed`].join('\n');
   console.log(summary);
   if (process.env.E2E_SUMMARY) fs.writeFileSync(process.env.E2E_SUMMARY, `${summary}\n`);
   return failed || !passed ? 1 : 0;

@@ -1,26 +1,51 @@
 // The UI tests, in the order they run. Each is a name and an async function of the shared context; add
 // new ones to the list. They share one browser page: the runner closes all editors after each test, and
 // reloads the workbench after a failure, so a test starts from an empty editor area.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Locator } from 'playwright-core';
 import type { Workbench } from './workbench';
 
+// Browser globals used by functions Playwright runs in the page (the project's lib has no DOM types,
+// and a module-scoped declaration keeps it that way for the rest of the project).
+interface ParsedXml {
+  getElementsByTagName(name: string): ArrayLike<{ textContent: string | null }>;
+  documentElement: { localName: string; namespaceURI: string | null; textContent: string | null };
+}
+declare const DOMParser: new () => { parseFromString(text: string, type: string): ParsedXml };
+declare function getComputedStyle(element: unknown): { fill: string; backgroundColor: string; getPropertyValue(name: string): string };
+
 export interface UiContext {
   wb: Workbench;
+  /** The workspace folder the workbench has open (a scratch copy of samples/ plus the fixtures). */
+  workspace: string;
   /** Saves a screenshot of the page, or of one element, to the artifacts folder; returns its path. */
   screenshot(name: string, element?: Locator): Promise<string>;
+  /** Records a benchmark figure (DESIGN.md) in the artifacts' figures.json. */
+  figure(name: string, value: number): void;
   log(message: string): void;
 }
 
 export interface UiTest {
   name: string;
+  /**
+   * A product bug this test shows today (reported, not yet fixed). Its failure is printed as a known
+   * bug and not counted as failed; once it passes, the runner says the marker can go.
+   */
+  knownBug?: string;
   run(ctx: UiContext): Promise<void>;
 }
+
+const SAMPLE = 'leader-election.consensus';
+/** Code cells of samples/leader-election.consensus. */
+const SAMPLE_CODE_CELLS = 4;
+const TABS = ['sequence', 'states', 'log', 'topology'] as const;
 
 export const tests: UiTest[] = [
   {
     name: 'leader-election.consensus: Run All draws a Mermaid diagram naming the elected leader',
     async run({ wb, screenshot, log }) {
-      await wb.quickOpen('leader-election.consensus');
+      await wb.quickOpen(SAMPLE);
       await wb.waitForNotebook();
       await wb.runAll();
       const run = await waitForLeaderDiagram(wb);
@@ -31,6 +56,192 @@ export const tests: UiTest[] = [
       }
       await screenshot('leader-election-output', run.output); // scrolls the notebook to the output
       await screenshot('leader-election-page');
+    },
+  },
+  {
+    name: 'leader-election.consensus: each tab (sequence, states, log, topology) renders its view',
+    async run({ wb, screenshot, log }) {
+      const output = await openAndRunSample(wb);
+      for (const tab of TABS) {
+        const button = output.locator(`.cn-tabs button.cn-tab[data-tab="${tab}"]`);
+        await wb.clickInNotebook(button);
+        await until(wb, `the ${tab} tab to be selected`, async () => (await button.getAttribute('aria-selected')) === 'true');
+        const pane = output.locator(`.cn-pane-${tab}`);
+        await pane.waitFor({ state: 'visible', timeout: 30_000 });
+        for (const other of TABS.filter((t) => t !== tab)) {
+          if (await output.locator(`.cn-pane-${other}`).isVisible()) throw new Error(`the ${other} pane is still visible on the ${tab} tab`);
+        }
+        let summary: string;
+        if (tab === 'log') {
+          const table = pane.locator('table.cn-log');
+          await table.waitFor({ state: 'visible', timeout: 30_000 });
+          const rows = await table.locator('tr').count();
+          const nodes = await table.locator('td.cn-node').allTextContents();
+          // A header row and one row per node of the 5-node cluster.
+          if (rows !== 6 || nodes.join(',') !== 'n1,n2,n3,n4,n5') throw new Error(`the log table has ${rows} rows, nodes ${nodes.join(',')}`);
+          summary = `table of ${rows} rows, ${await table.locator('td.cn-entry').count()} log entries`;
+        } else {
+          const svg = pane.locator('svg').first();
+          await svg.waitFor({ state: 'visible', timeout: 30_000 });
+          const size = await svg.boundingBox();
+          if (!size || size.width < 50 || size.height < 50) throw new Error(`the ${tab} svg is tiny: ${JSON.stringify(size)}`);
+          const labels = await svgLabels(svg);
+          const text = labels.join(' | ');
+          // Every view names the nodes; the states view names each role box (with who holds it at the
+          // end) and the transitions of the re-election.
+          const wanted =
+            tab === 'states' ? ['Follower · now n1,n3,n4', 'Candidate', 'Leader · now n2', 'Down · now n5', 'crashed ×1 (n5)'] : ['n1', 'n2', 'n3', 'n4', 'n5'];
+          for (const name of wanted) {
+            if (!labels.some((l) => l.includes(name))) throw new Error(`the ${tab} svg does not show "${name}"; its labels: ${text.slice(0, 400)}`);
+          }
+          summary = `svg ${Math.round(size.width)}×${Math.round(size.height)}, ${labels.length} labels: ${text.slice(0, 160)}`;
+          if (await pane.locator('.cn-error').count()) throw new Error(`the ${tab} pane shows an error: ${await pane.locator('.cn-error').textContent()}`);
+        }
+        log(`${tab}: ${summary}`);
+        await screenshot(`tab-${tab}`, pane);
+      }
+    },
+  },
+  {
+    name: 'leader-election.consensus: the event scrubber (slider, keys, buttons) redraws the sequence diagram',
+    async run({ wb, screenshot, log }) {
+      const output = await openAndRunSample(wb);
+      const pane = output.locator('.cn-pane-sequence');
+      const scrub = output.locator('.cn-scrubber');
+      const slider = scrub.locator('input.cn-slider');
+      const label = scrub.locator('.cn-step-label');
+      const state = scrub.locator('pre.cn-state');
+      await slider.waitFor({ state: 'attached', timeout: 30_000 });
+      const n = Number(await slider.getAttribute('max'));
+      const before = await diagramFacts(pane, label, state);
+      log(`before: ${before.label}; ${before.arrows} arrows, ${before.texts} texts`);
+      if (!(n > 10)) throw new Error(`the scrubber has only ${n} events`);
+      if (before.label !== `event ${n}/${n} · end of cell`) throw new Error(`unexpected label at the end: ${before.label}`);
+      if (!(before.arrows > 10)) throw new Error(`the full diagram has only ${before.arrows} arrows`);
+      await screenshot('scrubber-before-diagram', pane);
+      await screenshot('scrubber-before-controls', scrub);
+
+      // The slider: move to an early event (early enough that the diagram and the scrubber fit in one
+      // screenshot).
+      const k = Math.max(4, Math.min(15, Math.floor(n / 5)));
+      let svgId = await pane.locator('svg').first().getAttribute('id');
+      await slider.fill(String(k));
+      svgId = await waitForRedraw(wb, pane, svgId);
+      const early = await diagramFacts(pane, label, state);
+      log(`slider to ${k}: ${early.label}; ${early.arrows} arrows, ${early.texts} texts`);
+      if (!early.label.startsWith(`event ${k}/${n} · `)) throw new Error(`the label did not follow the slider: ${early.label}`);
+      if (!(early.arrows < before.arrows)) throw new Error(`the diagram did not shrink: ${early.arrows} arrows (was ${before.arrows})`);
+      if (!(early.texts < before.texts)) throw new Error(`the diagram text did not shrink: ${early.texts} (was ${before.texts})`);
+      if (early.state === before.state) throw new Error('the state panel did not change');
+      await screenshot('scrubber-after-slider', output);
+      await screenshot('scrubber-after-slider-controls', scrub);
+
+      // The keyboard, with the scrubber focused by a click (a real user gesture, as a user would).
+      await wb.clickInNotebook(label);
+      for (let i = 0; i < 3; i++) await wb.page.keyboard.press('ArrowLeft');
+      await until(wb, `the label to read event ${k - 3}`, async () => ((await label.textContent()) ?? '').startsWith(`event ${k - 3}/${n} `));
+      svgId = await waitForRedraw(wb, pane, svgId);
+      const back3 = await diagramFacts(pane, label, state);
+      log(`←←←: ${back3.label}; ${back3.arrows} arrows`);
+      if (back3.arrows > early.arrows) throw new Error(`stepping back added arrows: ${back3.arrows} > ${early.arrows}`);
+      await wb.page.keyboard.press('Home');
+      await until(wb, 'the label to read event 0', async () => (await label.textContent()) === `event 0/${n} · start of cell`);
+      svgId = await waitForRedraw(wb, pane, svgId);
+      const start = await diagramFacts(pane, label, state);
+      log(`Home: ${start.label}; ${start.arrows} arrows`);
+      if (start.arrows !== 0) throw new Error(`at the start of the cell the diagram has ${start.arrows} arrows`);
+      // The state panel: n5 leads when the cell starts (it crashes in this cell) and is down at its end.
+      if (!/^n5\s+leader\b/m.test(start.state)) throw new Error(`at the start n5 is not the leader:\n${start.state}`);
+      if (!/^n5\s+down\b/m.test(before.state)) throw new Error(`at the end n5 is not down:\n${before.state}`);
+
+      // The buttons.
+      const fwd = scrub.locator('button.cn-step-fwd');
+      await wb.clickInNotebook(fwd);
+      await wb.clickInNotebook(fwd);
+      await until(wb, 'the label to read event 2', async () => ((await label.textContent()) ?? '').startsWith(`event 2/${n} · `));
+      log(`▶▶: ${await label.textContent()}`);
+      await wb.clickInNotebook(scrub.locator('button.cn-step-back'));
+      await until(wb, 'the label to read event 1', async () => ((await label.textContent()) ?? '').startsWith(`event 1/${n} · `));
+
+      // End: back to the whole cell.
+      await wb.clickInNotebook(label);
+      await wb.page.keyboard.press('End');
+      await until(wb, 'the label to read the last event', async () => ((await label.textContent()) ?? '').startsWith(`event ${n}/${n} · `));
+      await waitForRedraw(wb, pane, svgId);
+      await until(wb, 'the whole diagram again', async () => (await diagramFacts(pane, label, state)).arrows === before.arrows);
+      await screenshot('scrubber-after-end', scrub);
+    },
+  },
+  {
+    name: 'leader-election.consensus: Save SVG and Save PNG write valid files through the save dialog',
+    async run({ wb, workspace, log }) {
+      const output = await openAndRunSample(wb);
+      const svgFile = path.join(workspace, `e2e-export-${Date.now()}.svg`);
+      await wb.clickInNotebook(output.locator('button.cn-save-svg'));
+      await wb.answerSaveDialog(svgFile);
+      const svg = (await waitForFile(wb, svgFile)).toString('utf8');
+      log(`${path.basename(svgFile)}: ${svg.length} bytes, starts ${JSON.stringify(svg.slice(0, 60))}`);
+      if (!svg.startsWith('<?xml')) throw new Error('the SVG does not start with an XML declaration');
+      if (!svg.includes('<svg')) throw new Error('the file has no <svg element');
+      // A real XML parser (the browser's, in the page) must accept it, with an <svg> root.
+      const parsed = await wb.page.evaluate((text) => {
+        const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+        const error = doc.getElementsByTagName('parsererror')[0];
+        return {
+          error: error ? (error.textContent ?? 'parsererror') : null,
+          root: doc.documentElement.localName,
+          ns: doc.documentElement.namespaceURI,
+          texts: doc.getElementsByTagName('text').length,
+          content: doc.documentElement.textContent ?? '',
+        };
+      }, svg);
+      log(`parsed: root <${parsed.root}> in ${parsed.ns}, ${parsed.texts} <text> elements`);
+      if (parsed.error) throw new Error(`the SVG is not well-formed XML: ${parsed.error.slice(0, 300)}`);
+      if (parsed.root !== 'svg' || parsed.ns !== 'http://www.w3.org/2000/svg') throw new Error(`root <${parsed.root}> in ${parsed.ns}`);
+      if (!/RequestVote/.test(parsed.content)) throw new Error('the SVG does not hold the messages of the diagram');
+
+      const pngFile = path.join(workspace, `e2e-export-${Date.now()}.png`);
+      await wb.clickInNotebook(output.locator('button.cn-save-png'));
+      await wb.answerSaveDialog(pngFile);
+      const png = await waitForFile(wb, pngFile);
+      const signature = png.subarray(0, 8).toString('hex');
+      const width = png.readUInt32BE(16);
+      const height = png.readUInt32BE(20);
+      log(`${path.basename(pngFile)}: ${png.length} bytes, ${width}×${height}`);
+      if (signature !== '89504e470d0a1a0a' || png.subarray(12, 16).toString('latin1') !== 'IHDR') throw new Error(`not a PNG: ${signature}`);
+      if (width < 100 || height < 100) throw new Error(`the PNG is ${width}×${height}`);
+    },
+  },
+  {
+    name: 'leader-election.consensus: Export as Markdown writes prose and ```mermaid blocks',
+    async run({ wb, workspace, screenshot, log }) {
+      await wb.quickOpen(SAMPLE);
+      await wb.waitForNotebook();
+      const file = path.join(workspace, `e2e-export-${Date.now()}.md`);
+      await wb.runCommand('Consensus: Export as Markdown');
+      await wb.answerSaveDialog(file);
+      await checkMarkdownExport(wb, file, log);
+      await screenshot('export-markdown-page');
+    },
+  },
+  {
+    name: 'leader-election.consensus: the notebook toolbar\'s Export as Markdown button exports too',
+    async run({ wb, workspace, screenshot, log }) {
+      await wb.quickOpen(SAMPLE);
+      await wb.waitForNotebook();
+      const file = path.join(workspace, `e2e-export-${Date.now()}.md`);
+      await wb.clickToolbar('Export as Markdown');
+      const error = wb.page.locator('.notifications-toasts .notification-toast', { hasText: 'Open a Consensus notebook first' });
+      const dialog = wb.quickInput.filter({ visible: true }).locator('input.input');
+      await until(wb, 'a save dialog (or an error)', async () => (await dialog.count()) > 0 || (await error.count()) > 0);
+      if (await error.count()) {
+        await screenshot('export-markdown-toolbar-error-page');
+        const message = (await error.first().locator('.notification-list-item-message').textContent())?.trim();
+        await wb.runCommand('Notifications: Clear All Notifications');
+        throw new Error(`the toolbar button failed: ${message}`);
+      }
+      await wb.answerSaveDialog(file);
+      await checkMarkdownExport(wb, file, log);
     },
   },
   {
@@ -49,6 +260,60 @@ export const tests: UiTest[] = [
     },
   },
   {
+    name: 'e2e-quickfix.consensus: the typo is squiggled, counted in Problems, and Ctrl+. fixes it',
+    async run({ wb, workspace, screenshot, log }) {
+      // Its own fixture: applying the fix may save the file (VS Code saves files a code action edits
+      // when files.refactoring.autoSave is on, its default). (A copy made here would not be in Quick
+      // Open's file index yet.)
+      const file = path.join(workspace, 'e2e-quickfix.consensus');
+      const original = fs.readFileSync(file, 'utf8');
+      if (!original.includes('cluster raft nodez=5 seed=1\n')) throw new Error(`${file} does not hold the typo`);
+      await wb.quickOpen(path.basename(file));
+      await wb.waitForNotebook();
+      const cell = wb.notebook.locator('.cell-list-container .monaco-list-row.code-cell-row').first();
+      const squiggle = cell.locator('.squiggly-error').first();
+      await squiggle.waitFor({ state: 'attached', timeout: 30_000 });
+      const problems = wb.page.locator('.statusbar-item[id="status.problems"]');
+      await until(wb, 'the Problems count to show 1 error', async () => /\bErrors: 1\b/.test((await problems.getAttribute('aria-label')) ?? ''));
+      log(`status bar: ${await problems.getAttribute('aria-label')}`);
+      log(`cell text: ${await cellText(cell)}`);
+
+      // Hover the squiggle: its message and "did you mean".
+      const box = await squiggle.boundingBox();
+      if (!box) throw new Error('the squiggle has no layout box');
+      await wb.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      const hover = wb.page.locator('.monaco-hover:not(.hidden)', { hasText: 'nodez' }).first();
+      await hover.waitFor({ state: 'visible', timeout: 15_000 });
+      const hoverText = await hover.locator('.hover-contents').first().textContent().catch(() => hover.textContent());
+      log(`hover: ${(hoverText ?? '').trim().slice(0, 200)}`);
+      await screenshot('quickfix-squiggle-page');
+
+      // Put the cursor on the typo and ask for the quick fix.
+      await wb.page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await wb.page.keyboard.press('Control+.');
+      const menu = wb.page.locator('.action-widget', { hasText: 'Change to' });
+      await menu.waitFor({ state: 'visible', timeout: 15_000 });
+      const actions = (await menu.locator('.monaco-list-row').allTextContents()).map((t) => t.trim());
+      log(`quick fix menu: ${JSON.stringify(actions)}`);
+      if (!actions.includes('Change to `nodes`')) throw new Error(`no "Change to \`nodes\`" quick fix: ${JSON.stringify(actions)}`);
+      await screenshot('quickfix-menu-page');
+      await wb.page.keyboard.press('Enter');
+      await until(wb, 'the cell text to read nodes=5', async () => (await cellText(cell)).startsWith('cluster raft nodes=5 seed=1'));
+      await until(wb, 'the squiggle to go away', async () => (await cell.locator('.squiggly-error').count()) === 0);
+      log(`cell text after the fix: ${await cellText(cell)}`);
+      // The edit is a real one: the notebook is dirty, or saved with exactly that change.
+      const fixed = original.replace('nodez=5', 'nodes=5');
+      const tab = wb.page.locator('.tab.active', { hasText: path.basename(file) });
+      await until(wb, 'the notebook to be dirty or saved with the fix', async () => {
+        return /\bdirty\b/.test((await tab.getAttribute('class')) ?? '') || fs.readFileSync(file, 'utf8') === fixed;
+      });
+      log(fs.readFileSync(file, 'utf8') === fixed ? 'the fix was saved (files.refactoring.autoSave), byte for byte' : 'the notebook is dirty');
+      await wb.page.keyboard.press('Escape');
+      await screenshot('quickfix-fixed-page');
+      // The runner answers "Don't Save" when the editors close: the fixture stays as it was.
+    },
+  },
+  {
     name: 'e2e-healthy.consensus: after an error the extension still runs another notebook',
     async run({ wb, screenshot, log }) {
       await wb.quickOpen('e2e-healthy.consensus');
@@ -58,6 +323,94 @@ export const tests: UiTest[] = [
       log(`verdict: ${run.verdict}`);
       assertNode(run.leader, 3);
       await screenshot('healthy-after-error-page');
+    },
+  },
+  {
+    name: 'e2e-render200.consensus: ext.render500.ms, Run to the largest sequence diagram visible (median of 3)',
+    async run({ wb, screenshot, log, figure }) {
+      await wb.quickOpen('e2e-render200.consensus');
+      await wb.waitForNotebook();
+      const frame = wb.outputFrame;
+      const drawn = frame.locator('.cn-output .cn-pane-sequence svg');
+      // A first run warms the renderer (Mermaid loads) and checks the size of the diagram.
+      await wb.runAll();
+      await drawn.first().waitFor({ state: 'visible', timeout: RUN_TIMEOUT_MS });
+      const arrows = await drawn.first().locator('.messageText').count();
+      log(`warm-up run: ${arrows} arrows`);
+      // The sequence view caps a diagram at 200 arrows and no cell option raises it (see the fixture).
+      if (arrows < 200) throw new Error(`the diagram has ${arrows} arrows, expected the cap of 200`);
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        await wb.clearAllOutputs(true);
+        await until(wb, 'the outputs to be cleared', async () => (await frame.locator('.cn-output').count().catch(() => 0)) === 0);
+        const started = Date.now();
+        await wb.runAll();
+        await drawn.first().waitFor({ state: 'visible', timeout: RUN_TIMEOUT_MS });
+        times.push(Date.now() - started);
+      }
+      const median = [...times].sort((a, b) => a - b)[1]!;
+      log(`Run → ${arrows}-arrow diagram visible: ${times.join(', ')} ms; median ${median} ms`);
+      console.log(`ext.render500.ms = ${median} (a ${arrows}-message diagram: the most the sequence view draws)`);
+      figure('ext.render500.ms', median);
+      figure('ext.render500.arrows', arrows);
+      await screenshot('render200-output', frame.locator('.cn-output').first());
+    },
+  },
+  {
+    name: 'Default Dark Modern: the diagrams are drawn light on dark',
+    async run({ wb, screenshot, log }) {
+      await wb.setColorTheme('Dark Modern');
+      try {
+        await until(wb, 'the workbench to turn dark', async () => /\bvs-dark\b/.test(await wb.themeKind()), 15_000);
+        log(`workbench: ${(await wb.themeKind()).split(' ').filter((c) => c.startsWith('vs')).join(' ')}`);
+        const output = await openAndRunSample(wb);
+        const bodyClass = (await wb.outputFrame.locator('body').getAttribute('class')) ?? '';
+        if (!bodyClass.includes('vscode-dark')) throw new Error(`the output webview is not dark: ${bodyClass}`);
+        const pane = output.locator('.cn-pane-sequence');
+        const background = parseColor(await wb.outputFrame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor));
+        const editorBackground = await wb.outputFrame
+          .locator('body')
+          .evaluate((b) => getComputedStyle(b).getPropertyValue('--vscode-editor-background').trim());
+        // The webview body is transparent over the editor: its colour is the editor background.
+        const page = background && background[3] > 0 ? background : parseColor(editorBackground);
+        if (!page) throw new Error(`no page background (body ${JSON.stringify(background)}, editor ${editorBackground})`);
+        log(`page background ${fmt(page)}; luminance ${luminance(page).toFixed(3)}`);
+        if (luminance(page) > 0.2) throw new Error(`the page background ${fmt(page)} is not dark`);
+        // Message labels sit on the page; participant and note labels on their boxes.
+        const checks = [
+          { what: 'message label', text: 'text.messageText', box: null },
+          { what: 'participant label', text: 'text.actor', box: 'rect.actor' },
+          { what: 'note text', text: 'text.noteText', box: 'rect.note' },
+        ];
+        for (const c of checks) {
+          // The glyphs' colour: a label's tspan has its own fill (Mermaid fills text.actor like the box).
+          const fill = parseColor(
+            await pane
+              .locator(`svg ${c.text}`)
+              .first()
+              .evaluate((t) => getComputedStyle(t.querySelector('tspan') ?? t).fill),
+          );
+          const behind = c.box ? parseColor(await pane.locator(`svg ${c.box}`).first().evaluate((r) => getComputedStyle(r).fill)) : page;
+          if (!fill || !behind) throw new Error(`no colour for the ${c.what}: ${JSON.stringify({ fill, behind })}`);
+          const ratio = contrast(fill, behind);
+          log(`${c.what}: ${fmt(fill)} on ${fmt(behind)}, contrast ${ratio.toFixed(2)}:1${ratio < 4.5 ? ' (below WCAG AA 4.5:1 for body text)' : ''}`);
+          // Fails below WCAG's 3:1 (large text, and the floor for anything meant to be read).
+          if (ratio < 3) throw new Error(`the ${c.what} is hard to read: ${fmt(fill)} on ${fmt(behind)} (${ratio.toFixed(2)}:1)`);
+          if (!c.box && luminance(fill) < 0.5) throw new Error(`the ${c.what} is not light: ${fmt(fill)}`);
+        }
+        await screenshot('dark-output', output);
+        for (const tab of ['states', 'topology'] as const) {
+          const button = output.locator(`.cn-tabs button.cn-tab[data-tab="${tab}"]`);
+          await wb.clickInNotebook(button);
+          const svg = output.locator(`.cn-pane-${tab} svg`).first();
+          await svg.waitFor({ state: 'visible', timeout: 30_000 });
+          await screenshot(`dark-${tab}`, output.locator(`.cn-pane-${tab}`));
+        }
+        await screenshot('dark-page');
+      } finally {
+        await wb.page.keyboard.press('Escape');
+        await wb.setColorTheme('Light Modern');
+      }
     },
   },
 ];
@@ -103,6 +456,108 @@ async function waitForLeaderDiagram(wb: Workbench): Promise<LeaderRun> {
   );
 }
 
+/**
+ * Opens the sample, runs all its cells and returns the output of the last cell (the crash of n5 and
+ * the re-election: the most events) once it is drawn, named by its verdict. Cells run in order, so the
+ * last output means all ran. (Outputs of cells out of view are not rendered into the webview: the
+ * notebook reopens scrolled to where it was, so only the last cell's output is awaited.)
+ */
+async function openAndRunSample(wb: Workbench): Promise<Locator> {
+  await wb.quickOpen(SAMPLE);
+  await wb.waitForNotebook();
+  const frame = wb.outputFrame;
+  // The notebook document may outlive its editor (and keep its outputs): start from none.
+  await wb.clearAllOutputs();
+  await until(wb, 'the outputs to be cleared', async () => (await frame.locator('.cn-output').count().catch(() => 0)) === 0);
+  await wb.runAll();
+  // The last cell crashed n5: its verdict says so.
+  const last = frame
+    .locator('.cn-output')
+    .filter({ has: frame.locator('.cn-diagram svg') })
+    .filter({ has: frame.locator('.cn-verdict', { hasText: '(down)' }) })
+    .last();
+  await until(wb, 'the output of the last cell (a verdict with n5 down)', async () => (await last.count()) > 0, RUN_TIMEOUT_MS);
+  return last;
+}
+
+interface DiagramFacts {
+  label: string;
+  state: string;
+  /** Message arrows (their labels) in the sequence diagram. */
+  arrows: number;
+  /** All text elements of the diagram (arrows, notes, participants). */
+  texts: number;
+}
+
+async function diagramFacts(pane: Locator, label: Locator, state: Locator): Promise<DiagramFacts> {
+  const svg = pane.locator('svg').first();
+  return {
+    label: ((await label.textContent()) ?? '').trim(),
+    state: (await state.textContent()) ?? '',
+    arrows: await svg.locator('.messageText').count(),
+    texts: await svg.locator('text').count(),
+  };
+}
+
+/** The visible label texts of a Mermaid svg (text elements and HTML labels; not its <style>). */
+async function svgLabels(svg: Locator): Promise<string[]> {
+  const texts = await svg.locator('text, foreignObject').allTextContents();
+  return texts.map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
+}
+
+/** Waits until the pane's svg is replaced by a newer drawing (a new id); returns the new id. */
+async function waitForRedraw(wb: Workbench, pane: Locator, oldId: string | null): Promise<string | null> {
+  let id: string | null = oldId;
+  await until(wb, 'the sequence diagram to be redrawn', async () => {
+    id = await pane.locator('svg').first().getAttribute('id', { timeout: 1_000 }).catch(() => oldId);
+    return id !== oldId && (id ?? '').includes('-scrub-');
+  });
+  return id;
+}
+
+/** Polls a condition, failing with a message that says what was expected. */
+async function until(wb: Workbench, what: string, condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await wb.assertNoKernelPicker();
+    if (await condition().catch(() => false)) return;
+    await wb.page.waitForTimeout(100);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+}
+
+/** Waits until an exported file exists and has stopped growing; returns its bytes. */
+async function waitForFile(wb: Workbench, file: string): Promise<Buffer> {
+  let last = -1;
+  await until(wb, `the file ${file}`, async () => {
+    const size = fs.existsSync(file) ? fs.statSync(file).size : -1;
+    const settled = size > 0 && size === last;
+    last = size;
+    return settled;
+  });
+  return fs.readFileSync(file);
+}
+
+/** The text of a cell's editor (Monaco renders spaces as no-break spaces). */
+async function cellText(cell: Locator): Promise<string> {
+  const lines = await cell.locator('.view-lines .view-line').allTextContents();
+  return lines.map((l) => l.replace(/\u00a0/g, ' ')).join('\n');
+}
+
+/** Checks a Markdown export of the sample: its prose, its code cells and one ```mermaid block per cell. */
+async function checkMarkdownExport(wb: Workbench, file: string, log: (m: string) => void): Promise<void> {
+  const md = (await waitForFile(wb, file)).toString('utf8');
+  const blocks = md.match(/^```mermaid\n[\s\S]*?^```$/gm) ?? [];
+  log(`${path.basename(file)}: ${md.length} bytes, ${blocks.length} mermaid blocks`);
+  if (blocks.length !== SAMPLE_CODE_CELLS) throw new Error(`expected ${SAMPLE_CODE_CELLS} mermaid blocks, found ${blocks.length}`);
+  if (!blocks.every((b) => b.startsWith('```mermaid\nsequenceDiagram\n'))) throw new Error('a mermaid block is not a sequence diagram');
+  for (const prose of ['# Raft leader election', 'Five servers start as followers', 'Crash the leader']) {
+    if (!md.includes(prose)) throw new Error(`the Markdown lacks the prose "${prose}"`);
+  }
+  if (!md.includes('```consensus\ncluster raft nodes=5 seed=42\n```')) throw new Error('the Markdown lacks the first code cell');
+  if (!/^> \*\*Result:\*\* leader n\d/m.test(md)) throw new Error('the Markdown lacks the verdicts');
+}
+
 /** Waits for a locator, failing with a message that says what was expected. */
 async function waitOrExplain(wb: Workbench, target: Locator, what: string): Promise<void> {
   const deadline = Date.now() + RUN_TIMEOUT_MS;
@@ -117,4 +572,38 @@ async function waitOrExplain(wb: Workbench, target: Locator, what: string): Prom
 function assertNode(name: string, nodes: number): void {
   const n = /^n(\d+)$/.exec(name);
   if (!n || Number(n[1]) < 1 || Number(n[1]) > nodes) throw new Error(`leader ${name} is not one of n1..n${nodes}`);
+}
+
+// --- colours (WCAG 2 relative luminance and contrast) ------------------------------------------------
+
+type Rgba = [number, number, number, number];
+
+/** Parses `rgb(…)`, `rgba(…)` and `#rgb`/`#rrggbb`; null for anything else (e.g. `none`). */
+function parseColor(text: string | null | undefined): Rgba | null {
+  const s = (text ?? '').trim();
+  const rgb = /^rgba?\(\s*([\d.]+)[ ,]+([\d.]+)[ ,]+([\d.]+)(?:\s*[,/]\s*([\d.]+))?\s*\)$/.exec(s);
+  if (rgb) return [Number(rgb[1]), Number(rgb[2]), Number(rgb[3]), rgb[4] === undefined ? 1 : Number(rgb[4])];
+  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(s);
+  if (hex) {
+    const h = hex[1]!.length === 3 ? [...hex[1]!].map((c) => c + c).join('') : hex[1]!;
+    return [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16), 1];
+  }
+  return null;
+}
+
+function luminance([r, g, b]: Rgba): number {
+  const lin = (c: number) => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+function contrast(a: Rgba, b: Rgba): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+function fmt(c: Rgba): string {
+  return `rgb(${c.slice(0, 3).map((x) => Math.round(x)).join(',')})`;
 }

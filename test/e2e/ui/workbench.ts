@@ -1,6 +1,9 @@
 // Drives the VS Code workbench that code-server serves (VS Code 1.100; selectors are pinned to it).
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 
+// A browser global used by a function Playwright runs in the page (the project's lib has no DOM).
+declare const WheelEvent: new (type: string, init: object) => Event;
+
 export class Workbench {
   constructor(
     readonly page: Page,
@@ -21,11 +24,14 @@ export class Workbench {
     const input = this.quickInput.locator('input.input');
     await input.waitFor();
     await input.fill(fileName);
-    await this.quickInput
-      .locator('.monaco-list-row', { hasText: fileName })
-      .first()
-      .waitFor({ timeout: 30_000 });
-    await this.page.keyboard.press('Enter');
+    // Click the row of exactly that file: pressing Enter could pick the first row of a list that has
+    // not caught up with the filter yet (recently opened files), or a longer name that matches too.
+    const row = this.quickInput
+      .locator('.monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(fileName)}$`) }) })
+      .first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
     await this.page
       .locator('.tab.active', { hasText: fileName })
       .waitFor({ timeout: 30_000 });
@@ -37,15 +43,72 @@ export class Workbench {
     const input = this.quickInput.locator('input.input');
     await input.waitFor();
     await input.fill(`>${label}`);
-    await this.quickInput
-      .locator('.monaco-list-row', { hasText: label })
-      .first()
-      .waitFor({ timeout: 15_000 });
-    await this.page.keyboard.press('Enter');
+    // The row whose label starts with the text (the first row may be another command that merely
+    // contains it, e.g. "Developer: Generate Color Theme …" for "Preferences: Color Theme").
+    const row = this.quickInput.locator('.monaco-list-row', { hasText: new RegExp(`^${escapeRegExp(label)}`) }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
   }
 
   get quickInput(): Locator {
     return this.page.locator('.quick-input-widget');
+  }
+
+  /**
+   * Answers a save dialog. In code-server, showSaveDialog is VS Code's "simple file dialog": a quick
+   * input holding the proposed path, which it fills in (and completes as one types) asynchronously.
+   * So: wait until the proposed path has settled, replace the whole path (fill, not typing), check the
+   * dialog left it alone, and accept with Enter. If the file exists the workbench asks whether to
+   * replace it, and the answer is yes.
+   */
+  async answerSaveDialog(file: string): Promise<void> {
+    const widget = this.quickInput.filter({ visible: true });
+    const input = widget.locator('input.input');
+    await input.waitFor({ timeout: 30_000 });
+    let last = '';
+    for (let stable = 0, i = 0; stable < 3 && i < 100; i++) {
+      await this.page.waitForTimeout(100);
+      const value = await input.inputValue();
+      stable = value !== '' && value === last ? stable + 1 : 0;
+      last = value;
+    }
+    let value = '';
+    for (let attempt = 0; attempt < 5 && value !== file; attempt++) {
+      await input.fill(file);
+      await this.page.waitForTimeout(300);
+      value = await input.inputValue();
+    }
+    if (value !== file) throw new Error(`the save dialog keeps changing the path: ${value} (wanted ${file})`);
+    await this.page.keyboard.press('Enter');
+    const replace = this.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Replace' });
+    try {
+      await replace.first().click({ timeout: 1_000 });
+    } catch {
+      // The file was new.
+    }
+    try {
+      await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+    } catch {
+      const message = await widget.locator('.quick-input-message').textContent().catch(() => '');
+      throw new Error(`the save dialog did not accept ${file}: ${message || '(no message)'}; it holds ${await input.inputValue().catch(() => '?')}`);
+    }
+  }
+
+  /** Picks a colour theme with "Preferences: Color Theme" (the picker previews, Enter keeps it). */
+  async setColorTheme(label: string): Promise<void> {
+    await this.runCommand('Preferences: Color Theme');
+    const input = this.quickInput.locator('input.input');
+    await input.waitFor();
+    await input.fill(label);
+    const row = this.quickInput.locator('.monaco-list-row', { hasText: new RegExp(`^${escapeRegExp(label)}`) }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
+    await this.quickInput.filter({ visible: true }).waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
+  /** The class list of the workbench's root element (vs, vs-dark, hc-black, ...). */
+  async themeKind(): Promise<string> {
+    return (await this.page.locator('.monaco-workbench').getAttribute('class')) ?? '';
   }
 
   /**
@@ -65,7 +128,30 @@ export class Workbench {
 
   /** Clicks the notebook toolbar's Run All button. */
   async runAll(): Promise<void> {
-    const button = this.notebook.locator('.notebook-toolbar-container a.action-label[aria-label="Run All"]');
+    await this.clickToolbar('Run All');
+  }
+
+  /**
+   * Clicks the notebook toolbar's Clear All Outputs button. It is disabled while there are no outputs:
+   * then this does nothing, unless outputs are expected (`expectOutputs`), when it waits for the button
+   * to be enabled (it follows the end of a run with a delay).
+   */
+  async clearAllOutputs(expectOutputs = false): Promise<void> {
+    const button = this.notebook.locator('.notebook-toolbar-container a.action-label[aria-label="Clear All Outputs"]');
+    await button.waitFor({ timeout: 30_000 });
+    if (expectOutputs) {
+      await this.notebook
+        .locator('.notebook-toolbar-container a.action-label[aria-label="Clear All Outputs"]:not(.disabled)')
+        .waitFor({ timeout: 30_000 });
+    } else if ((await button.getAttribute('aria-disabled')) === 'true') {
+      return;
+    }
+    await this.clickToolbar('Clear All Outputs');
+  }
+
+  /** Clicks a button of the notebook toolbar by its label (e.g. "Run All", "Export as Markdown"). */
+  async clickToolbar(label: string): Promise<void> {
+    const button = this.notebook.locator(`.notebook-toolbar-container a.action-label[aria-label="${label}"]`);
     await button.waitFor({ timeout: 30_000 });
     await button.click();
     await this.moveMouseAway();
@@ -83,26 +169,54 @@ export class Workbench {
    * list, so the list has to scroll: scrolling the element into view inside its frame does nothing.
    * The workbench scrolls about 50 px per wheel event, whatever its delta.
    */
-  async revealInNotebook(target: Locator): Promise<void> {
+  async revealInNotebook(target: Locator, where: 'top' | 'middle' = 'top'): Promise<boolean> {
     const list = await this.notebook.locator('.cell-list-container').boundingBox();
     if (!list) throw new Error('the notebook cell list is not visible');
-    await this.page.mouse.move(list.x + list.width / 2, list.y + list.height / 2);
-    for (let i = 0; i < 400; i++) {
+    let scrolled = false;
+    let lastY: number | null = null;
+    for (let round = 0; round < 40; round++) {
       const box = await target.boundingBox();
       if (!box) throw new Error('the element to reveal has no layout box');
-      const offset = box.y - (list.y + 10);
-      const inView = box.y >= list.y && box.y + box.height <= list.y + list.height;
-      if (inView || Math.abs(offset) < 60) break;
-      await this.page.mouse.wheel(0, Math.sign(offset) * 50);
+      if (box.y === lastY) break; // the list cannot scroll further that way
+      lastY = box.y;
+      let offset: number;
+      if (where === 'middle') {
+        // Well inside the list, clear of the notebook toolbar and the sticky cell headers at its top.
+        offset = box.y + box.height / 2 - (list.y + list.height / 2);
+        if (Math.abs(offset) < 60) break;
+      } else {
+        offset = box.y - (list.y + 10);
+        const inView = box.y >= list.y && box.y + box.height <= list.y + list.height;
+        if (inView || Math.abs(offset) < 60) break;
+      }
+      scrolled = true;
+      // One synthetic wheel event on the list for the whole distance. Monaco reads Chrome's legacy
+      // wheelDeltaY (120 per notch) and scrolls 50 px per notch, so real wheel events through
+      // Playwright scroll 50 px each whatever their delta; a synthetic one can carry any distance.
+      await this.notebook
+        .locator('.cell-list-container > .monaco-list > .monaco-scrollable-element')
+        .first()
+        .evaluate((el, px) => {
+          const init = { deltaY: px, deltaMode: 0, bubbles: true, cancelable: true, wheelDeltaY: Math.round((-px * 120) / 50) };
+          el.dispatchEvent(new WheelEvent('wheel', init));
+        }, Math.round(offset));
+      await this.page.waitForTimeout(50);
     }
+    if (scrolled) await this.moveMouseAway();
+    return scrolled;
+  }
+
+  /** Clicks an element of the output webview, scrolling the notebook to it first. */
+  async clickInNotebook(target: Locator): Promise<void> {
+    await this.revealInNotebook(target, 'middle');
+    await target.click();
     await this.moveMouseAway();
-    await this.page.waitForTimeout(500); // let the scrollbar fade
   }
 
   /** Saves a screenshot of an element of the output webview, clipped to the visible cell list. */
   async screenshotInNotebook(target: Locator, file: string): Promise<void> {
     // Playwright's element screenshot mis-places elements two frames down: clip a page screenshot.
-    await this.revealInNotebook(target);
+    if (await this.revealInNotebook(target)) await this.page.waitForTimeout(500); // let the scrollbar fade
     const box = await target.boundingBox();
     const list = await this.notebook.locator('.cell-list-container').boundingBox();
     if (!box || !list) throw new Error('the element or the notebook has no layout box');
@@ -144,4 +258,8 @@ export class Workbench {
       timeout: 10_000,
     });
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
