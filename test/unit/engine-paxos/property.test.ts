@@ -23,12 +23,12 @@ describe('no violation with the bugs off', () => {
     );
   });
 
-  it('Multi-Paxos with clients: 300 random fault schedules', () => {
+  it('Multi-Paxos with clients: 1,000 random fault schedules', () => {
     fc.assert(
       fc.property(seedArb, (seed) => {
         expect(runMultiPaxosSchedule(seed).violations).toEqual([]);
       }),
-      { numRuns: 300 },
+      { numRuns: 1_000 },
     );
   });
 
