@@ -4,6 +4,7 @@
 // Each event costs O(nodes) at most (an append compares with the other logs at that index), except a
 // new leader, which is compared with the committed prefix once.
 
+import { describeCommand } from '../describe';
 import type { Command, LogEntry, Role, TraceEvent } from '../trace';
 
 export const RAFT_INVARIANTS = [
@@ -67,20 +68,7 @@ function sameCommand(a: Command, b: Command): boolean {
   return a.client === b.client && a.seq === b.seq && describeCommand(a) === describeCommand(b);
 }
 
-export function describeCommand(c: Command): string {
-  switch (c.op) {
-    case 'noop':
-      return 'no-op';
-    case 'put':
-      return `put ${c.key}=${c.value}`;
-    case 'delete':
-      return `delete ${c.key}`;
-    case 'cas':
-      return `cas ${c.key} ${c.expect}->${c.value}`;
-    case 'get':
-      return `get ${c.key}`;
-  }
-}
+export { describeCommand };
 
 function entryText(e: LogEntry | undefined): string {
   return e === undefined ? '(none)' : `t${e.term} ${describeCommand(e.cmd)}`;

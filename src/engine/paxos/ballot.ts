@@ -1,7 +1,8 @@
 // Ballots (proposal numbers) and values: ordering, identity and the stable printers shared by the
 // protocols, the checkers and the views.
 
-import type { Ballot, Command, PaxosValue } from '../trace';
+import { describeCommand } from '../describe';
+import type { Ballot, PaxosValue } from '../trace';
 
 export const NO_BALLOT: Ballot = { round: 0, proposer: 0 };
 
@@ -26,7 +27,7 @@ export function isNoop(v: PaxosValue): boolean {
 /** The value as people read it: `X`, `put x=1`, `no-op`. */
 export function valueLabel(v: PaxosValue): string {
   if (typeof v === 'string') return v;
-  return commandText(v);
+  return describeCommand(v);
 }
 
 /**
@@ -36,20 +37,5 @@ export function valueLabel(v: PaxosValue): string {
 export function valueKey(v: PaxosValue): string {
   if (typeof v === 'string') return `v\u0000${v}`;
   if (v.op === 'noop') return 'noop';
-  return `c\u0000${v.client}\u0000${v.seq}\u0000${commandText(v)}`;
-}
-
-function commandText(c: Command): string {
-  switch (c.op) {
-    case 'noop':
-      return 'no-op';
-    case 'put':
-      return `put ${c.key}=${c.value}`;
-    case 'delete':
-      return `delete ${c.key}`;
-    case 'cas':
-      return `cas ${c.key} ${c.expect}->${c.value}`;
-    case 'get':
-      return `get ${c.key}`;
-  }
+  return `c\u0000${v.client}\u0000${v.seq}\u0000${describeCommand(v)}`;
 }
