@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { codeFrame } from '../lang/diagnostics';
+import { cellDirective, expectedErrorMiss } from '../lang/directives';
 import { runForExport } from '../lang/export';
 import type { ExecOptions } from '../lang/interpreter';
 import { parseNotebook } from '../lang/notebook';
@@ -28,7 +29,8 @@ Exit codes: 0 all expectations held, 1 a cell failed (error, failed expectation,
   run: `consensus-notebook run FILE… [--seed N] [--json]
 
 Runs every cell of each notebook in order and prints each cell's verdict, its failed expectations with
-a code frame, and its notes. Exit code 0 only if every expectation held and no invariant broke.
+a code frame, and its notes. Exit code 0 only if every cell ran as meant: every expectation held, and a
+cell whose first line is \`# expect-error: TEXT\` (a demonstration of a failure) failed with TEXT.
   --seed N   the seed for cells whose \`cluster\` line names none (default 1)
   --json     one JSON object on stdout: { ok, files: [{ file, ok, cells: [{ cell, ok, verdict,
              leader, term, diagnostics, failures, messages }] }] }
@@ -129,15 +131,24 @@ function run(args: Args, exec: ExecOptions): number {
     const results = runs.map((r, i) => {
       const cell = cells[i]!;
       const payload = r.diagnostics.length === 0 ? buildPayload(r, { mode: 'export' }) : null;
+      // A cell that demonstrates a failure says so on its first line (`# expect-error: TEXT`).
+      const directive = cellDirective(cell);
+      const problems = [...r.diagnostics, ...r.failures].map((x) => x.message);
+      const miss = directive.kind === 'expect-error' ? expectedErrorMiss(directive.text, problems) : null;
+      const ok = directive.kind === 'expect-error' ? miss === null : r.ok;
       if (!json) {
-        process.stdout.write(`${r.ok ? '✓' : '✗'} ${file} cell ${i + 1}: ${payload?.verdict ?? 'error'}\n`);
-        for (const d of r.diagnostics) process.stdout.write(indent(codeFrame(cell, d)));
-        for (const f of r.failures) process.stdout.write(indent(codeFrame(cell, { severity: 'error', message: f.message, span: f.span })));
+        const summary = directive.kind === 'expect-error' && ok ? `failed as expected (${directive.text})` : (payload?.verdict ?? 'error');
+        process.stdout.write(`${ok ? '✓' : '✗'} ${file} cell ${i + 1}: ${summary}\n`);
+        if (miss !== null) process.stdout.write(`    ${miss}\n`);
+        if (!(directive.kind === 'expect-error' && ok)) {
+          for (const d of r.diagnostics) process.stdout.write(indent(codeFrame(cell, d)));
+          for (const f of r.failures) process.stdout.write(indent(codeFrame(cell, { severity: 'error', message: f.message, span: f.span })));
+        }
         for (const m of r.messages) process.stdout.write(`    ${m}\n`);
       }
       return {
         cell: i + 1,
-        ok: r.ok,
+        ok,
         verdict: payload?.verdict ?? null,
         leader: payload?.leader ?? null,
         term: payload?.term ?? null,

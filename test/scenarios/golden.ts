@@ -11,16 +11,10 @@
 // Failures are reported as code frames with file line numbers.
 
 import { codeFrame } from '../../src/lang/diagnostics';
+import { cellDirective, expectedErrorMiss } from '../../src/lang/directives';
 import type { CellRun } from '../../src/lang/session';
 
-export type Directive = { kind: 'none' } | { kind: 'expect-error'; text: string } | { kind: 'known-bug'; text: string };
-
-export function cellDirective(cell: string): Directive {
-  const first = cell.split(/\r?\n/, 1)[0] ?? '';
-  const m = /^\s*#\s*(expect-error|known-bug):\s*(.*?)\s*$/.exec(first);
-  if (!m) return { kind: 'none' };
-  return { kind: m[1] as 'expect-error' | 'known-bug', text: m[2]! };
-}
+export { cellDirective, type Directive } from '../../src/lang/directives';
 
 /** Every problem of a cell run as code frames (file lines), plus its messages. */
 export function cellReport(file: string, cell: string, fileLine: number, run: CellRun): string {
@@ -34,10 +28,9 @@ export function judgeCell(file: string, cell: string, fileLine: number, run: Cel
   const d = cellDirective(cell);
   const problems = [...run.diagnostics, ...run.failures].map((x) => x.message);
   if (d.kind === 'expect-error') {
-    if (d.text === '') return `${file}:${fileLine}: \`# expect-error:\` needs the text of the expected error.`;
-    if (problems.some((p) => p.includes(d.text))) return null;
-    const got = problems.length === 0 ? 'the cell ran clean' : `the cell failed otherwise:\n${cellReport(file, cell, fileLine, run)}`;
-    return `${file}:${fileLine}: expected an error containing "${d.text}", but ${got}`;
+    const miss = expectedErrorMiss(d.text, problems);
+    if (miss === null) return null;
+    return `${file}:${fileLine}: ${miss}${problems.length > 0 && d.text !== '' ? `:\n${cellReport(file, cell, fileLine, run)}` : ''}`;
   }
   if (run.ok && problems.length === 0) return null;
   return cellReport(file, cell, fileLine, run);

@@ -49,6 +49,24 @@ describe('consensus-notebook run', () => {
     expect(r.stdout).toMatch(/\^+/);
   });
 
+  it('a cell marked `# expect-error: TEXT` passes when it fails with TEXT, and fails when it runs clean', () => {
+    const demo = notebook('demo.consensus', 'cluster raft nodes=5 seed=1 election-timeout=200ms', '# expect-error: No leader after 2s\nrun until leader within 2s');
+    const pass = run('run', demo);
+    expect(pass.code).toBe(0);
+    expect(pass.stdout).toContain('cell 2: failed as expected (No leader after 2s)');
+    const clean = notebook('clean.consensus', 'cluster raft nodes=5 seed=1', '# expect-error: No leader\nrun until leader');
+    const fail = run('run', clean);
+    expect(fail.code).toBe(1);
+    expect(fail.stdout).toContain('expected an error containing "No leader", but the cell ran clean');
+  });
+
+  it('every sample runs as its author meant (exit 0)', () => {
+    const samples = readdirSync(join(root, 'samples')).filter((f) => f.endsWith('.consensus')).map((f) => join(root, 'samples', f));
+    const r = run('run', ...samples);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('✗'))).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+
   it('--json prints one object with a stable shape', () => {
     const r = run('run', sample, '--json');
     expect(r.code).toBe(0);
