@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultClusterOptions } from '../engine/config';
 import { chance, prngCreate, randInt } from '../engine/prng';
-import { queueCreate, queuePop, queuePush } from '../engine/queue';
+import { queueCreate, queuePeekAt, queuePop, queuePush } from '../engine/queue';
 import { Simulation, worldCreate } from '../engine/sim';
 import type { TraceEvent } from '../engine/trace';
 import { parseCell } from '../lang/parser';
@@ -50,10 +50,11 @@ function bareLoop(events: number): number {
   let n = 0;
   const ms = timeMs(() => {
     while (n < events) {
+      const at = queuePeekAt(q);
       const e = queuePop(q)!;
       n++;
       // What a handler minimally does: draw a latency, maybe lose the message, schedule a successor.
-      if (!chance(rng, 0)) queuePush(q, e.at + randInt(rng, 2_000, 10_000), { node: (e.item.node + 1) % 5 });
+      if (!chance(rng, 0)) queuePush(q, at + randInt(rng, 2_000, 10_000), { node: (e.node + 1) % 5 });
     }
   });
   return (events / ms) * 1000;

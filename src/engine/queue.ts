@@ -1,6 +1,7 @@
 // The event queue: a binary min-heap ordered by (time, seq). `seq` is assigned at insertion, so two
 // events at the same virtual time run in the order they were scheduled — a stable, total tie-break.
-// Plain data (an array of items) so a snapshot is a structured clone.
+// Plain data (an array of entries) so a snapshot is a structured clone. An item can be pushed again
+// after it was popped (a timer re-queues itself).
 
 export interface Queued<T> {
   at: number;
@@ -15,6 +16,10 @@ export interface Queue<T> {
 
 export function queueCreate<T>(): Queue<T> {
   return { heap: [], seq: 0 };
+}
+
+export function queueSize<T>(q: Queue<T>): number {
+  return q.heap.length;
 }
 
 export function queuePush<T>(q: Queue<T>, at: number, item: T): void {
@@ -32,11 +37,19 @@ export function queuePush<T>(q: Queue<T>, at: number, item: T): void {
   h[i] = node;
 }
 
-export function queuePeek<T>(q: Queue<T>): Queued<T> | undefined {
-  return q.heap[0];
+/** The item at the head, or undefined when the queue is empty. */
+export function queuePeek<T>(q: Queue<T>): T | undefined {
+  return q.heap[0]?.item;
 }
 
-export function queuePop<T>(q: Queue<T>): Queued<T> | undefined {
+/** The time of the item at the head, or Infinity when the queue is empty. */
+export function queuePeekAt<T>(q: Queue<T>): number {
+  const top = q.heap[0];
+  return top === undefined ? Infinity : top.at;
+}
+
+/** Removes and returns the item at the head (read its time with `queuePeekAt` first). */
+export function queuePop<T>(q: Queue<T>): T | undefined {
   const h = q.heap;
   const top = h[0];
   if (top === undefined) return undefined;
@@ -56,7 +69,7 @@ export function queuePop<T>(q: Queue<T>): Queued<T> | undefined {
     }
     h[i] = last;
   }
-  return top;
+  return top.item;
 }
 
 function before<T>(x: Queued<T>, y: Queued<T>): boolean {

@@ -9,7 +9,7 @@
 
 import { type ClusterOptions, ConfigError, fmtUs, validateClusterOptions } from './config';
 import { type Prng, chance, prngCreate, randInt } from './prng';
-import { type Queue, type Queued, queueCreate, queuePeek, queuePop, queuePush } from './queue';
+import { type Queue, queueCreate, queuePeek, queuePeekAt, queuePop, queuePush } from './queue';
 import { type RaftCheckState, raftCheckCreate, raftCheckEvent } from './check/raft';
 import { type PaxosCheckState, paxosCheckCreate, paxosCheckEvent } from './check/paxos';
 import { type BullyCheckState, bullyCheckCreate, bullyCheckEvent } from './check/bully';
@@ -55,8 +55,14 @@ const PROTOCOL_TABLE: Record<ProtoState['kind'], Protocol<any, any>> = {
   bully: bullyProtocol,
 };
 
+/**
+ * A queued message is its own `deliver` trace event: `t` is stamped when it arrives and the same
+ * object goes to the trace, so a message in flight costs one object, not two.
+ */
+type DeliverEvent = Extract<TraceEvent, { k: 'deliver' }>;
+
 type Pending =
-  | { k: 'deliver'; id: number; from: string; to: string; msg: Message }
+  | DeliverEvent
   | { k: 'timer'; node: string; timer: string; gen: number }
   | { k: 'client-timer'; client: string; gen: number }
   | { k: 'resume'; node: string; gen: number };
@@ -375,7 +381,7 @@ export class Simulation {
     const range = w.net.linkRules > 0 ? w.net.linkLatency[link(from, to)] : undefined;
     const lo = range ? range[0] : w.net.latencyUsMin;
     const hi = range ? range[1] : w.net.latencyUsMax;
-    queuePush(w.queue, w.now + randInt(w.rng, lo, hi), { k: 'deliver', id, from, to, msg });
+    queuePush(w.queue, w.now + randInt(w.rng, lo, hi), { k: 'deliver', t: 0, id, from, to, msg } as Pending);
   }
 
   /** Why a message from -> to cannot pass right now, or null. */
@@ -407,51 +413,59 @@ export class Simulation {
     queuePush(this.world.queue, due, { k: 'timer', node, timer: kind, gen: ++s.timerGen[kind] });
   }
 
-  /** Whether a queue entry is a real event; a timer that came up early is re-queued at its deadline. */
-  private live(q: Queued<Pending>): boolean {
-    const p = q.item;
+  /**
+   * Whether a queue entry (due at `at`) is a real event: 0 when it is, -1 when it is stale (drop it),
+   * or the deadline of a timer that came up early (re-queue it there).
+   */
+  private live(p: Pending, at: number): number {
     switch (p.k) {
       case 'deliver':
-        return true;
+        return 0;
       case 'timer': {
         const s = this.slot(p.node);
-        if (s.timerGen[p.timer] !== p.gen) return false;
-        const due = s.timerDue[p.timer];
+        if (s.timerGen[p.timer] !== p.gen) return -1;
+        const due = s.timerDue[p.timer]!;
         if (due < 0 || s.status === 'down') {
           s.timerQueuedAt[p.timer] = -1;
-          return false;
+          return -1;
         }
-        if (due > q.at) {
+        if (due > at) {
           s.timerQueuedAt[p.timer] = due;
-          queuePush(this.world.queue, due, p);
-          return false;
+          return due;
         }
-        return true;
+        return 0;
       }
       case 'client-timer': {
         const c = this.world.clients[this.world.clientIndex[p.client]!]!;
-        return c.gen === p.gen && c.op !== null;
+        return c.gen === p.gen && c.op !== null ? 0 : -1;
       }
       case 'resume': {
         const s = this.slot(p.node);
-        return s.pauseGen === p.gen && s.status === 'paused';
+        return s.pauseGen === p.gen && s.status === 'paused' ? 0 : -1;
       }
     }
   }
 
-  /** The next event that will really happen, dropping stale entries on the way; undefined when none. */
-  private peekLive(): Queued<Pending> | undefined {
+  /**
+   * Drops stale entries from the head of the queue; returns the time of the next event that will
+   * really happen (then at the head), or Infinity when none is left.
+   */
+  private peekLive(): number {
     const q = this.world.queue;
     for (;;) {
       const head = queuePeek(q);
-      if (head === undefined || this.live(head)) return head;
+      if (head === undefined) return Infinity;
+      const at = queuePeekAt(q);
+      const verdict = this.live(head, at);
+      if (verdict === 0) return at;
       queuePop(q);
+      if (verdict > 0) queuePush(q, verdict, head);
     }
   }
 
   /** Virtual time of the next event, or Infinity when nothing is left to happen. */
   nextEventTime(): number {
-    return this.peekLive()?.at ?? Infinity;
+    return this.peekLive();
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -459,17 +473,17 @@ export class Simulation {
 
   /** Process one event; false when nothing is left to happen. */
   step(): boolean {
-    if (this.peekLive() === undefined) return false;
-    this.process(queuePop(this.world.queue)!);
+    const at = this.peekLive();
+    if (at === Infinity) return false;
+    this.process(at, queuePop(this.world.queue)!);
     this.peekLive(); // leave a real event at the head of the queue for callers that look at it
     return true;
   }
 
   /** Process the entry at the head of the queue, which `peekLive` found to be a real event. */
-  private process(next: Queued<Pending>): void {
+  private process(at: number, p: Pending): void {
     const w = this.world;
-    const p = next.item;
-    w.now = next.at;
+    w.now = at;
     w.events++;
     switch (p.k) {
       case 'timer': {
@@ -510,12 +524,12 @@ export class Simulation {
         s.deferred.push(p);
         return;
       }
-      this.emit({ k: 'deliver', id: p.id, from: p.from, to: p.to, msg: p.msg });
+      this.emit(p);
       if (s.proto === null) raftReceive(s.raft, this.env, p.from, p.msg);
       else this.protocol!.receive(s.proto.s, this.env, p.from, p.msg);
       return;
     }
-    this.emit({ k: 'deliver', id: p.id, from: p.from, to: p.to, msg: p.msg });
+    this.emit(p);
     if (p.msg.type === 'ClientResponse') this.clientReceive(this.client(p.to), p.from, p.msg);
   }
 
@@ -529,12 +543,12 @@ export class Simulation {
     const start = w.events;
     if (until?.()) return { reason: 'condition', events: 0 };
     for (;;) {
-      const next = this.peekLive();
-      if (next === undefined) {
+      const at = this.peekLive();
+      if (at === Infinity) {
         w.now = Math.max(w.now, deadlineUs);
         return { reason: 'idle', events: w.events - start };
       }
-      if (next.at > deadlineUs) {
+      if (at > deadlineUs) {
         w.now = Math.max(w.now, deadlineUs);
         return { reason: 'time', events: w.events - start };
       }
@@ -542,7 +556,7 @@ export class Simulation {
       if (((w.events - start) & 1023) === 1023 && this.cancelled()) {
         return { reason: 'cancelled', events: w.events - start };
       }
-      this.process(queuePop(w.queue)!);
+      this.process(at, queuePop(w.queue)!);
       if (until?.()) {
         this.peekLive();
         return { reason: 'condition', events: w.events - start };
@@ -682,7 +696,7 @@ export class Simulation {
         continue;
       }
       n++;
-      if (deliver) queuePush(this.world.queue, this.world.now, { k: 'deliver', id: h.id, from, to, msg: h.msg });
+      if (deliver) queuePush(this.world.queue, this.world.now, { k: 'deliver', t: 0, id: h.id, from, to, msg: h.msg } as Pending);
       else this.emit({ k: 'drop', id: h.id, from, to, msg: h.msg, reason: 'held-drop' });
     }
     net.held = keep;

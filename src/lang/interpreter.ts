@@ -10,6 +10,7 @@ import { type FactResult, actingLeaders, electionTimeoutMaxUs, evaluateFact, fac
 import { type ClusterOptions, ConfigError, type RaftBugs, defaultClusterOptions, fmtUs, validateClusterOptions } from '../engine/config';
 import type { PaxosBugs } from '../engine/paxos/options';
 import { Simulation, type World, nodeRole, nodeTerm, worldCreate } from '../engine/sim';
+import { queuePeekAt } from '../engine/queue';
 import type { TraceEvent } from '../engine/trace';
 
 export type ViewName = 'sequence' | 'states' | 'log' | 'topology';
@@ -557,8 +558,7 @@ class Exec {
   // --- time
 
   private peekTime(): number {
-    const head = this.w.queue.heap[0];
-    return head ? head.at : Infinity;
+    return queuePeekAt(this.w.queue);
   }
 
   private budgetLeft(): number {

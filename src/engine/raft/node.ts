@@ -462,7 +462,7 @@ function onAppendEntries(s: RaftState, env: RaftEnv, from: string, m: Extract<Me
   const lastNew = m.prevLogIndex + ents.length;
   if (m.leaderCommit > s.commitIndex) {
     const to = Math.min(m.leaderCommit, lastNew);
-    if (to > s.commitIndex) advanceCommit(s, env, to, `leader ${from} committed ${m.leaderCommit} (§5.3)`);
+    if (to > s.commitIndex) advanceCommit(s, env, to, leaderCommittedReason(from));
   }
   answerAppend(s, env, from, true, lastNew, 0, 'ok', m.round);
 }
@@ -513,7 +513,30 @@ function broadcastAppend(s: RaftState, env: RaftEnv): void {
   s.round++;
   s.acked[s.id] = s.round;
   s.roundSentUs[s.round % ROUND_RING] = env.now;
+  // Followers that are caught up get the same entries: one array serves them all (messages are never
+  // mutated). The log does not change during the loop, so the shared slice stays right.
+  sharing = true;
+  shared = null;
   for (const p of s.peers) if (p !== s.id) sendAppend(s, env, p);
+  sharing = false;
+  shared = null;
+}
+
+/** Within one broadcast: the entries slice made for a follower, with the range it covers. */
+let sharing = false;
+let shared: LogEntry[] | null = null;
+let sharedPrev = 0;
+let sharedEnd = 0;
+
+function entriesFor(s: RaftState, prev: number, end: number): LogEntry[] {
+  if (end <= prev) return NO_ENTRIES;
+  if (!sharing) return s.log.slice(prev, end);
+  if (shared !== null && sharedPrev === prev && sharedEnd === end) return shared;
+  const slice = s.log.slice(prev, end);
+  shared = slice;
+  sharedPrev = prev;
+  sharedEnd = end;
+  return slice;
 }
 
 /** Shared by every AppendEntries without entries; never mutated. */
@@ -528,7 +551,7 @@ function sendAppend(s: RaftState, env: RaftEnv, to: string): void {
     term: s.term,
     prevLogIndex: prev,
     prevLogTerm: termAt(s, prev),
-    entries: end > prev ? s.log.slice(prev, end) : NO_ENTRIES,
+    entries: entriesFor(s, prev, end),
     leaderCommit: s.commitIndex,
     round: s.round,
   });
@@ -564,7 +587,7 @@ function maybeCommit(s: RaftState, env: RaftEnv): void {
   let holders = q;
   while (holders < n && scratch[holders]! >= N) holders++;
   const t = termAt(s, N);
-  if (t === s.term) return advanceCommit(s, env, N, `index ${N} (t${t}) is on ${holders}/${n} nodes, a majority (§5.3)`);
+  if (t === s.term) return advanceCommit(s, env, N, majorityReason(holders, n));
   if (env.opts.bugs.commitOldTerm) return advanceCommit(s, env, N, `index ${N} from old term t${t} counted on ${holders}/${n} (bug commitOldTerm)`);
   // Terms never decrease along the log, so no index below N is from the current term either.
   if (N > s.refusedReported) {
@@ -576,6 +599,29 @@ function maybeCommit(s: RaftState, env: RaftEnv): void {
       reason: `not committed: entry ${N} from term ${t} under a term-${s.term} leader is on a majority (${holders}/${n}) but only a current-term entry can commit it (§5.4.2)`,
     });
   }
+}
+
+// Reasons on the hot path are shared strings, one per distinct text: a commit happens on every node for
+// every entry, and a trace keeps every reason it records (the numbers are in the event itself).
+const majorityReasons: string[] = [];
+
+/** "on 3/5 nodes, a majority (§5.3)": why a leader commits an entry of its own term. */
+function majorityReason(holders: number, n: number): string {
+  const key = holders * 1024 + n;
+  return (majorityReasons[key] ??= `on ${holders}/${n} nodes, a majority (§5.3)`);
+}
+
+const leaderCommittedReasons = new Map<string, string>();
+
+/** "leader n1 has committed it (§5.3)": why a follower commits (the leader's commit index covers it). */
+function leaderCommittedReason(leader: string): string {
+  let r = leaderCommittedReasons.get(leader);
+  if (r === undefined) {
+    if (leaderCommittedReasons.size >= 4096) leaderCommittedReasons.clear(); // names come from users: bound it
+    r = `leader ${leader} has committed it (§5.3)`;
+    leaderCommittedReasons.set(leader, r);
+  }
+  return r;
 }
 
 function advanceCommit(s: RaftState, env: RaftEnv, to: number, reason: string): void {

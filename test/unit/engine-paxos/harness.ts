@@ -5,7 +5,7 @@
 
 import { chance, prngCreate, randInt, type Prng } from '../../../src/engine/prng';
 import type { Protocol, ProtocolEnv, TraceInput, Violation } from '../../../src/engine/protocol';
-import { queueCreate, queuePeek, queuePop, queuePush, type Queue } from '../../../src/engine/queue';
+import { queueCreate, queuePeekAt, queuePop, queuePush, type Queue } from '../../../src/engine/queue';
 import type { Command, DropReason, Message, TraceEvent } from '../../../src/engine/trace';
 
 export const MS = 1_000;
@@ -198,19 +198,19 @@ export class Harness<State, Opts> {
 
   step(): boolean {
     for (;;) {
-      const next = queuePop(this.queue);
-      if (next === undefined) return false;
-      const p = next.item;
+      const at = queuePeekAt(this.queue);
+      const p = queuePop(this.queue);
+      if (p === undefined) return false;
       if (p.k === 'timer') {
         const s = this.slot(p.node);
         if (s.timerGen[p.kind] !== p.gen || !s.up) continue;
-        this.now = next.at;
+        this.now = at;
         this.events++;
         this.proto.timer(s.state, this.env, p.kind);
         return true;
       }
       if (p.k === 'call') {
-        this.now = next.at;
+        this.now = at;
         this.events++;
         p.run();
         return true;
@@ -218,14 +218,14 @@ export class Harness<State, Opts> {
       if (p.k === 'client-timer') {
         const c = this.client(p.client);
         if (c.gen !== p.gen || c.op === null) continue;
-        this.now = next.at;
+        this.now = at;
         this.events++;
         c.guess = (c.guess + 1) % this.nodes.length;
         c.op.target = this.nodes[c.guess]!;
         this.clientSend(c);
         return true;
       }
-      this.now = next.at;
+      this.now = at;
       this.events++;
       this.deliver(p);
       return true;
@@ -251,8 +251,7 @@ export class Harness<State, Opts> {
     const deadline = this.now + us;
     if (until?.()) return true;
     for (let n = 0; n < budget; n++) {
-      const next = queuePeek(this.queue);
-      if (next === undefined || next.at > deadline) break;
+      if (queuePeekAt(this.queue) > deadline) break;
       this.step();
       if (until?.()) return true;
     }
