@@ -6,9 +6,8 @@
 
 import type { Message, TraceEvent } from './trace';
 
-type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
-/** A trace event before the simulator stamps its time. */
-export type TraceInput = DistributiveOmit<TraceEvent, 't'>;
+/** A trace event as a protocol reports it: `t` is written 0 and stamped by the simulator. */
+export type TraceInput = TraceEvent;
 
 export interface ProtocolEnv<Opts> {
   /** Virtual time in microseconds. */

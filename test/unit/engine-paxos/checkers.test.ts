@@ -12,9 +12,10 @@ const N3 = ['n1', 'n2', 'n3'];
 function feed(st: PaxosCheckState, events: TraceInput[]): string[] {
   return events.flatMap((ev, t) => paxosCheckEvent(st, { ...ev, t } as TraceEvent).map((v) => `${v.invariant}: ${v.detail}`));
 }
-const propose = (node: string, value: PaxosValue) => ({ k: 'propose' as const, node, instance: 0, value, reason: '' });
+const propose = (node: string, value: PaxosValue) => ({ k: 'propose' as const, t: 0, node, instance: 0, value, reason: '' });
 const acc = (node: string, ballot: Ballot, value: PaxosValue, instance = 0) => ({
   k: 'accept' as const,
+  t: 0,
   node,
   proposer: 'p',
   instance,
@@ -23,7 +24,7 @@ const acc = (node: string, ballot: Ballot, value: PaxosValue, instance = 0) => (
   granted: true,
   reason: '',
 });
-const learn = (node: string, value: PaxosValue, instance = 0) => ({ k: 'learn' as const, node, instance, ballot: b(1, 1), value, reason: '' });
+const learn = (node: string, value: PaxosValue, instance = 0) => ({ k: 'learn' as const, t: 0, node, instance, ballot: b(1, 1), value, reason: '' });
 
 describe('Paxos checker', () => {
   it('a value is chosen when a majority of all nodes accepted the same ballot', () => {
@@ -64,7 +65,7 @@ describe('Paxos checker', () => {
     const put: Command = { op: 'put', key: 'x', value: '1', client: 'A', seq: 1 };
     const multi = paxosCheckCreate(N3, true);
     expect(feed(multi, [acc('n1', b(1, 1), noop, 1), acc('n2', b(1, 1), noop, 1)])).toEqual([]);
-    expect(feed(multi, [{ k: 'client-request', client: 'A', node: 'n1', cmd: put }, acc('n1', b(1, 1), put, 2), acc('n2', b(1, 1), put, 2)])).toEqual([]);
+    expect(feed(multi, [{ k: 'client-request', t: 0, client: 'A', node: 'n1', cmd: put }, acc('n1', b(1, 1), put, 2), acc('n2', b(1, 1), put, 2)])).toEqual([]);
     const single = paxosCheckCreate(N3, false);
     expect(feed(single, [acc('n1', b(1, 1), noop), acc('n2', b(1, 1), noop)])).toEqual(['Validity: no-op was chosen, but nobody proposed it']);
   });
@@ -87,7 +88,7 @@ describe('Paxos checker', () => {
   it('State Machine Safety (Multi-Paxos): two nodes apply different commands at one index', () => {
     const st = paxosCheckCreate(N3, true);
     const put = (value: string): Command => ({ op: 'put', key: 'x', value, client: 'A', seq: 1 });
-    const apply = (node: string, cmd: Command) => ({ k: 'apply' as const, node, index: 3, entry: { term: 1, cmd }, result: 'OK' });
+    const apply = (node: string, cmd: Command) => ({ k: 'apply' as const, t: 0, node, index: 3, entry: { term: 1, cmd }, result: 'OK' });
     expect(feed(st, [apply('n1', put('1')), apply('n2', put('1')), apply('n3', put('2'))])).toEqual([
       'State Machine Safety: n3 applied put x=2 at index 3, n1 applied put x=1',
     ]);

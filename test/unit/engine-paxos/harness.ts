@@ -165,19 +165,19 @@ export class Harness<State, Opts> {
 
   send(from: string, to: string, msg: Message): void {
     const id = this.nextId++;
-    this.emit({ k: 'send', id, from, to, msg });
+    this.emit({ k: 'send', t: 0, id, from, to, msg });
     if (this.holds.has(key(from, to))) {
       this.held.push({ id, from, to, msg });
       return;
     }
     if (this.lossPermille > 0 && chance(this.rng, this.lossPermille)) {
-      this.emit({ k: 'drop', id, from, to, msg, reason: 'loss' });
+      this.emit({ k: 'drop', t: 0, id, from, to, msg, reason: 'loss' });
       return;
     }
     this.schedule(id, from, to, msg);
     if (this.duplicatePermille > 0 && chance(this.rng, this.duplicatePermille)) {
       const copy = this.nextId++;
-      this.emit({ k: 'duplicate', id, copy, from, to });
+      this.emit({ k: 'duplicate', t: 0, id, copy, from, to });
       this.schedule(copy, from, to, msg);
     }
   }
@@ -234,15 +234,15 @@ export class Harness<State, Opts> {
 
   private deliver(p: Extract<Pending, { k: 'deliver' }>): void {
     const blocked = this.blocked(p.from, p.to);
-    if (blocked !== null) return this.emit({ k: 'drop', id: p.id, from: p.from, to: p.to, msg: p.msg, reason: blocked });
+    if (blocked !== null) return this.emit({ k: 'drop', t: 0, id: p.id, from: p.from, to: p.to, msg: p.msg, reason: blocked });
     if (this.nodes.includes(p.to)) {
       const s = this.slot(p.to);
-      if (!s.up) return this.emit({ k: 'drop', id: p.id, from: p.from, to: p.to, msg: p.msg, reason: 'crashed' });
-      this.emit({ k: 'deliver', id: p.id, from: p.from, to: p.to, msg: p.msg });
+      if (!s.up) return this.emit({ k: 'drop', t: 0, id: p.id, from: p.from, to: p.to, msg: p.msg, reason: 'crashed' });
+      this.emit({ k: 'deliver', t: 0, id: p.id, from: p.from, to: p.to, msg: p.msg });
       this.proto.receive(s.state, this.env, p.from, p.msg);
       return;
     }
-    this.emit({ k: 'deliver', id: p.id, from: p.from, to: p.to, msg: p.msg });
+    this.emit({ k: 'deliver', t: 0, id: p.id, from: p.from, to: p.to, msg: p.msg });
     if (p.msg.type === 'ClientResponse') this.clientReceive(this.client(p.to), p.from, p.msg);
   }
 
@@ -266,7 +266,7 @@ export class Harness<State, Opts> {
     const s = this.slot(name);
     if (!s.up) return;
     s.up = false;
-    this.emit({ k: 'fault', fault: 'crash', nodes: [name], detail: 'crash' });
+    this.emit({ k: 'fault', t: 0, fault: 'crash', nodes: [name], detail: 'crash' });
     this.proto.crash(s.state, this.env);
   }
 
@@ -274,7 +274,7 @@ export class Harness<State, Opts> {
     const s = this.slot(name);
     if (s.up) return;
     s.up = true;
-    this.emit({ k: 'fault', fault: 'restart', nodes: [name], detail: 'restart' });
+    this.emit({ k: 'fault', t: 0, fault: 'restart', nodes: [name], detail: 'restart' });
     this.proto.restart(s.state, this.env);
   }
 
@@ -288,23 +288,23 @@ export class Harness<State, Opts> {
       full.push(rest);
     }
     this.groupOf = groupOf;
-    this.emit({ k: 'fault', fault: 'partition', nodes: full.flat(), detail: full.map((g) => `{${g.join(' ')}}`).join(' | '), groups: full });
+    this.emit({ k: 'fault', t: 0, fault: 'partition', nodes: full.flat(), detail: full.map((g) => `{${g.join(' ')}}`).join(' | '), groups: full });
   }
 
   heal(): void {
     this.groupOf = null;
     this.cuts.clear();
-    this.emit({ k: 'fault', fault: 'heal', nodes: [], detail: 'heal' });
+    this.emit({ k: 'fault', t: 0, fault: 'heal', nodes: [], detail: 'heal' });
   }
 
   cut(from: string, to: string): void {
     this.cuts.add(key(from, to));
-    this.emit({ k: 'fault', fault: 'cut', nodes: [from, to], detail: 'one way' });
+    this.emit({ k: 'fault', t: 0, fault: 'cut', nodes: [from, to], detail: 'one way' });
   }
 
   hold(from: string, to: string): void {
     this.holds.add(key(from, to));
-    this.emit({ k: 'fault', fault: 'hold', nodes: [from, to], detail: 'hold' });
+    this.emit({ k: 'fault', t: 0, fault: 'hold', nodes: [from, to], detail: 'hold' });
   }
 
   /** Stops holding `from -> to` and delivers (or drops) what it held, oldest first. */
@@ -319,10 +319,10 @@ export class Harness<State, Opts> {
       }
       n++;
       if (deliver) queuePush(this.queue, this.now, { k: 'deliver', id: h.id, from, to, msg: h.msg });
-      else this.emit({ k: 'drop', id: h.id, from, to, msg: h.msg, reason: 'held-drop' });
+      else this.emit({ k: 'drop', t: 0, id: h.id, from, to, msg: h.msg, reason: 'held-drop' });
     }
     this.held = keep;
-    this.emit({ k: 'fault', fault: 'release', nodes: [from, to], detail: deliver ? `release ${n}` : `drop ${n}` });
+    this.emit({ k: 'fault', t: 0, fault: 'release', nodes: [from, to], detail: deliver ? `release ${n}` : `drop ${n}` });
     return n;
   }
 
@@ -333,7 +333,7 @@ export class Harness<State, Opts> {
     for (const h of this.held) {
       if (h.from === from && h.to === to && which(h.msg)) {
         n++;
-        this.emit({ k: 'drop', id: h.id, from, to, msg: h.msg, reason: 'held-drop' });
+        this.emit({ k: 'drop', t: 0, id: h.id, from, to, msg: h.msg, reason: 'held-drop' });
       } else {
         keep.push(h);
       }
@@ -368,7 +368,7 @@ export class Harness<State, Opts> {
     const target = via ?? this.nodes[c.guess % this.nodes.length]!;
     c.op = { cmd, target };
     c.last = null;
-    this.emit({ k: 'client-request', client: name, node: target, cmd });
+    this.emit({ k: 'client-request', t: 0, client: name, node: target, cmd });
     this.clientSend(c);
   }
 
@@ -394,7 +394,7 @@ export class Harness<State, Opts> {
     const op = c.op;
     if (op === null || op.cmd.op === 'noop' || m.seq !== op.cmd.seq || from !== op.target) return;
     if (m.ok) {
-      this.emit({ k: 'client-response', client: c.name, node: from, ok: true, seq: m.seq, result: m.result });
+      this.emit({ k: 'client-response', t: 0, client: c.name, node: from, ok: true, seq: m.seq, result: m.result });
       c.last = { ok: true, result: m.result };
       c.op = null;
       c.gen++;
