@@ -46,3 +46,18 @@ export interface Violation<Invariant extends string = string> {
 export function majority(n: number): number {
   return Math.floor(n / 2) + 1;
 }
+
+/** A node's own message handler, for messages a node sends to itself (its own acceptor or learner). */
+type Receive<S, E> = (s: S, env: E, from: string, m: Message) => void;
+
+/** Sends `m` to `to`: over the network, or straight to `receive` when `to` is the node itself. */
+export function sendTo<S extends { id: string }, E extends ProtocolEnv<unknown>>(receive: Receive<S, E>, s: S, env: E, to: string, m: Message): void {
+  if (to === s.id) receive(s, env, s.id, m);
+  else env.send(s.id, to, m);
+}
+
+/** To every peer over the network, then to the node itself at once (through `receive`). */
+export function broadcastTo<S extends { id: string; peers: string[] }, E extends ProtocolEnv<unknown>>(receive: Receive<S, E>, s: S, env: E, m: Message): void {
+  for (const p of s.peers) if (p !== s.id) env.send(s.id, p, m);
+  receive(s, env, s.id, m);
+}

@@ -19,7 +19,7 @@
 //   promised >= accepted.ballot on every acceptor, and promised never decreases
 //   a proposer's ballots strictly increase, and no two proposers share one
 
-import type { Protocol, ProtocolEnv } from '../protocol';
+import { type Protocol, type ProtocolEnv, broadcastTo, sendTo } from '../protocol';
 import type { Ballot, Message, PaxosAccepted, PaxosValue } from '../trace';
 import { NO_BALLOT, ballotLabel, compareBallots, valueLabel } from './ballot';
 import type { PaxosOptions } from './options';
@@ -354,14 +354,11 @@ export function paxosReceive(s: PaxosState, env: PaxosEnv, from: string, m: Mess
 }
 
 function send(s: PaxosState, env: PaxosEnv, to: string, m: Message): void {
-  if (to === s.id) paxosReceive(s, env, s.id, m);
-  else env.send(s.id, to, m);
+  sendTo(paxosReceive, s, env, to, m);
 }
 
-/** To every peer over the network, then to itself (its own acceptor or learner) at once. */
 function broadcast(s: PaxosState, env: PaxosEnv, m: Message): void {
-  for (const p of s.peers) if (p !== s.id) env.send(s.id, p, m);
-  paxosReceive(s, env, s.id, m);
+  broadcastTo(paxosReceive, s, env, m);
 }
 
 export const paxosProtocol: Protocol<PaxosState, PaxosOptions> = {

@@ -16,7 +16,7 @@
 //   promised >= accepted[i].ballot for every instance i, and promised never decreases
 //   chosenThrough <= every chosen instance's index is contiguous: chosen[1..chosenThrough] all exist
 
-import type { Protocol, ProtocolEnv } from '../protocol';
+import { type Protocol, type ProtocolEnv, broadcastTo, sendTo } from '../protocol';
 import { applyCommand } from '../raft/node';
 import type { Ballot, Command, Message, PaxosAccepted, PaxosValue, Role } from '../trace';
 import { NO_BALLOT, ballotLabel, compareBallots, valueKey, valueLabel } from './ballot';
@@ -563,14 +563,11 @@ export function multiPaxosReceive(s: MultiPaxosState, env: MultiPaxosEnv, from: 
 }
 
 function send(s: MultiPaxosState, env: MultiPaxosEnv, to: string, m: Message): void {
-  if (to === s.id) multiPaxosReceive(s, env, s.id, m);
-  else env.send(s.id, to, m);
+  sendTo(multiPaxosReceive, s, env, to, m);
 }
 
-/** To every peer over the network, then to itself (its own acceptor) at once. */
 function broadcast(s: MultiPaxosState, env: MultiPaxosEnv, m: Message): void {
-  for (const p of s.peers) if (p !== s.id) env.send(s.id, p, m);
-  multiPaxosReceive(s, env, s.id, m);
+  broadcastTo(multiPaxosReceive, s, env, m);
 }
 
 export const multiPaxosProtocol: Protocol<MultiPaxosState, MultiPaxosOptions> = {

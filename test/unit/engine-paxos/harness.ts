@@ -416,52 +416,5 @@ export function eventsOf<K extends TraceEvent['k']>(trace: readonly TraceEvent[]
 // ---------------------------------------------------------------------------------------------------
 // One node by hand (the etcd-io/raft style): step a message in, read what it sends, traces and arms.
 
-export interface Sent {
-  to: string;
-  msg: Message;
-}
-
-export interface Hand<State, Opts> {
-  s: State;
-  env: ProtocolEnv<Opts> & { now: number };
-  out: Sent[];
-  trace: TraceEvent[];
-  /** Armed timers by kind: absolute due time, or null. */
-  timers: Record<string, number | null>;
-  /** Returns and clears `out`. */
-  take(): Sent[];
-}
-
-export function hand<State, Opts>(create: (id: string, peers: string[]) => State, id: string, peers: string[], opts: Opts, seed = 7): Hand<State, Opts> {
-  const rng = prngCreate(seed);
-  const h: Hand<State, Opts> = {
-    s: create(id, peers.slice()),
-    out: [],
-    trace: [],
-    timers: {},
-    env: {
-      now: 0,
-      opts,
-      randInt: (lo, hi) => randInt(rng, lo, hi),
-      send: (from, to, msg) => {
-        if (from !== id) throw new Error(`sent as ${from}`);
-        h.out.push({ to, msg });
-      },
-      setTimer: (_node, kind, delayUs) => {
-        h.timers[kind] = h.env.now + delayUs;
-      },
-      cancelTimer: (_node, kind) => {
-        h.timers[kind] = null;
-      },
-      trace: (ev) => {
-        h.trace.push({ ...ev, t: h.env.now } as TraceEvent);
-      },
-    },
-    take() {
-      const o = h.out;
-      h.out = [];
-      return o;
-    },
-  };
-  return h;
-}
+export type { Sent } from '../engine/helpers';
+export { handOf as hand, type HandOf as Hand } from '../engine/helpers';

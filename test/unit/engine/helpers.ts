@@ -5,6 +5,7 @@
 import { type ClusterOptions, defaultClusterOptions } from '../../../src/engine/config';
 import { prngCreate, randInt } from '../../../src/engine/prng';
 import { type RaftEnv, type RaftState, raftCreate } from '../../../src/engine/raft/node';
+import type { ProtocolEnv } from '../../../src/engine/protocol';
 import { Simulation, type World, worldCreate } from '../../../src/engine/sim';
 import type { Command, LogEntry, Message, TraceEvent } from '../../../src/engine/trace';
 
@@ -105,33 +106,30 @@ export interface Sent {
   msg: Message;
 }
 
-export interface Hand {
-  s: RaftState;
-  env: RaftEnv & { now: number };
+/** One node of any protocol by hand (the etcd-io/raft style): step a message in, read what it sends, traces and arms. */
+export interface HandOf<State, Opts> {
+  s: State;
+  env: ProtocolEnv<Opts> & { now: number };
   /** Messages sent since the last `take()`. */
   out: Sent[];
   trace: TraceEvent[];
-  /** Armed timers: absolute due time, or null. */
-  timers: { election: number | null; heartbeat: number | null };
-  opts: ClusterOptions;
+  /** Armed timers by kind: absolute due time, or null. */
+  timers: Record<string, number | null>;
   /** Returns and clears `out`. */
   take(): Sent[];
 }
 
-/** A single node `id` of a cluster `peers`, with a fake environment. */
-export function hand(id: string, peers: string[], tweak?: (o: ClusterOptions) => void): Hand {
-  const opts = defaultClusterOptions(peers, 1);
-  tweak?.(opts);
-  const rng = prngCreate(7);
-  const h: Hand = {
-    s: raftCreate(id, peers.slice()),
+/** Node `id` of a cluster `peers`, made by `create`, with a fake environment. */
+export function handOf<State, Opts>(create: (id: string, peers: string[]) => State, id: string, peers: string[], opts: Opts, seed = 7): HandOf<State, Opts> {
+  const rng = prngCreate(seed);
+  const h: HandOf<State, Opts> = {
+    s: create(id, peers.slice()),
     out: [],
     trace: [],
-    timers: { election: null, heartbeat: null },
-    opts,
+    timers: {},
     env: {
       now: 0,
-      opts: opts.raft,
+      opts,
       randInt: (lo, hi) => randInt(rng, lo, hi),
       send: (from, to, msg) => {
         if (from !== id) throw new Error(`sent as ${from}`);
@@ -144,7 +142,7 @@ export function hand(id: string, peers: string[], tweak?: (o: ClusterOptions) =>
         h.timers[kind] = null;
       },
       trace: (ev) => {
-        h.trace.push({ ...ev, t: h.env.now } as TraceEvent);
+        h.trace.push({ ...ev, t: h.env.now });
       },
     },
     take() {
@@ -153,6 +151,24 @@ export function hand(id: string, peers: string[], tweak?: (o: ClusterOptions) =>
       return o;
     },
   };
+  return h;
+}
+
+export interface Hand extends HandOf<RaftState, ClusterOptions['raft']> {
+  env: RaftEnv & { now: number };
+  /** Armed timers: absolute due time, or null. */
+  timers: { election: number | null; heartbeat: number | null };
+  opts: ClusterOptions;
+}
+
+/** A single Raft node `id` of a cluster `peers`, with a fake environment. */
+export function hand(id: string, peers: string[], tweak?: (o: ClusterOptions) => void): Hand {
+  const opts = defaultClusterOptions(peers, 1);
+  tweak?.(opts);
+  const h = handOf(raftCreate, id, peers, opts.raft) as Hand;
+  h.timers.election = null;
+  h.timers.heartbeat = null;
+  h.opts = opts;
   return h;
 }
 
