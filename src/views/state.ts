@@ -111,7 +111,7 @@ export function applyEvent(state: ClusterState, ev: TraceEvent): void {
       const node = nodeOf(state, ev.node);
       setTerm(node, ev.term);
       node.role = ev.to;
-      if (ev.to === 'down') node.status = 'down';
+      if (ev.to === 'down') crashNode(node);
       else if (node.status === 'down') node.status = 'up';
       if (ev.to === 'candidate') node.votedFor = node.name;
       return;
@@ -162,6 +162,18 @@ export function applyEvent(state: ClusterState, ev: TraceEvent): void {
   }
 }
 
+/**
+ * A crash keeps what Raft persists (term, vote, log) and loses the rest (Figure 2): the commit index, the
+ * applied index and the state machine, which a restarted node rebuilds as it learns the commit index again.
+ */
+function crashNode(node: NodeState): void {
+  node.status = 'down';
+  node.role = 'down';
+  node.commitIndex = 0;
+  node.appliedIndex = 0;
+  node.kv.clear();
+}
+
 function setTerm(node: NodeState, term: number): void {
   if (term > node.term) node.votedFor = null;
   node.term = term;
@@ -187,11 +199,7 @@ function applyCommand(kv: Map<string, string>, entry: LogEntry): void {
 function applyFault(state: ClusterState, ev: Extract<TraceEvent, { k: 'fault' }>): void {
   switch (ev.fault) {
     case 'crash':
-      for (const name of ev.nodes) {
-        const node = nodeOf(state, name);
-        node.status = 'down';
-        node.role = 'down';
-      }
+      for (const name of ev.nodes) crashNode(nodeOf(state, name));
       return;
     case 'restart':
       for (const name of ev.nodes) {

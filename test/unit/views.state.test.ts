@@ -49,6 +49,15 @@ describe('foldState', () => {
     expect(foldState(b.input()).nodes.map((n) => [n.status, n.role])).toEqual([['up', 'follower'], ['up', 'follower']]);
   });
 
+  test('a crash loses the volatile state: commit index, applied index and the state machine (Raft Figure 2)', () => {
+    const b = new TraceBuilder(['n1']).campaign('n1', 0, 1).append('n1', 1, entry(1)).commit('n1', 0, 1).apply('n1', 1, entry(1));
+    expect(foldState(b.input()).nodes[0]).toMatchObject({ commitIndex: 1, appliedIndex: 1 });
+    b.fault('crash', ['n1']);
+    const down = foldState(b.input()).nodes[0]!;
+    expect(down).toMatchObject({ commitIndex: 0, appliedIndex: 0, log: [entry(1)] });
+    expect(down.kv.size).toBe(0);
+  });
+
   test('a vote is remembered for its term and forgotten in a higher one (Raft §5.2)', () => {
     const b = new TraceBuilder(['n1', 'n2']).vote('n2', 'n1', 3, true, 'first vote in term 3');
     expect(foldState(b.input()).nodes[1]).toMatchObject({ term: 3, votedFor: 'n1' });
