@@ -80,6 +80,9 @@ export interface RaftState {
   // The replicated state machine (a KV store with per-client sessions for duplicate detection).
   kv: Record<string, string>;
   sessions: Record<string, { seq: number; result: string }>;
+  /** The entries array of the last AppendEntries with entries, and the index before its first entry. */
+  lastSlice: LogEntry[];
+  lastSlicePrev: number;
 }
 
 export function raftCreate(id: string, peers: string[]): RaftState {
@@ -108,6 +111,8 @@ export function raftCreate(id: string, peers: string[]): RaftState {
     waiting: {},
     kv: {},
     sessions: {},
+    lastSlice: [],
+    lastSlicePrev: -1,
   };
 }
 
@@ -513,8 +518,8 @@ function broadcastAppend(s: RaftState, env: RaftEnv): void {
   s.round++;
   s.acked[s.id] = s.round;
   s.roundSentUs[s.round % ROUND_RING] = env.now;
-  // Followers at the same point get the same entries: one array serves them all (messages are never
-  // mutated), as the log does not change during the loop.
+  // Followers at the same point get the same message: one object serves them all (messages are never
+  // mutated; a duplicated one is delivered twice already), as nothing changes during the loop.
   sharing = true;
   shared = null;
   for (const p of s.peers) if (p !== s.id) sendAppend(s, env, p);
@@ -522,31 +527,48 @@ function broadcastAppend(s: RaftState, env: RaftEnv): void {
   shared = null;
 }
 
-/** Within one broadcast: the entries slice made for a follower, with the range it covers. */
-let sharing = false;
-let shared: LogEntry[] | null = null;
-let sharedPrev = 0;
-let sharedEnd = 0;
+type AppendEntries = Extract<Message, { type: 'AppendEntries' }>;
 
-function entriesFor(s: RaftState, prev: number, end: number): LogEntry[] {
-  if (end <= prev) return NO_ENTRIES;
-  if (!sharing) return s.log.slice(prev, end);
-  if (shared !== null && sharedPrev === prev && sharedEnd === end) return shared;
-  const slice = s.log.slice(prev, end);
-  shared = slice;
-  sharedPrev = prev;
-  sharedEnd = end;
-  return slice;
-}
+/** Within one broadcast (`sharing`): the last AppendEntries made, for the next follower at the same point. */
+let sharing = false;
+let shared: AppendEntries | null = null;
 
 /** Shared by every AppendEntries without entries; never mutated. */
 const NO_ENTRIES: LogEntry[] = [];
+
+/**
+ * The entries (prev, end] as an array for a message. Followers are usually sent the same range one
+ * after another (each when its previous acknowledgement arrives), so the last array made is reused
+ * while it still holds exactly the log's entries there (entries are compared by identity).
+ */
+function entriesFor(s: RaftState, prev: number, end: number): LogEntry[] {
+  if (end <= prev) return NO_ENTRIES;
+  const last = s.lastSlice;
+  if (s.lastSlicePrev === prev && last.length === end - prev) {
+    let same = true;
+    for (let i = 0; i < last.length; i++) {
+      if (last[i] !== s.log[prev + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return last;
+  }
+  const slice = s.log.slice(prev, end);
+  s.lastSlice = slice;
+  s.lastSlicePrev = prev;
+  return slice;
+}
 
 function sendAppend(s: RaftState, env: RaftEnv, to: string): void {
   const next = s.nextIndex[to] ?? lastIndex(s) + 1;
   const prev = next - 1;
   const end = Math.min(lastIndex(s), prev + env.opts.maxBatchEntries);
-  env.send(s.id, to, {
+  if (sharing && shared !== null && shared.prevLogIndex === prev && shared.entries.length === end - prev) {
+    env.send(s.id, to, shared);
+    return;
+  }
+  const m: AppendEntries = {
     type: 'AppendEntries',
     term: s.term,
     prevLogIndex: prev,
@@ -554,7 +576,9 @@ function sendAppend(s: RaftState, env: RaftEnv, to: string): void {
     entries: entriesFor(s, prev, end),
     leaderCommit: s.commitIndex,
     round: s.round,
-  });
+  };
+  if (sharing) shared = m;
+  env.send(s.id, to, m);
 }
 
 /** Scratch space for match indexes (not state: filled and read within one call). */
