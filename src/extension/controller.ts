@@ -1,7 +1,7 @@
 // Maps cell runs to outputs. Running cell k replays cells 1..k-1 from the runner's snapshots, so an
 // output is always a function of the cells above it (DESIGN.md principle 2). Runs happen in a worker
-// thread (runner.ts): the editor never waits on a scenario, and cancelling is immediate. Failures become
-// error outputs, never exceptions.
+// (runner.ts: a worker thread, or a Web Worker in the browser): the editor never waits on a scenario, and
+// cancelling is immediate. Failures become error outputs, never exceptions.
 import * as vscode from 'vscode';
 import { codeFrame, type Diagnostic } from '../lang/diagnostics';
 import type { ExecOptions } from '../lang/interpreter';
