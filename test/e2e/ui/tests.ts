@@ -67,7 +67,7 @@ const TABS = ['sequence', 'states', 'log', 'topology'] as const;
 /** Events one cell may process at most (the setting's maximum): the 10 h cell then runs for minutes. */
 const MAX_EVENT_BUDGET = 100_000_000;
 const CANCEL_FIXTURE = 'e2e-cancel.consensus';
-const CANCEL_RUNS = 5;
+const CANCEL_RUNS = 7;
 
 export const tests: UiTest[] = [
   {
@@ -663,9 +663,11 @@ async function checkMarkdownExport(wb: Workbench, file: string, log: (m: string)
  * server), and the page's workers (in the web host the scenario runs in a Web Worker that the extension
  * host's worker created, where there is no Node.js). Call it after a run.
  */
-async function assertExtensionHost({ wb, host, log }: UiContext): Promise<void> {
-  const own = await wb.outputChannel('Consensus Notebook');
+async function assertExtensionHost({ wb, host, log, screenshot }: UiContext): Promise<void> {
+  const own = await wb.outputChannel('Consensus Notebook', true);
   log(`Consensus Notebook log: ${own.trim()}`);
+  await screenshot(`${host}-host-log-page`);
+  await wb.hidePanel();
   const wanted =
     host === 'web'
       ? 'Activated in the web extension host (browser): no Node.js, web UI; scenarios run in a Web Worker.'
@@ -699,7 +701,7 @@ async function assertExtensionHost({ wb, host, log }: UiContext): Promise<void> 
  * quick one), and once it has run a while clicks the notebook toolbar's Stop Execution. The cell must end
  * as "Cancelled." (failed), and running the quick cell afterwards must work (a fresh runner). The time
  * from the click to the end of the execution in the workbench (both taken in the page) is the figure,
- * the median of 5.
+ * the median of CANCEL_RUNS.
  */
 function cancelTest(host: UiHost, figureName: string): UiTest {
   const where = host === 'web' ? 'web extension host: ' : '';

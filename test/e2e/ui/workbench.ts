@@ -247,10 +247,10 @@ export class Workbench {
   /**
    * The text of an output channel (View > Output), e.g. the extension's own log or VS Code's
    * "Extension Host (Worker)": shown with "Output: Show Output Channels...", read from the panel's
-   * editor (its visible lines, in order, wrapped lines joined, whitespace collapsed), then the panel
-   * is hidden again.
+   * editor (its visible lines, in order, wrapped lines joined, whitespace collapsed). The panel is
+   * hidden again unless `keepOpen` (then call hidePanel()).
    */
-  async outputChannel(name: string): Promise<string> {
+  async outputChannel(name: string, keepOpen = false): Promise<string> {
     await this.runCommand('Output: Show Output Channels...');
     const row = this.quickInput.locator('.monaco-list-row', { hasText: new RegExp(`^${escapeRegExp(name)}`) }).first();
     await row.waitFor({ timeout: 15_000 });
@@ -271,8 +271,12 @@ export class Workbench {
           .replace(/\s+/g, ' ');
       });
     }
-    await this.runCommand('View: Hide Panel');
+    if (!keepOpen) await this.hidePanel();
     return text;
+  }
+
+  async hidePanel(): Promise<void> {
+    await this.runCommand('View: Hide Panel');
   }
 
   /** Closes all editors, answering "Don't Save" if the workbench asks. */
