@@ -25,7 +25,8 @@ export function activateWith(context: vscode.ExtensionContext, host: ExtensionHo
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new ConsensusSerializer(), { transientOutputs: true }),
     vscode.workspace.onDidOpenNotebookDocument((nb) => controller.prefer(nb)),
     vscode.workspace.onDidCloseNotebookDocument((nb) => {
-      if (nb.notebookType === NOTEBOOK_TYPE) void runner.request({ type: 'forget', notebook: nb.uri.toString() }).catch(() => undefined);
+      // (No worker, no caches: starting one only to forget would cost a worker start.)
+      if (nb.notebookType === NOTEBOOK_TYPE && runner.started) void runner.request({ type: 'forget', notebook: nb.uri.toString() }).catch(() => undefined);
     }),
   );
   registerCommands(context, runner);

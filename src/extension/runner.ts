@@ -42,6 +42,11 @@ export class Runner {
     return this.factory.description;
   }
 
+  /** Whether a worker is up (and so holds snapshot caches worth forgetting). */
+  get started(): boolean {
+    return this.worker !== null;
+  }
+
   request<T>(body: RequestBody, token?: vscode.CancellationToken): Promise<T> {
     if (token?.isCancellationRequested) return Promise.reject(new Cancelled());
     let worker: RunnerWorker;

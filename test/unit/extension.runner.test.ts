@@ -231,6 +231,18 @@ describe('Runner (runner.ts) with a fake worker', () => {
     t.cancel();
     await expect(runner.request(forget, t as never)).rejects.toBeInstanceOf(Cancelled);
     expect(spawned).toHaveLength(0);
+    expect(runner.started).toBe(false);
+  });
+
+  it('is started by its first request and stopped by a cancel', async () => {
+    const { runner } = fake();
+    expect(runner.started).toBe(false);
+    const t = token();
+    const run = runner.request(forget, t as never);
+    expect(runner.started).toBe(true);
+    t.cancel();
+    await expect(run).rejects.toBeInstanceOf(Cancelled);
+    expect(runner.started).toBe(false);
   });
 
   it('a worker that dies fails its requests with the reason; a stopped worker dying later changes nothing', async () => {
