@@ -1,5 +1,7 @@
-// Builds the three bundles of DESIGN.md (extension, renderer, CLI) plus the benchmark runner.
-// Type-checking is separate: `npm run typecheck` (tsc --noEmit).
+// Builds the bundles of DESIGN.md (the extension's Node and web entries, the renderer, the CLI) plus the
+// benchmark runner. Type-checking is separate: `npm run typecheck` (tsc --noEmit).
+// `require('./esbuild.js')` builds nothing and exports the web entry's options (the benchmark measures it).
+const path = require('node:path');
 const esbuild = require('esbuild');
 
 const args = new Set(process.argv.slice(2));
@@ -13,6 +15,60 @@ const common = {
   logLevel: 'info',
   legalComments: 'none',
 };
+
+/**
+ * The web entry's Web Worker (src/extension/runner.webworker.ts), bundled for the browser and imported by
+ * the web entry as text from `consensus-notebook:web-runner-source` (it starts the worker from a blob:
+ * URL). Minified when the entry is.
+ */
+function webRunnerSource() {
+  return {
+    name: 'web-runner-source',
+    setup(build) {
+      build.onResolve({ filter: /^consensus-notebook:web-runner-source$/ }, (args) => ({ path: args.path, namespace: 'web-runner-source' }));
+      build.onLoad({ filter: /.*/, namespace: 'web-runner-source' }, async () => {
+        const result = await esbuild.build({
+          entryPoints: [path.join(__dirname, 'src/extension/runner.webworker.ts')],
+          bundle: true,
+          write: false,
+          metafile: true,
+          platform: 'browser',
+          format: 'iife',
+          target: 'es2022',
+          minify: !!build.initialOptions.minify,
+          legalComments: 'none',
+          logLevel: 'silent',
+          absWorkingDir: __dirname,
+        });
+        return {
+          contents: result.outputFiles[0].text,
+          loader: 'text',
+          watchFiles: Object.keys(result.metafile.inputs).map((f) => path.resolve(__dirname, f)),
+        };
+      });
+    },
+  };
+}
+
+/**
+ * The web entry (package.json `browser`): VS Code's web worker extension host loads one CommonJS file and
+ * gives it only `vscode`; platform 'browser' makes any Node built-in a build error.
+ */
+function webExtensionOptions(overrides = {}) {
+  return {
+    bundle: true,
+    legalComments: 'none',
+    entryPoints: [path.join(__dirname, 'src/extension/extension.web.ts')],
+    outfile: path.join(__dirname, 'dist/web/extension.js'),
+    platform: 'browser',
+    format: 'cjs',
+    target: 'es2022',
+    external: ['vscode'],
+    absWorkingDir: __dirname,
+    plugins: [webRunnerSource()],
+    ...overrides,
+  };
+}
 
 const targets = [
   {
@@ -32,6 +88,7 @@ const targets = [
     format: 'cjs',
     target: 'node20',
   },
+  webExtensionOptions({ sourcemap: common.sourcemap, minify: production, logLevel: 'info' }),
   {
     ...common,
     entryPoints: ['src/renderer/index.ts'],
@@ -83,7 +140,11 @@ async function main() {
   await Promise.all(targets.map((t) => esbuild.build(t)));
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
+module.exports = { webExtensionOptions };

@@ -2,18 +2,21 @@
 # End-to-end tests in a real VS Code (`npm run test:e2e`); the recipe is /work/shared/E2E.md.
 #   1. setup-e2e.sh installs chromium & co. (apt) and code-server 4.100.3 (npm) when missing;
 #   2. packages the extension (dist/consensus-notebook.vsix) and bundles the test programs;
-#   3. UI suite: a code-server with the .vsix installed, driven by Playwright in Chromium;
-#   4. extension-host suite: mocha with the real `vscode` API, in a second code-server that loads the
+#   3. UI suite: a code-server with the .vsix installed, driven by Playwright in Chromium, and a second
+#      one that runs the same .vsix in the browser's web worker extension host (the `browser` entry);
+#   4. extension-host suite: mocha with the real `vscode` API, in another code-server that loads the
 #      extension from the repo (extensionDevelopmentPath), without the .vsix.
 # Everything a run writes goes to .e2e/run-* (gitignored); screenshots go to .e2e/artifacts/.
 # Prints `ui: N passed, N failed` and `extension-host: N passed, N failed`; exits non-zero on a failure.
-# Benchmark figures measured in the UI (ext.render500.ms) go to .e2e/artifacts/figures.json.
+# Benchmark figures measured in the UI (ext.render500.ms, ext.cancel.ms, ext.cancel.web.ms) go to
+# .e2e/artifacts/figures.json.
 #
 # A UI test marked knownBug (a reported product bug) prints "ui: known product bug (not counted): …"
 # above the counts when it fails, and is not counted as failed.
 #
 # Environment: E2E_GREP (run only the UI tests whose name contains it; several texts separated by |),
-# CHROMIUM, CONSENSUS_E2E_CACHE.
+# E2E_HOST_GREP (run only the extension-host tests whose full title contains it), CHROMIUM,
+# CONSENSUS_E2E_CACHE.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -68,8 +71,18 @@ cs_install_vsix "$RUN/ui" "$VSIX"
 port=$(cs_free_port)
 cs_start "$RUN/ui" "$port" "$RUN/ui-workspace"
 echo "code-server on http://127.0.0.1:$port (log: $RUN/ui/server.log)"
+# A second code-server with the same .vsix, told to run the extension in the browser's web worker
+# extension host (its `browser` entry), as vscode.dev does: the UI tests marked host 'web' use it.
+make_workspace "$RUN/ui-web-workspace"
+cs_init "$RUN/ui-web"
+cs_setting "$RUN/ui-web" remote.extensionKind '{ "consensus-notebook.consensus-notebook": ["web"] }'
+cs_install_vsix "$RUN/ui-web" "$VSIX"
+web_port=$(cs_free_port)
+cs_start "$RUN/ui-web" "$web_port" "$RUN/ui-web-workspace"
+echo "code-server (extension in the web worker extension host) on http://127.0.0.1:$web_port (log: $RUN/ui-web/server.log)"
 E2E_URL="http://127.0.0.1:$port/?folder=$RUN/ui-workspace" E2E_WORKSPACE="$RUN/ui-workspace" \
-  E2E_ARTIFACTS="$ARTIFACTS" E2E_LOGS="$RUN" \
+  E2E_WEB_URL="http://127.0.0.1:$web_port/?folder=$RUN/ui-web-workspace" E2E_WEB_WORKSPACE="$RUN/ui-web-workspace" \
+  E2E_ROOT="$ROOT" E2E_ARTIFACTS="$ARTIFACTS" E2E_LOGS="$RUN" \
   E2E_SUMMARY="$RUN/ui.summary" node .e2e/build/ui.js || ui_rc=$?
 cs_stop_all
 
@@ -78,7 +91,7 @@ section "e2e: extension-host suite (mocha in code-server's extension host)"
 make_workspace "$RUN/host-workspace"
 cs_init "$RUN/host"
 port=$(cs_free_port)
-CS_EXTRA_ENV=("CONSENSUS_E2E_RESULTS=$RUN/host/results.json")
+CS_EXTRA_ENV=("CONSENSUS_E2E_RESULTS=$RUN/host/results.json" "CONSENSUS_E2E_GREP=${E2E_HOST_GREP:-}")
 cs_start "$RUN/host" "$port" "$RUN/host-workspace"
 CS_EXTRA_ENV=()
 echo "code-server on http://127.0.0.1:$port (log: $RUN/host/server.log)"

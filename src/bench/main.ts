@@ -186,9 +186,9 @@ function main(): void {
 
 /**
  * Size and start-up of the extension: the production bundles the extension host loads (extension +
- * runner worker; Mermaid is only in the renderer), the packaged .vsix when `npm run package` made one,
- * and the time to load the bundle and run activate() against a stand-in `vscode` module (our own cost;
- * VS Code's part is measured by the E2E harness).
+ * runner worker; Mermaid is only in the renderer), the web entry's bundle (its Web Worker inside), the
+ * packaged .vsix when `npm run package` made one, and the time to load the bundle and run activate()
+ * against a stand-in `vscode` module (our own cost; VS Code's part is measured by the E2E harness).
  */
 function extensionFigures(): Figures {
   const out: Figures = {};
@@ -199,6 +199,13 @@ function extensionFigures(): Figures {
       outdir: ${JSON.stringify(dir)}, bundle: true, minify: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], logLevel: 'silent' });`], { cwd: root, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`bench: building the extension failed: ${built.stderr}`);
   out['ext.bundle.bytes'] = fs.statSync(path.join(dir, 'extension.js')).size + fs.statSync(path.join(dir, 'runner.js')).size;
+  // The web entry (package.json `browser`), its Web Worker's script inside it: what vscode.dev loads.
+  const web = path.join(dir, 'web-extension.js');
+  const builtWeb = childProcess.spawnSync(process.execPath, ['-e', `
+    require('esbuild').build(require('./esbuild.js').webExtensionOptions({ outfile: ${JSON.stringify(web)}, minify: true, logLevel: 'silent' }))
+      .catch((e) => { console.error(e); process.exit(1); });`], { cwd: root, encoding: 'utf8' });
+  if (builtWeb.status !== 0) throw new Error(`bench: building the web extension failed: ${builtWeb.stderr}`);
+  out['ext.webBundle.bytes'] = fs.statSync(web).size;
   const vsix = path.join(root, 'dist', 'consensus-notebook.vsix');
   if (fs.existsSync(vsix)) out['ext.vsix.bytes'] = fs.statSync(vsix).size;
   const times: number[] = [];
@@ -212,7 +219,7 @@ function extensionFigures(): Figures {
       const names = ['workspace', 'window', 'languages', 'notebooks', 'commands', 'env', 'Uri', 'Range', 'Diagnostic',
         'DiagnosticSeverity', 'CompletionItem', 'CompletionItemKind', 'CodeAction', 'CodeActionKind', 'Hover', 'MarkdownString',
         'WorkspaceEdit', 'NotebookCellData', 'NotebookCellKind', 'NotebookData', 'NotebookCellOutput', 'NotebookCellOutputItem',
-        'NotebookControllerAffinity'];
+        'NotebookControllerAffinity', 'UIKind'];
       const vscode = new Proxy({}, { get: () => stub, ownKeys: () => names,
         getOwnPropertyDescriptor: () => ({ configurable: true, enumerable: true, value: stub }) });
       const load = Module._load;

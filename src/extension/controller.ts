@@ -1,7 +1,7 @@
 // Maps cell runs to outputs. Running cell k replays cells 1..k-1 from the runner's snapshots, so an
 // output is always a function of the cells above it (DESIGN.md principle 2). Runs happen in a worker
-// thread (runner.ts): the editor never waits on a scenario, and cancelling is immediate. Failures become
-// error outputs, never exceptions.
+// (runner.ts: a worker thread, or a Web Worker in the browser): the editor never waits on a scenario, and
+// cancelling is immediate. Failures become error outputs, never exceptions.
 import * as vscode from 'vscode';
 import { codeFrame, type Diagnostic } from '../lang/diagnostics';
 import type { ExecOptions } from '../lang/interpreter';
@@ -49,7 +49,6 @@ export class ConsensusController implements vscode.Disposable {
       const exec = this.controller.createNotebookCellExecution(cell);
       exec.executionOrder = ++this.order;
       exec.start(Date.now());
-      let ok = false;
       try {
         const result = await this.runner.request<RunResult>(
           {
@@ -62,13 +61,11 @@ export class ConsensusController implements vscode.Disposable {
           },
           exec.token,
         );
-        ok = result.ok;
-        await exec.replaceOutput(outputs(result, cell.document.getText()));
         this.diagnostics.set(cell.document.uri, toVsDiagnostics(cell.document.uri, result.diagnostics));
+        finish(exec, outputs(result, cell.document.getText()), result.ok);
       } catch (e) {
         if (e instanceof Cancelled) {
-          await exec.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text('Cancelled.', 'text/plain')]));
-          exec.end(false, Date.now());
+          finish(exec, [new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text('Cancelled.', 'text/plain')])], false);
           // Cancelling one cell of a Run All cancels the rest too, as in Jupyter.
           for (const rest of queue.slice(i + 1)) {
             const skipped = this.controller.createNotebookCellExecution(rest);
@@ -77,11 +74,21 @@ export class ConsensusController implements vscode.Disposable {
           }
           return;
         }
-        await exec.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(e instanceof Error ? e : new Error(String(e)))]));
+        finish(exec, [new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(e instanceof Error ? e : new Error(String(e)))])], false);
       }
-      exec.end(ok, Date.now());
     }
   }
+}
+
+/**
+ * Sets a cell's outputs and ends its execution at once. Not awaiting replaceOutput is deliberate: the
+ * extension host queues the output edit and end() sends it ahead of the completion, in order, so the
+ * cell never ends without its output; awaiting it would hold the end back by a round trip to the
+ * workbench (tens of milliseconds, most of what a cancel took).
+ */
+function finish(exec: vscode.NotebookCellExecution, cellOutputs: vscode.NotebookCellOutput[], success: boolean): void {
+  exec.replaceOutput(cellOutputs).then(undefined, () => undefined);
+  exec.end(success, Date.now());
 }
 
 function outputs(result: RunResult, source: string): vscode.NotebookCellOutput[] {

@@ -25,9 +25,17 @@ export function registerRendererMessages(context: vscode.ExtensionContext): void
         filters: m.format === 'svg' ? { SVG: ['svg'] } : { PNG: ['png'] },
       });
       if (!target) return;
-      const bytes = m.format === 'svg' ? new TextEncoder().encode(m.data) : Buffer.from(m.data, 'base64');
+      const bytes = m.format === 'svg' ? new TextEncoder().encode(m.data) : fromBase64(m.data);
       await vscode.workspace.fs.writeFile(target, bytes);
       void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(target)}.`);
     }),
   );
+}
+
+/** Base64 to bytes with what both extension hosts have (atob), not Node's Buffer. */
+export function fromBase64(data: string): Uint8Array {
+  const binary = atob(data);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }

@@ -1,8 +1,9 @@
-// The extension host's side of the runner worker: requests with ids, cancellation by termination.
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+// The extension host's side of the scenario runner: requests with ids to a worker, cancellation by
+// terminating it. Platform-neutral: the worker comes from an injected factory, a worker thread in the
+// Node extension host (runner.node.ts) or a Web Worker in the browser's (runner.web.ts), and both run
+// runnerCore.ts. The controller, the commands and the language features only ever see this class.
 import type * as vscode from 'vscode';
-import type { RequestBody, Response } from './runnerProtocol';
+import type { Request, RequestBody, Response } from './runnerProtocol';
 
 export class Cancelled extends Error {
   constructor() {
@@ -10,18 +11,52 @@ export class Cancelled extends Error {
   }
 }
 
+/** One running worker, as the runner drives it. */
+export interface RunnerWorker {
+  postMessage(req: Request): void;
+  /** Stops it now, mid-run if need be; its events after this are ignored. */
+  terminate(): void;
+}
+
+/** What a worker reports: an answer, or that it died (crashed, exited, could not load). */
+export interface RunnerWorkerEvents {
+  message(res: Response): void;
+  failed(error: Error): void;
+}
+
+export interface RunnerWorkerFactory {
+  /** For the log: where scenarios run, e.g. "a worker thread". */
+  readonly description: string;
+  /** Starts a worker; throws when this host cannot start one. */
+  spawn(events: RunnerWorkerEvents): RunnerWorker;
+}
+
 export class Runner {
-  private worker: Worker | null = null;
+  private worker: RunnerWorker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
-  constructor(private readonly distDir: string) {}
+  constructor(private readonly factory: RunnerWorkerFactory) {}
+
+  get description(): string {
+    return this.factory.description;
+  }
+
+  /** Whether a worker is up (and so holds snapshot caches worth forgetting). */
+  get started(): boolean {
+    return this.worker !== null;
+  }
 
   request<T>(body: RequestBody, token?: vscode.CancellationToken): Promise<T> {
+    if (token?.isCancellationRequested) return Promise.reject(new Cancelled());
+    let worker: RunnerWorker;
+    try {
+      worker = this.ensure();
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     const id = this.nextId++;
-    const worker = this.ensure();
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       const sub = token?.onCancellationRequested(() => {
         // A run is synchronous inside the worker: stopping it is stopping the worker. The snapshot
         // caches go with it and are rebuilt on the next run.
@@ -38,7 +73,7 @@ export class Runner {
           reject(e);
         },
       });
-      worker.postMessage({ ...body, id });
+      worker.postMessage({ ...body, id } as Request);
     });
   }
 
@@ -46,21 +81,20 @@ export class Runner {
     this.reset(new Error('The runner was shut down.'));
   }
 
-  private ensure(): Worker {
+  private ensure(): RunnerWorker {
     if (this.worker) return this.worker;
-    // A larger young generation suits the engine's many short-lived objects (events, messages): the
-    // same setting `npm run bench` measures with (--max-semi-space-size=64).
-    const w = new Worker(path.join(this.distDir, 'runner.js'), { resourceLimits: { maxYoungGenerationSizeMb: 192 } });
-    w.on('message', (res: Response) => {
-      const p = this.pending.get(res.id);
-      if (!p) return;
-      this.pending.delete(res.id);
-      if (res.ok) p.resolve(res.result);
-      else p.reject(new Error(res.error));
-    });
-    w.on('error', (e) => this.reset(e));
-    w.on('exit', (code) => {
-      if (this.worker === w) this.reset(new Error(`The scenario runner stopped (exit code ${code}).`));
+    const w: RunnerWorker = this.factory.spawn({
+      message: (res) => {
+        if (this.worker !== w) return;
+        const p = this.pending.get(res.id);
+        if (!p) return;
+        this.pending.delete(res.id);
+        if (res.ok) p.resolve(res.result);
+        else p.reject(new Error(res.error));
+      },
+      failed: (e) => {
+        if (this.worker === w) this.reset(e);
+      },
     });
     this.worker = w;
     return w;
@@ -72,6 +106,6 @@ export class Runner {
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) p.reject(reason);
-    if (w) void w.terminate();
+    if (w) w.terminate();
   }
 }

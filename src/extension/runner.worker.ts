@@ -1,60 +1,8 @@
-// The scenario runner, in a worker thread of the extension host: a long or runaway run can never block
-// the editor, and cancelling a run is terminating the worker. It keeps one Session (snapshot cache) per
-// notebook and answers with what the controller shows; everything it does is lang/ and views/.
+// The scenario runner in a worker thread of the (Node) extension host: a long or runaway run can never
+// block the editor, and cancelling a run is terminating the worker. The work itself is runnerCore.ts.
 import { parentPort } from 'node:worker_threads';
-import { exportMarkdown } from '../lang/export';
-import type { ExecOptions } from '../lang/interpreter';
-import type { NotebookCellText } from '../lang/notebook';
-import { Session } from '../lang/session';
-import { buildPayload } from '../views/payload';
-import type { Request, Response, RunResult } from './runnerProtocol';
+import { createRunnerCore } from './runnerCore';
+import type { Request } from './runnerProtocol';
 
-const sessions = new Map<string, Session>();
-
-function session(notebook: string, options: ExecOptions): Session {
-  const key = `${notebook}\u0000${options.defaultSeed}\u0000${options.eventBudget}`;
-  let s = sessions.get(key);
-  if (s === undefined) {
-    s = new Session(options);
-    sessions.set(key, s);
-  }
-  return s;
-}
-
-function handle(req: Request): unknown {
-  switch (req.type) {
-    case 'run': {
-      const runs = session(req.notebook, req.options).runUpTo(req.cells, req.k);
-      const run = runs[runs.length - 1]!;
-      const result: RunResult = {
-        ok: run.ok,
-        diagnostics: run.diagnostics,
-        failures: run.failures,
-        messages: run.messages,
-        payload: run.diagnostics.length === 0 ? buildPayload(run, req.payload) : null,
-      };
-      return result;
-    }
-    case 'context': {
-      if (req.k < 0) return { nodes: [], clients: [], zones: [] };
-      const runs = session(req.notebook, req.options).runUpTo(req.cells, req.k);
-      const run = runs[runs.length - 1]!;
-      return { nodes: run.nodes, clients: run.clients, zones: run.zones.map((z) => z.name) };
-    }
-    case 'export':
-      return exportMarkdown(req.cells as NotebookCellText[], new Session(req.options), req.name);
-    case 'forget':
-      for (const key of [...sessions.keys()]) if (key.startsWith(`${req.notebook}\u0000`)) sessions.delete(key);
-      return null;
-  }
-}
-
-parentPort!.on('message', (req: Request) => {
-  let res: Response;
-  try {
-    res = { id: req.id, ok: true, result: handle(req) };
-  } catch (e) {
-    res = { id: req.id, ok: false, error: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };
-  }
-  parentPort!.postMessage(res);
-});
+const handle = createRunnerCore();
+parentPort!.on('message', (req: Request) => parentPort!.postMessage(handle(req)));

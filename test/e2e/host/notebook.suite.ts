@@ -12,6 +12,9 @@ const SAMPLE = 'leader-election.consensus';
 /** From test/e2e/fixtures/, copied into the workspace by scripts/e2e.sh. */
 const TYPO_FIXTURE = 'e2e-typo.consensus';
 const EXPECT_FAIL_FIXTURE = 'e2e-expect-fail.consensus';
+/** A quick cell, then a cell that runs for minutes at the largest event budget. */
+const CANCEL_FIXTURE = 'e2e-cancel.consensus';
+const MAX_EVENT_BUDGET = 100_000_000;
 const EXTENSION_ID = 'consensus-notebook.consensus-notebook';
 /** Folders of the extension's repo whose .consensus files must all survive a save byte for byte. */
 const ROUND_TRIP_FOLDERS = ['samples', 'test/scenarios', 'test/e2e/fixtures'];
@@ -155,6 +158,73 @@ export function registerNotebookTests(): void {
       await executeAll(doc, [cell]);
       assert.equal(cell.executionSummary?.success, true, `the fixed cell failed: ${describeOutputs(cell)}`);
       if (doc.isDirty) await doc.save();
+    });
+
+    describe(`cancelling a run (${CANCEL_FIXTURE}, event budget ${MAX_EVENT_BUDGET.toLocaleString('en-US')})`, () => {
+      const config = () => vscode.workspace.getConfiguration('consensusNotebook');
+      let budget: number | undefined;
+      before(async () => {
+        budget = config().inspect<number>('eventBudget')?.globalValue;
+        await config().update('eventBudget', MAX_EVENT_BUDGET, vscode.ConfigurationTarget.Global);
+      });
+      after(async () => {
+        await config().update('eventBudget', budget, vscode.ConfigurationTarget.Global);
+      });
+
+      it('notebook.cell.cancelExecution ends the 10 h cell as "Cancelled." (5 times), and the next run works', async () => {
+        assert.equal(config().get('eventBudget'), MAX_EVENT_BUDGET);
+        const doc = await vscode.workspace.openNotebookDocument(workspaceFile(CANCEL_FIXTURE));
+        await vscode.window.showNotebookDocument(doc);
+        const [quick, long] = doc.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
+        assert.ok(quick && long, 'the fixture has two code cells');
+        assert.match(long.document.getText(), /run 10h/);
+        const latencies: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const before = long.executionSummary?.executionOrder ?? 0;
+          const executed = vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: long.index, end: long.index + 1 }], document: doc.uri });
+          await waitFor('the long cell to start', () => {
+            const s = long.executionSummary;
+            return s?.executionOrder !== undefined && s.executionOrder > before && s.success === undefined ? true : undefined;
+          });
+          // Let the runner get deep into the run (about a million events).
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          assert.equal(long.executionSummary?.success, undefined, `the 10 h cell ended by itself: ${describeOutputs(long)}`);
+          const ended = new Promise<number>((resolve) => {
+            const sub = vscode.workspace.onDidChangeNotebookDocument((e) => {
+              if (e.notebook === doc && long.executionSummary?.success !== undefined) {
+                sub.dispose();
+                resolve(performance.now());
+              }
+            });
+          });
+          const cancelledAt = performance.now();
+          await vscode.commands.executeCommand('notebook.cell.cancelExecution', { ranges: [{ start: long.index, end: long.index + 1 }], document: doc.uri });
+          latencies.push((await withTimeout(ended, 30_000, 'the cancelled cell never ended')) - cancelledAt);
+          await withTimeout(Promise.resolve(executed), 30_000, 'notebook.cell.execute did not return after the cancel');
+          assert.equal(long.executionSummary?.success, false, 'a cancelled cell is not marked as failed');
+          await waitFor('the "Cancelled." output', () => (long.outputs.length > 0 ? true : undefined));
+          assert.deepEqual(
+            long.outputs.flatMap((o) => o.items.map((item) => `${item.mime}: ${text(item.data)}`)),
+            ['text/plain: Cancelled.'],
+          );
+        }
+        const sorted = [...latencies].sort((a, b) => a - b);
+        console.log(`    cancel → execution ended (extension host API): ${latencies.map((ms) => ms.toFixed(1)).join(', ')} ms; median ${sorted[2]!.toFixed(1)} ms`);
+
+        // The next run works (a fresh worker): the quick cell, then the quick cell again from its snapshot.
+        for (let i = 0; i < 2; i++) {
+          const before = quick.executionSummary?.executionOrder ?? 0;
+          await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: quick.index, end: quick.index + 1 }], document: doc.uri });
+          await waitFor(
+            'the quick cell to run again',
+            () => ((quick.executionSummary?.executionOrder ?? 0) > before && quick.executionSummary?.success !== undefined ? true : undefined),
+            60_000,
+          );
+          assert.equal(quick.executionSummary?.success, true, `the quick cell failed after a cancel: ${describeOutputs(quick)}`);
+          const run = JSON.parse(text(quick.outputs[0]!.items.find((item) => item.mime === RUN_MIME)!.data)) as { verdict: string; leader?: string };
+          assert.match(run.leader ?? '', /^n[1-9]$/, `no leader after the cancel: ${run.verdict}`);
+        }
+      });
     });
 
     describe('completion and hover', () => {
@@ -335,4 +405,13 @@ function describeOutputs(cell: vscode.NotebookCell): string {
   const items = cell.outputs.flatMap((o) => o.items);
   if (!items.length) return 'no outputs';
   return items.map((i) => `${i.mime} ${new TextDecoder().decode(i.data).slice(0, 200)}`).join(', ');
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

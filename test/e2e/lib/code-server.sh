@@ -37,6 +37,19 @@ cs_init() {
 JSON
 }
 
+# cs_setting HOME KEY JSON: sets one user setting of the instance (JSON is the value, e.g. '["web"]';
+# null removes the setting).
+cs_setting() {
+  node -e '
+    const fs = require("fs");
+    const [file, key, value] = process.argv.slice(1);
+    const settings = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (JSON.parse(value) === null) delete settings[key];
+    else settings[key] = JSON.parse(value);
+    fs.writeFileSync(file, JSON.stringify(settings, null, 2) + "\n");
+  ' "$1/user-data/User/settings.json" "$2" "$3"
+}
+
 # cs_run HOME ARGS...: runs code-server's entry point in the foreground with the instance's isolation.
 cs_run() {
   local home=$1; shift

@@ -2,6 +2,9 @@
 // extension installed. Started by scripts/e2e.sh, configured by environment:
 //   E2E_URL        workbench URL with ?folder=<workspace>
 //   E2E_WORKSPACE  the workspace folder the URL opens (tests check files that exports write into it)
+//   E2E_WEB_URL, E2E_WEB_WORKSPACE  the same for a second code-server where the extension runs in the
+//                  browser's web worker extension host (tests with host: 'web'; optional)
+//   E2E_ROOT       the repo (for dist/cli.js; default: two folders up from this file)
 //   E2E_ARTIFACTS  folder for screenshots and figures.json (benchmark figures measured here)
 //   E2E_LOGS       folder for the browser console log (default: E2E_ARTIFACTS)
 //   E2E_SUMMARY    file that receives the summary line (optional)
@@ -11,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, slug } from '../util';
-import { tests, type UiContext } from './tests';
+import { tests, type UiContext, type UiHost } from './tests';
 import { Workbench } from './workbench';
 
 const TEST_TIMEOUT_MS = 180_000;
@@ -33,14 +36,24 @@ async function main(): Promise<number> {
   let passed = 0;
   let failed = 0;
   const knownBugs: string[] = [];
-  try {
+  const root = process.env.E2E_ROOT ?? path.resolve(__dirname, '..', '..');
+  // One page per extension host, opened when its first test runs.
+  const contexts = new Map<UiHost, UiContext>();
+  async function contextFor(host: UiHost): Promise<UiContext> {
+    const existing = contexts.get(host);
+    if (existing) return existing;
+    const hostUrl = host === 'web' ? required('E2E_WEB_URL') : url;
+    const hostWorkspace = host === 'web' ? required('E2E_WEB_WORKSPACE') : workspace;
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
-    page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e.message}\n`));
-    const wb = new Workbench(page, url);
+    const prefix = host === 'web' ? '[web] ' : '';
+    page.on('console', (m) => consoleLog.write(`${prefix}[${m.type()}] ${m.text()}\n`));
+    page.on('pageerror', (e) => consoleLog.write(`${prefix}[pageerror] ${e.stack ?? e.message}\n`));
+    const wb = new Workbench(page, hostUrl);
     const ctx: UiContext = {
       wb,
-      workspace,
+      host,
+      workspace: hostWorkspace,
+      root,
       log: (message) => console.log(`    ${message}`),
       figure(name, value) {
         // Figures accumulate in one JSON object; a re-run of a test overwrites its own keys only.
@@ -61,14 +74,20 @@ async function main(): Promise<number> {
         return file;
       },
     };
-
+    contexts.set(host, ctx);
     await wb.open();
+    return ctx;
+  }
+
+  try {
     for (const t of tests.filter((t) => grep.split('|').some((g) => t.name.includes(g)))) {
       const test = t.name;
       const started = Date.now();
       console.log(`ui: ${test}`);
       const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
+      let ctx: UiContext | undefined;
       try {
+        ctx = await contextFor(t.host ?? 'node');
         await withTimeout(t.run(ctx), TEST_TIMEOUT_MS, `timed out after ${TEST_TIMEOUT_MS / 1000} s`);
         passed++;
         console.log(`  ok (${seconds()} s)`);
@@ -80,14 +99,17 @@ async function main(): Promise<number> {
         } else {
           failed++;
           console.log(`  FAILED (${seconds()} s): ${(e as Error).message}`);
-          await ctx.screenshot(`failure-${slug(test)}`).catch((s) => console.log(`    no screenshot: ${s}`));
+          await ctx?.screenshot(`failure-${slug(test)}`).catch((s) => console.log(`    no screenshot: ${s}`));
         }
       }
       // Start the next test from an empty editor area; reload the workbench if that fails.
-      await wb.closeAllEditors().catch(async (e) => {
-        console.log(`    closing the editors failed (${(e as Error).message}); reloading the workbench`);
-        await wb.open();
-      });
+      const wb = ctx?.wb;
+      if (wb) {
+        await wb.closeAllEditors().catch(async (e) => {
+          console.log(`    closing the editors failed (${(e as Error).message}); reloading the workbench`);
+          await wb.open();
+        });
+      }
     }
   } catch (e) {
     failed++;

@@ -1,7 +1,9 @@
 // The UI tests, in the order they run. Each is a name and an async function of the shared context; add
 // new ones to the list. They share one browser page: the runner closes all editors after each test, and
 // reloads the workbench after a failure, so a test starts from an empty editor area.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Locator } from 'playwright-core';
 import type { Workbench } from './workbench';
@@ -14,11 +16,31 @@ interface ParsedXml {
 }
 declare const DOMParser: new () => { parseFromString(text: string, type: string): ParsedXml };
 declare function getComputedStyle(element: unknown): { fill: string; backgroundColor: string; getPropertyValue(name: string): string };
+declare const document: {
+  addEventListener(type: string, listener: (event: { target: unknown }) => void, options: { capture: boolean }): void;
+  removeEventListener(type: string, listener: (event: { target: unknown }) => void, options: { capture: boolean }): void;
+  querySelector(selector: string): unknown;
+  body: unknown;
+};
+declare const MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void; disconnect(): void };
+declare const performance: { now(): number };
+declare const self: { name: string };
+
+/**
+ * Which extension host runs the extension: the Node one (code-server's default for an extension with a
+ * `main`), or the browser's web worker extension host (a second code-server told to run it there with
+ * the setting `remote.extensionKind`, as vscode.dev would).
+ */
+export type UiHost = 'node' | 'web';
 
 export interface UiContext {
   wb: Workbench;
+  /** The extension host this workbench runs the extension in. */
+  host: UiHost;
   /** The workspace folder the workbench has open (a scratch copy of samples/ plus the fixtures). */
   workspace: string;
+  /** The repo (dist/cli.js is there). */
+  root: string;
   /** Saves a screenshot of the page, or of one element, to the artifacts folder; returns its path. */
   screenshot(name: string, element?: Locator): Promise<string>;
   /** Records a benchmark figure (DESIGN.md) in the artifacts' figures.json. */
@@ -28,6 +50,8 @@ export interface UiContext {
 
 export interface UiTest {
   name: string;
+  /** The workbench whose extension host runs it (default: node). */
+  host?: UiHost;
   /**
    * A product bug this test shows today (reported, not yet fixed). Its failure is printed as a known
    * bug and not counted as failed; once it passes, the runner says the marker can go.
@@ -40,6 +64,10 @@ const SAMPLE = 'leader-election.consensus';
 /** Code cells of samples/leader-election.consensus. */
 const SAMPLE_CODE_CELLS = 4;
 const TABS = ['sequence', 'states', 'log', 'topology'] as const;
+/** Events one cell may process at most (the setting's maximum): the 10 h cell then runs for minutes. */
+const MAX_EVENT_BUDGET = 100_000_000;
+const CANCEL_FIXTURE = 'e2e-cancel.consensus';
+const CANCEL_RUNS = 7;
 
 export const tests: UiTest[] = [
   {
@@ -357,6 +385,21 @@ export const tests: UiTest[] = [
     },
   },
   {
+    name: 'Node extension host: leader-election.consensus runs there (the logs say so), not in a Web Worker',
+    async run(ctx) {
+      const { wb, screenshot, log } = ctx;
+      await wb.quickOpen(SAMPLE);
+      await wb.waitForNotebook();
+      await wb.clearAllOutputs();
+      await wb.runAll();
+      const run = await waitForLeaderDiagram(wb);
+      log(`verdict: ${run.verdict}`);
+      await assertExtensionHost(ctx);
+      await screenshot('node-host-page');
+    },
+  },
+  cancelTest('node', 'ext.cancel.ms'),
+  {
     name: 'Default Dark Modern: the diagrams are drawn light on dark',
     async run({ wb, screenshot, log }) {
       await wb.setColorTheme('Dark Modern');
@@ -413,6 +456,61 @@ export const tests: UiTest[] = [
       }
     },
   },
+  {
+    name: 'web extension host: leader-election.consensus: Run All draws a Mermaid diagram naming the leader, in the browser (web worker extension host, a Web Worker runs the scenario)',
+    host: 'web',
+    async run(ctx) {
+      const { wb, screenshot, log } = ctx;
+      await wb.quickOpen(SAMPLE);
+      await wb.waitForNotebook();
+      await wb.clearAllOutputs();
+      await wb.runAll();
+      const run = await waitForLeaderDiagram(wb);
+      log(`verdict: ${run.verdict}`);
+      assertNode(run.leader, 5);
+      if (!run.svgText.includes(run.leader)) throw new Error(`the diagram does not mention the leader ${run.leader}`);
+      await assertExtensionHost(ctx);
+      await screenshot('web-host-output', run.output);
+      await screenshot('web-host-page');
+    },
+  },
+  {
+    name: 'web extension host: every tab of the last cell renders, and Export as Markdown writes the bytes the CLI (Node) writes',
+    host: 'web',
+    async run({ wb, workspace, root, screenshot, log }) {
+      const output = await openAndRunSample(wb);
+      for (const tab of ['states', 'topology'] as const) {
+        await wb.clickInNotebook(output.locator(`.cn-tabs button.cn-tab[data-tab="${tab}"]`));
+        const svg = output.locator(`.cn-pane-${tab} svg`).first();
+        await svg.waitFor({ state: 'visible', timeout: 30_000 });
+        log(`${tab}: ${(await svgLabels(svg)).slice(0, 8).join(' | ')}`);
+      }
+      await screenshot('web-host-topology', output.locator('.cn-pane-topology'));
+      const file = path.join(workspace, `e2e-web-export-${Date.now()}.md`);
+      await wb.runCommand('Consensus: Export as Markdown');
+      await wb.answerSaveDialog(file);
+      await checkMarkdownExport(wb, file, log);
+      const fromWeb = await waitForFile(wb, file);
+      // The same notebook exported by the CLI, in Node: the same lang/ and views/, so the same bytes.
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-e2e-cli-'));
+      const cli = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'export', path.join(workspace, SAMPLE), '--format', 'md', '--out', out], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      if (cli.status !== 0) throw new Error(`the CLI export failed (${cli.status}): ${cli.stderr}`);
+      const fromNode = fs.readFileSync(path.join(out, SAMPLE.replace(/\.consensus$/, '.md')));
+      fs.rmSync(out, { recursive: true, force: true });
+      log(`web export ${fromWeb.length} bytes, CLI export ${fromNode.length} bytes`);
+      if (!fromWeb.equals(fromNode)) {
+        const a = fromWeb.toString('utf8');
+        const b = fromNode.toString('utf8');
+        let i = 0;
+        while (i < a.length && a[i] === b[i]) i++;
+        throw new Error(`the web export differs from the CLI's at byte ${i}: ${JSON.stringify(a.slice(i, i + 80))} vs ${JSON.stringify(b.slice(i, i + 80))}`);
+      }
+    },
+  },
+  cancelTest('web', 'ext.cancel.web.ms'),
 ];
 
 interface LeaderRun {
@@ -556,6 +654,141 @@ async function checkMarkdownExport(wb: Workbench, file: string, log: (m: string)
   }
   if (!md.includes('```consensus\ncluster raft nodes=5 seed=42\n```')) throw new Error('the Markdown lacks the first code cell');
   if (!/^> \*\*Result:\*\* leader n\d/m.test(md)) throw new Error('the Markdown lacks the verdicts');
+}
+
+/**
+ * Checks which extension host runs the extension, three ways: the extension's own log line (written on
+ * activation by the entry that ran: the Node one or the web one), VS Code's log of that host ("Extension
+ * Host (Worker)" is the browser's web worker host, "Extension Host (Remote)" the Node one on the
+ * server), and the page's workers (in the web host the scenario runs in a Web Worker that the extension
+ * host's worker created, where there is no Node.js). Call it after a run.
+ */
+async function assertExtensionHost({ wb, host, log, screenshot }: UiContext): Promise<void> {
+  const own = await wb.outputChannel('Consensus Notebook', true);
+  log(`Consensus Notebook log: ${own.trim()}`);
+  await screenshot(`${host}-host-log-page`);
+  await wb.hidePanel();
+  const wanted =
+    host === 'web'
+      ? 'Activated in the web extension host (browser): no Node.js, web UI; scenarios run in a Web Worker.'
+      : 'Activated in the Node.js extension host: Node.js ';
+  if (!own.includes(wanted)) throw new Error(`the extension's log does not say "${wanted}": ${own.slice(0, 300)}`);
+  const vscodeLog = await wb.outputChannel(host === 'web' ? 'Extension Host (Worker)' : 'Extension Host (Remote)');
+  const activated = /ExtensionService#_doActivateExtension consensus-notebook\.consensus-notebook\b[^\]]*/.exec(vscodeLog);
+  if (!activated) throw new Error(`VS Code's ${host === 'web' ? 'web worker' : 'remote'} extension host log does not show the extension's activation`);
+  log(`VS Code's ${host === 'web' ? 'Extension Host (Worker)' : 'Extension Host (Remote)'} log: ${activated[0].trim().slice(0, 160)}`);
+  const workers = await Promise.all(
+    wb.page.workers().map((w) =>
+      w.evaluate(() => ({ name: self.name, node: typeof process !== 'undefined' })).catch(() => ({ name: '(gone)', node: false })),
+    ),
+  );
+  const runner = workers.find((w) => w.name.endsWith('Consensus Notebook scenario runner'));
+  const extensionHost = workers.find((w) => w.name === 'ExtensionHostWorker');
+  if (host === 'web') {
+    if (!runner) throw new Error(`no scenario runner among the page's workers: ${JSON.stringify(workers.map((w) => w.name))}`);
+    if (!runner.name.startsWith('ExtensionHostWorker -> ')) throw new Error(`the scenario runner was not started by the extension host: ${runner.name}`);
+    if (runner.node || extensionHost?.node) throw new Error('Node.js (process) is defined in the browser\'s workers');
+    log(`page workers: ${workers.map((w) => w.name).join(', ')} (no process in ${runner.name})`);
+  } else if (runner) {
+    throw new Error(`a scenario runner Web Worker is in the page although the extension runs in Node: ${runner.name}`);
+  }
+}
+
+
+/**
+ * Cancelling a long run, in one extension host. The fixture has a quick cell, then `run 10h` on a busy
+ * nine-node cluster; the test sets the largest event budget, runs the long cell alone (it replays the
+ * quick one), and once it has run a while clicks the notebook toolbar's Stop Execution. The cell must end
+ * as "Cancelled." (failed), and running the quick cell afterwards must work (a fresh runner). The time
+ * from the click to the end of the execution in the workbench (both taken in the page) is the figure,
+ * the median of CANCEL_RUNS.
+ */
+function cancelTest(host: UiHost, figureName: string): UiTest {
+  const where = host === 'web' ? 'web extension host: ' : '';
+  return {
+    name: `${where}${CANCEL_FIXTURE}: ${figureName}, Stop Execution ends a 10 h run as "Cancelled." (median of ${CANCEL_RUNS}); the next run works`,
+    host,
+    async run({ wb, workspace, screenshot, log, figure }) {
+      // The largest event budget, for this workspace only, while this test runs.
+      const settingsDir = path.join(workspace, '.vscode');
+      const settingsFile = path.join(settingsDir, 'settings.json');
+      fs.mkdirSync(settingsDir, { recursive: true });
+      fs.writeFileSync(settingsFile, `${JSON.stringify({ 'consensusNotebook.eventBudget': MAX_EVENT_BUDGET }, null, 2)}\n`);
+      try {
+        await wb.page.waitForTimeout(1_500); // the workbench reads the changed settings file
+        await wb.quickOpen(CANCEL_FIXTURE);
+        await wb.waitForNotebook();
+        const rows = wb.notebook.locator('.cell-list-container .monaco-list-row.code-cell-row');
+        const quick = rows.nth(0);
+        const long = rows.nth(1);
+        const frame = wb.outputFrame;
+        const times: number[] = [];
+        for (let i = 0; i < CANCEL_RUNS; i++) {
+          // No outputs, so both cells stay in view (the notebook's list drops rows scrolled out of it).
+          await wb.clearAllOutputs(i > 0);
+          await until(wb, 'the outputs to be cleared', async () => (await frame.locator('.cn-output, .output-plaintext').count().catch(() => 0)) === 0);
+          await executeCell(wb, long);
+          await long.locator('.codicon-notebook-state-executing').waitFor({ state: 'attached', timeout: RUN_TIMEOUT_MS });
+          // Let it run a while (the runner is busy: about a million events in).
+          await wb.page.waitForTimeout(500);
+          if (!(await long.locator('.codicon-notebook-state-executing').count())) {
+            throw new Error(`the 10 h cell ended by itself; the outputs: ${await frame.locator('body').textContent().catch(() => '?')}`);
+          }
+          // Both times are taken in the page: the click on Stop Execution, and the moment the long
+          // cell's row (still in the document) no longer shows the executing spinner.
+          const row = await long.elementHandle();
+          await wb.page.evaluate((row) => {
+            const r = row as unknown as { isConnected: boolean; querySelector(s: string): unknown };
+            const w = globalThis as unknown as { cnCancel: { clicked: number; ended: number; detached: boolean } };
+            w.cnCancel = { clicked: 0, ended: 0, detached: false };
+            const onClick = (event: { target: unknown }) => {
+              const target = event.target as { closest?(s: string): unknown } | null;
+              if (!target?.closest?.('a.action-label[aria-label="Stop Execution"]')) return;
+              w.cnCancel.clicked = performance.now();
+              document.removeEventListener('click', onClick, { capture: true });
+            };
+            document.addEventListener('click', onClick, { capture: true });
+            const observer = new MutationObserver(() => {
+              if (!w.cnCancel.clicked) return;
+              if (!r.isConnected) w.cnCancel.detached = true;
+              else if (r.querySelector('.codicon-notebook-state-executing')) return;
+              w.cnCancel.ended = performance.now();
+              observer.disconnect();
+            });
+            observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+          }, row);
+          await wb.clickToolbar('Stop Execution');
+          await wb.page.waitForFunction('globalThis.cnCancel.ended > 0', undefined, { timeout: 30_000, polling: 50 });
+          const t = await wb.page.evaluate(() => (globalThis as unknown as { cnCancel: { clicked: number; ended: number; detached: boolean } }).cnCancel);
+          if (t.detached) throw new Error('the long cell\'s row left the document while it was being cancelled: no time taken');
+          times.push(Math.round(t.ended - t.clicked));
+          // The outcome: a failed cell whose output says Cancelled.
+          await long.locator('.codicon-notebook-state-error').waitFor({ state: 'attached', timeout: 15_000 });
+          await frame.getByText('Cancelled.', { exact: true }).first().waitFor({ state: 'attached', timeout: 15_000 });
+          if (i === 0) await screenshot(`${host}-cancelled-page`);
+          // The next run works: the quick cell, in a fresh runner.
+          await executeCell(wb, quick);
+          await quick.locator('.codicon-notebook-state-success').waitFor({ state: 'attached', timeout: RUN_TIMEOUT_MS });
+          const verdict = ((await frame.locator('.cn-output .cn-verdict').first().textContent({ timeout: 30_000 })) ?? '').trim();
+          if (!/\bleader n\d\b/.test(verdict)) throw new Error(`the quick cell's verdict names no leader: ${verdict}`);
+        }
+        const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+        log(`Stop Execution → execution ended (${host} extension host): ${times.join(', ')} ms; median ${median} ms`);
+        console.log(`${figureName} = ${median}`);
+        figure(figureName, median);
+      } finally {
+        fs.rmSync(settingsFile, { force: true });
+      }
+    },
+  };
+}
+
+/** Runs one code cell with its Execute Cell button (shown while the mouse is over the cell). */
+async function executeCell(wb: Workbench, row: Locator): Promise<void> {
+  await row.hover();
+  const button = row.locator('.run-button-container a.action-label[aria-label^="Execute Cell"]').first();
+  await button.click();
+  await wb.moveMouseAway();
 }
 
 /** Waits for a locator, failing with a message that says what was expected. */

@@ -244,6 +244,41 @@ export class Workbench {
     }
   }
 
+  /**
+   * The text of an output channel (View > Output), e.g. the extension's own log or VS Code's
+   * "Extension Host (Worker)": shown with "Output: Show Output Channels...", read from the panel's
+   * editor (its visible lines, in order, wrapped lines joined, whitespace collapsed). The panel is
+   * hidden again unless `keepOpen` (then call hidePanel()).
+   */
+  async outputChannel(name: string, keepOpen = false): Promise<string> {
+    await this.runCommand('Output: Show Output Channels...');
+    const row = this.quickInput.locator('.monaco-list-row', { hasText: new RegExp(`^${escapeRegExp(name)}`) }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
+    const lines = this.page.locator('.part.panel .output-view .view-lines .view-line');
+    await lines.first().waitFor({ timeout: 15_000 });
+    // The output view appends asynchronously: read until two reads agree.
+    let text = '';
+    for (let last = '\0', i = 0; text !== last && i < 20; i++) {
+      last = text;
+      await this.page.waitForTimeout(250);
+      text = await this.page.locator('.part.panel .output-view .view-lines').first().evaluate((el) => {
+        const rows = [...el.querySelectorAll('.view-line')] as { style: { top: string }; textContent: string | null }[];
+        return rows
+          .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+          .map((r) => r.textContent ?? '')
+          .join(' ')
+          .replace(/\s+/g, ' ');
+      });
+    }
+    if (!keepOpen) await this.hidePanel();
+    return text;
+  }
+
+  async hidePanel(): Promise<void> {
+    await this.runCommand('View: Hide Panel');
+  }
+
   /** Closes all editors, answering "Don't Save" if the workbench asks. */
   async closeAllEditors(): Promise<void> {
     await this.page.keyboard.press('Escape');
