@@ -170,7 +170,12 @@ function scrubber(
       pending = null;
       const seq = sequenceDiagram(
         { nodes: data.nodes, clients: data.clients, zones: data.zones, events: data.events, from: 0, to: pos },
-        { hideHeartbeats: data.hideHeartbeats },
+        {
+          hideHeartbeats: data.hideHeartbeats,
+          ...(data.fromUs !== undefined ? { fromUs: data.fromUs } : {}),
+          ...(data.toUs !== undefined ? { toUs: data.toUs } : {}),
+          ...(data.maxMessages !== undefined ? { maxMessages: data.maxMessages } : {}),
+        },
       );
       if (currentTab() !== 'sequence') void show('sequence');
       void renderMermaid(pane, pos === n ? payload.mermaid.sequence : seq.text, `${idBase}-scrub`, payload.theme, signal);
