@@ -38,16 +38,29 @@ async function renderMermaid(target: HTMLElement, source: string, idBase: string
   const ticket = String(++counter);
   target.dataset.ticket = ticket;
   try {
+    mark('cn:start', idBase);
     await mermaid.parse(source);
+    mark('cn:parsed', idBase);
     const { svg } = await mermaid.render(`cn-${idBase}-${ticket}`, source);
+    mark('cn:rendered', idBase);
     if (signal?.aborted || target.dataset.ticket !== ticket) return;
     target.innerHTML = svg;
+    mark('cn:inserted', idBase);
   } catch (e) {
     if (target.dataset.ticket !== ticket) return;
     const pre = document.createElement('pre');
     pre.className = 'cn-error';
     pre.textContent = `Mermaid could not draw this diagram: ${e instanceof Error ? e.message : String(e)}`;
     target.replaceChildren(pre);
+  }
+}
+
+/** A User Timing mark (performance.getEntriesByType('mark')): where a drawing spends its time. */
+export function mark(name: string, what: string): void {
+  try {
+    performance.mark(name, { detail: what });
+  } catch {
+    // Timing is a diagnostic only.
   }
 }
 
@@ -110,6 +123,7 @@ export async function draw(root: HTMLElement, payload: RunPayload, id: string, h
 
   await show(current);
   if (payload.scrub) root.append(scrubber(payload.scrub, payload, panes.get('sequence')!, idBase, () => current, show, signal));
+  mark('cn:drawn', idBase);
 }
 
 // ---------------------------------------------------------------------------------------------------
