@@ -1,6 +1,7 @@
 // Builds the three bundles of DESIGN.md (extension, renderer, CLI) plus the benchmark runner.
 // Type-checking is separate: `npm run typecheck` (tsc --noEmit).
 const esbuild = require('esbuild');
+const { mermaidPatches } = require('./scripts/mermaid-patches');
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
@@ -36,6 +37,7 @@ const targets = [
     ...common,
     entryPoints: ['src/renderer/index.ts'],
     outfile: 'dist/renderer.js',
+    plugins: [mermaidPatches],
     platform: 'browser',
     format: 'esm',
     target: 'es2022',
@@ -44,6 +46,7 @@ const targets = [
     ...common,
     entryPoints: ['src/renderer/exportPage.ts'],
     outfile: 'dist/mermaid-export.js',
+    plugins: [mermaidPatches],
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
