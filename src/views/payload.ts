@@ -142,7 +142,8 @@ export function buildPayload(run: RunInput, opts: PayloadOptions = {}): RunPaylo
       delete payload.logMarkdown;
     }
   }
-  if (!exporting && !empty) {
+  // The scrubber steps through the cell's events: a cell without any has none.
+  if (!exporting && !empty && run.events.length > run.from) {
     const events = run.events.slice(run.from, run.from + SCRUB_EVENTS_MAX);
     payload.scrub = {
       nodes: run.nodes,

@@ -2,6 +2,7 @@
 // and the largest diagram the language allows (500 arrows) is one Mermaid accepts.
 
 import { describe, expect, test } from 'vitest';
+import { stepLabel } from '../../src/views/eventLabel';
 import { buildPayload } from '../../src/views/payload';
 import { DEFAULT_MAX_MESSAGES, MERMAID_EDGES_MAX, MERMAID_TEXT_MAX, sequenceDiagram } from '../../src/views/sequence';
 import { runOk } from './lang/helpers';
@@ -58,5 +59,27 @@ describe('show sequence max=N', () => {
     expect(scrub.hideHeartbeats).toBe(true);
     expect(scrub).not.toHaveProperty('maxMessages');
     expect(scrub).not.toHaveProperty('fromUs');
+  });
+});
+
+describe('the scrubber', () => {
+  test('a cell without events carries no scrubber (no "event 0/0")', () => {
+    const run = runOk([BUSY, 'expect leader']);
+    expect(run.events.length).toBe(run.from);
+    const payload = buildPayload(run);
+    expect(payload.events).toBe(0);
+    expect(payload).not.toHaveProperty('scrub');
+    // The cell still has its views.
+    expect(payload.mermaid.sequence).toContain('no events in this cell');
+  });
+
+  test('its label reads the same however a position is reached, and names the ends', () => {
+    const run = runOk([BUSY, 'A put x=1\nrun 100ms']);
+    const events = buildPayload(run).scrub!.events;
+    const n = events.length;
+    expect(stepLabel(0, n, null)).toBe(`event 0/${n} · start of cell`);
+    expect(stepLabel(1, n, events[0]!)).toMatch(new RegExp(`^event 1/${n} · \\d`));
+    expect(stepLabel(1, n, events[0]!)).not.toContain('end of cell');
+    expect(stepLabel(n, n, events[n - 1]!)).toMatch(new RegExp(`^event ${n}/${n} · .+ · end of cell$`));
   });
 });

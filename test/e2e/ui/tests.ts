@@ -124,7 +124,8 @@ export const tests: UiTest[] = [
       const before = await diagramFacts(pane, label, state);
       log(`before: ${before.label}; ${before.arrows} arrows, ${before.texts} texts`);
       if (!(n > 10)) throw new Error(`the scrubber has only ${n} events`);
-      if (before.label !== `event ${n}/${n} · end of cell`) throw new Error(`unexpected label at the end: ${before.label}`);
+      // One format wherever the scrubber is: `event i/N · what happened`, the last also `· end of cell`.
+      if (!new RegExp(`^event ${n}/${n} · \\d.* · end of cell$`).test(before.label)) throw new Error(`unexpected label at the end: ${before.label}`);
       if (!(before.arrows > 10)) throw new Error(`the full diagram has only ${before.arrows} arrows`);
       await screenshot('scrubber-before-diagram', pane);
       await screenshot('scrubber-before-controls', scrub);
@@ -133,14 +134,21 @@ export const tests: UiTest[] = [
       // screenshot).
       const k = Math.max(4, Math.min(15, Math.floor(n / 5)));
       let svgId = await pane.locator('svg').first().getAttribute('id');
+      const sliderWidth = (await slider.boundingBox())?.width;
       await slider.fill(String(k));
       svgId = await waitForRedraw(wb, pane, svgId);
+      // The slider does not move under the pointer: its width does not follow the label's length.
+      if ((await slider.boundingBox())?.width !== sliderWidth) throw new Error(`the slider changed width: ${sliderWidth} → ${(await slider.boundingBox())?.width}`);
       const early = await diagramFacts(pane, label, state);
       log(`slider to ${k}: ${early.label}; ${early.arrows} arrows, ${early.texts} texts`);
       if (!early.label.startsWith(`event ${k}/${n} · `)) throw new Error(`the label did not follow the slider: ${early.label}`);
       if (!(early.arrows < before.arrows)) throw new Error(`the diagram did not shrink: ${early.arrows} arrows (was ${before.arrows})`);
       if (!(early.texts < before.texts)) throw new Error(`the diagram text did not shrink: ${early.texts} (was ${before.texts})`);
       if (early.state === before.state) throw new Error('the state panel did not change');
+      // The partial diagram is drawn at the whole diagram's scale: its text does not change size.
+      if (Math.abs(early.scale / before.scale - 1) > 0.01) {
+        throw new Error(`the text size jumped: the whole diagram is drawn at ${before.scale.toFixed(3)}×, the partial one at ${early.scale.toFixed(3)}×`);
+      }
       await screenshot('scrubber-after-slider', output);
       await screenshot('scrubber-after-slider-controls', scrub);
 
@@ -177,6 +185,10 @@ export const tests: UiTest[] = [
       await until(wb, 'the label to read the last event', async () => ((await label.textContent()) ?? '').startsWith(`event ${n}/${n} · `));
       await waitForRedraw(wb, pane, svgId);
       await until(wb, 'the whole diagram again', async () => (await diagramFacts(pane, label, state)).arrows === before.arrows);
+      const end = await diagramFacts(pane, label, state);
+      if (end.label !== before.label) throw new Error(`the label at the end reads "${end.label}" after scrubbing, "${before.label}" before`);
+      if (Math.abs(end.scale / before.scale - 1) > 0.01) throw new Error(`the whole diagram is drawn at ${end.scale.toFixed(3)}× after scrubbing, ${before.scale.toFixed(3)}× before`);
+      log(`End: ${end.label}; ${end.arrows} arrows; scale ${end.scale.toFixed(3)} (before ${before.scale.toFixed(3)}, partial ${early.scale.toFixed(3)})`);
       await screenshot('scrubber-after-end', scrub);
     },
   },
@@ -331,6 +343,30 @@ export const tests: UiTest[] = [
       log(`verdict: ${run.verdict}`);
       assertNode(run.leader, 3);
       await screenshot('healthy-after-error-page');
+    },
+  },
+  {
+    name: 'e2e-healthy.consensus: a cell without events has its diagram but no event scrubber',
+    async run({ wb, screenshot, log }) {
+      await wb.quickOpen('e2e-healthy.consensus');
+      await wb.waitForNotebook();
+      const frame = wb.outputFrame;
+      await wb.clearAllOutputs();
+      await until(wb, 'the outputs to be cleared', async () => (await frame.locator('.cn-output').count().catch(() => 0)) === 0);
+      await wb.runAll();
+      // Cell 1 only declares the cluster (no events); cell 2 runs until a leader.
+      const drawn = frame.locator('.cn-output').filter({ has: frame.locator('.cn-diagram svg') });
+      await until(wb, 'both outputs to be drawn', async () => (await drawn.count()) === 2, RUN_TIMEOUT_MS);
+      const empty = drawn.filter({ has: frame.locator('.cn-verdict', { hasText: 'no leader' }) });
+      const busy = drawn.filter({ has: frame.locator('.cn-verdict', { hasText: /leader n\d/ }) });
+      await until(wb, 'the empty cell\'s diagram to say so', async () => ((await empty.locator('.cn-pane-sequence svg').textContent()) ?? '').includes('no events in this cell'));
+      const scrubbers = await empty.locator('.cn-scrubber').count();
+      log(`cell 1: ${(await empty.locator('.cn-verdict').textContent())?.trim()}; ${scrubbers} scrubber(s)`);
+      if (scrubbers !== 0) throw new Error(`a cell without events shows a scrubber: ${await empty.locator('.cn-scrubber').textContent()}`);
+      const label = ((await busy.locator('.cn-step-label').textContent()) ?? '').trim();
+      log(`cell 2: ${label}`);
+      if (!/^event (\d+)\/\1 · .+ · end of cell$/.test(label) || label.startsWith('event 0/')) throw new Error(`cell 2's scrubber reads "${label}"`);
+      await screenshot('no-events-output', empty);
     },
   },
   {
@@ -530,6 +566,8 @@ interface DiagramFacts {
   arrows: number;
   /** All text elements of the diagram (arrows, notes, participants). */
   texts: number;
+  /** Screen pixels per diagram unit: the size its text is drawn at. */
+  scale: number;
 }
 
 async function diagramFacts(pane: Locator, label: Locator, state: Locator): Promise<DiagramFacts> {
@@ -539,6 +577,10 @@ async function diagramFacts(pane: Locator, label: Locator, state: Locator): Prom
     state: (await state.textContent()) ?? '',
     arrows: await svg.locator('.messageText').count(),
     texts: await svg.locator('text').count(),
+    scale: await svg.evaluate((e) => {
+      const s = e as unknown as { getBoundingClientRect(): { width: number }; viewBox: { baseVal: { width: number } } };
+      return s.getBoundingClientRect().width / s.viewBox.baseVal.width;
+    }),
   };
 }
 
