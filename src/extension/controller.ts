@@ -90,8 +90,9 @@ function outputs(result: RunResult, source: string): vscode.NotebookCellOutput[]
   }
   const out = [
     new vscode.NotebookCellOutput([
-      // Compact JSON (NotebookCellOutputItem.json indents with tabs: half as many bytes again to send).
-      vscode.NotebookCellOutputItem.text(JSON.stringify(result.payload), RUN_MIME),
+      // Compact JSON made by the worker (NotebookCellOutputItem.json would indent it with tabs: half as
+      // many bytes again to send).
+      new vscode.NotebookCellOutputItem(result.payload.json, RUN_MIME),
       vscode.NotebookCellOutputItem.text(result.payload.verdict, 'text/plain'),
     ]),
   ];

@@ -6,7 +6,7 @@ import { exportMarkdown } from '../lang/export';
 import type { ExecOptions } from '../lang/interpreter';
 import type { NotebookCellText } from '../lang/notebook';
 import { Session } from '../lang/session';
-import { buildPayload } from '../views/payload';
+import { buildPayload, type RunPayload } from '../views/payload';
 import type { Request, Response, RunResult } from './runnerProtocol';
 
 const sessions = new Map<string, Session>();
@@ -21,6 +21,12 @@ function session(notebook: string, options: ExecOptions): Session {
   return s;
 }
 
+const utf8 = new TextEncoder();
+
+function encodePayload(payload: RunPayload): NonNullable<RunResult['payload']> {
+  return { json: utf8.encode(JSON.stringify(payload)), verdict: payload.verdict };
+}
+
 function handle(req: Request): unknown {
   switch (req.type) {
     case 'run': {
@@ -31,7 +37,7 @@ function handle(req: Request): unknown {
         diagnostics: run.diagnostics,
         failures: run.failures,
         messages: run.messages,
-        payload: run.diagnostics.length === 0 ? buildPayload(run, req.payload) : null,
+        payload: run.diagnostics.length === 0 ? encodePayload(buildPayload(run, req.payload)) : null,
       };
       return result;
     }
