@@ -3,6 +3,7 @@
 // `require('./esbuild.js')` builds nothing and exports the web entry's options (the benchmark measures it).
 const path = require('node:path');
 const esbuild = require('esbuild');
+const { mermaidPatches } = require('./scripts/mermaid-patches');
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
@@ -93,6 +94,7 @@ const targets = [
     ...common,
     entryPoints: ['src/renderer/index.ts'],
     outfile: 'dist/renderer.js',
+    plugins: [mermaidPatches],
     platform: 'browser',
     format: 'esm',
     target: 'es2022',
@@ -101,6 +103,7 @@ const targets = [
     ...common,
     entryPoints: ['src/renderer/exportPage.ts'],
     outfile: 'dist/mermaid-export.js',
+    plugins: [mermaidPatches],
     platform: 'browser',
     format: 'iife',
     target: 'es2022',

@@ -6,10 +6,17 @@ import { exportMarkdown } from '../lang/export';
 import type { ExecOptions } from '../lang/interpreter';
 import type { NotebookCellText } from '../lang/notebook';
 import { Session } from '../lang/session';
-import { buildPayload } from '../views/payload';
+import { buildPayload, type RunPayload } from '../views/payload';
 import type { Request, Response, RunResult } from './runnerProtocol';
 
 export type RequestHandler = (req: Request) => Response;
+
+const utf8 = new TextEncoder();
+
+/** The output as compact UTF-8 JSON, made here so the extension host's thread neither clones nor serialises it. */
+function encodePayload(payload: RunPayload): NonNullable<RunResult['payload']> {
+  return { json: utf8.encode(JSON.stringify(payload)), verdict: payload.verdict };
+}
 
 /** A handler with its own snapshot caches (one per notebook, seed and budget). */
 export function createRunnerCore(): RequestHandler {
@@ -35,7 +42,7 @@ export function createRunnerCore(): RequestHandler {
           diagnostics: run.diagnostics,
           failures: run.failures,
           messages: run.messages,
-          payload: run.diagnostics.length === 0 ? buildPayload(run, req.payload) : null,
+          payload: run.diagnostics.length === 0 ? encodePayload(buildPayload(run, req.payload)) : null,
         };
         return result;
       }

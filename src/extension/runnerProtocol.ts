@@ -2,7 +2,7 @@
 import type { Diagnostic } from '../lang/diagnostics';
 import type { ExecOptions, Failure } from '../lang/interpreter';
 import type { NotebookCellText } from '../lang/notebook';
-import type { PayloadOptions, RunPayload } from '../views/payload';
+import type { PayloadOptions } from '../views/payload';
 
 type Options = Omit<ExecOptions, 'isCancelled'>;
 
@@ -20,7 +20,11 @@ export interface RunResult {
   diagnostics: Diagnostic[];
   failures: Failure[];
   messages: string[];
-  payload: RunPayload | null;
+  /**
+   * The cell output (views/payload.ts's RunPayload) as UTF-8 JSON, made in the worker: the extension
+   * host's thread neither clones the object graph nor serialises it. Null when the cell did not parse.
+   */
+  payload: { json: Uint8Array; verdict: string } | null;
 }
 
 export interface NamesInScope {

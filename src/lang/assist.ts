@@ -106,8 +106,9 @@ function commandHover(c: CommandSpec): string {
 
 function optionHover(c: CommandSpec, o: OptionSpec): string {
   const values = o.values ? ` One of ${o.values.map((v) => `\`${v}\``).join(', ')}${o.list ? ', comma-separated' : ''}.` : '';
+  const range = o.min !== undefined && o.max !== undefined ? ` A whole number from ${o.min.toLocaleString('en-US')} to ${o.max.toLocaleString('en-US')}.` : '';
   const only = o.protocols ? ` For ${o.protocols.join(', ')} clusters.` : '';
-  return `**${o.name}** (option of \`${c.name}\`) — ${o.summary}.${values}${only}\n\nExample: \`${o.name}=${o.placeholder.split('|')[0]}\``;
+  return `**${o.name}** (option of \`${c.name}\`) — ${o.summary}.${values}${range}${only}\n\nExample: \`${o.name}=${o.placeholder.split('|')[0]}\``;
 }
 
 function factHover(f: FactSpec): string {

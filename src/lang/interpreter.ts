@@ -20,6 +20,8 @@ export interface ViewRequest {
   hideHeartbeats: boolean;
   fromUs: number | null;
   toUs: number | null;
+  /** `max=N`: the most arrows the sequence diagram draws (null: the view's default). */
+  maxMessages: number | null;
 }
 
 export interface ScenarioState {
@@ -701,11 +703,12 @@ class Exec {
   }
 
   private show(view: ViewName, options: OptionValue[]): void {
-    const req: ViewRequest = { view, hideHeartbeats: true, fromUs: null, toUs: null };
+    const req: ViewRequest = { view, hideHeartbeats: true, fromUs: null, toUs: null, maxMessages: null };
     for (const o of options) {
       if (o.key === 'hide') req.hideHeartbeats = o.value === 'heartbeats';
       if (o.key === 'from') req.fromUs = optionDuration(o);
       if (o.key === 'to') req.toUs = optionDuration(o);
+      if (o.key === 'max') req.maxMessages = Number(o.value);
     }
     this.result.views.push(req);
   }

@@ -19,6 +19,7 @@ import type {
 } from './ast';
 import { type Diagnostic, LangError, type Span, changeTo, diag, didYouMean, orList } from './diagnostics';
 import { type Token, lexLine } from './lexer';
+import { DEFAULT_MAX_MESSAGES, MERMAID_EDGES_MAX } from '../views/sequence';
 
 // ---------------------------------------------------------------------------------------------------
 // The tables
@@ -35,6 +36,9 @@ export interface OptionSpec {
   required?: boolean;
   /** Only clusters of these protocols take it (all when absent). */
   protocols?: readonly Protocol[];
+  /** For `int` values: the smallest and the largest the option takes (inclusive). */
+  min?: number;
+  max?: number;
   /** What to write after `=` in the reference, e.g. `150ms..300ms`. */
   placeholder: string;
   summary: string;
@@ -99,6 +103,10 @@ export const SHOW_OPTIONS: readonly OptionSpec[] = [
   { name: 'hide', value: 'enum', values: ['heartbeats', 'none'], placeholder: 'none', summary: 'collapse heartbeats (default) or show every message' },
   { name: 'from', value: 'duration', placeholder: '2s', summary: 'start of the time window (virtual time)' },
   { name: 'to', value: 'duration', placeholder: '5s', summary: 'end of the time window (virtual time)' },
+  {
+    name: 'max', value: 'int', min: 1, max: MERMAID_EDGES_MAX, placeholder: String(MERMAID_EDGES_MAX),
+    summary: `the most message arrows the sequence diagram draws (default ${DEFAULT_MAX_MESSAGES}, at most ${MERMAID_EDGES_MAX}); a note counts the events left out`,
+  },
 ];
 
 export const LOCK_OPTIONS: readonly OptionSpec[] = [
@@ -399,7 +407,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   // Views
   {
-    name: 'show', group: 'Views', form: 'command', syntax: 'show sequence|states|log|topology [hide=heartbeats|none] [from=T] [to=T]',
+    name: 'show', group: 'Views', form: 'command', syntax: 'show sequence|states|log|topology [hide=heartbeats|none] [from=T] [to=T] [max=N]',
     summary: 'Choose the views of this cell (default: the sequence diagram).',
     options: SHOW_OPTIONS,
     examples: ['show sequence hide=none from=2s to=5s'],
@@ -744,9 +752,14 @@ function validateOptionValue(spec: OptionSpec, value: string, span: Span): void 
     throw new LangError(`Option \`${spec.name}\` takes one value, found \`${value}\`.`, span);
   }
   switch (spec.value) {
-    case 'int':
+    case 'int': {
       if (!/^\d{1,9}$/.test(value)) throw new LangError(`Expected a whole number for \`${spec.name}\`, found \`${value}\`.`, span);
+      const n = Number(value);
+      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+        throw new LangError(`Expected \`${spec.name}\` from ${(spec.min ?? 0).toLocaleString('en-US')} to ${(spec.max ?? 999_999_999).toLocaleString('en-US')}, found \`${value}\`.`, span);
+      }
       return;
+    }
     case 'count-or-names':
       if (/^[+-]?\d/.test(value) && !/^\d+$/.test(value)) throw new LangError(`Expected a node count or names for \`nodes\`, found \`${value}\`.`, span);
       return;

@@ -1,13 +1,13 @@
 // Drawing one cell output: the verdict, tabs for the views, the event scrubber and the export buttons.
-// Mermaid is initialised once per theme in strict security mode, every source is parsed before it is
-// rendered, a newer render cancels an older one, ids derive from the output id, the theme follows VS
-// Code's body classes, and errors show as plain text (never as HTML).
+// Mermaid is initialised once per theme in strict security mode, a source that does not parse is an
+// error (never Mermaid's error picture), a newer render cancels an older one, ids derive from the
+// output id, the theme follows VS Code's body classes, and errors show as plain text (never as HTML).
 import mermaid from 'mermaid';
 import { type DiagramTheme, mermaidConfig } from './mermaidConfig';
 import { type DiagramThemeSetting, type ScrubData, type RunPayload, stateFromJson } from '../views/payload';
 import { sequenceDiagram } from '../views/sequence';
 import { applyEvent, type ClusterState } from '../views/state';
-import { eventLabel } from '../views/eventLabel';
+import { stepLabel } from '../views/eventLabel';
 
 export interface Host {
   postMessage?: (message: unknown) => void;
@@ -32,22 +32,47 @@ function ensureMermaid(setting: DiagramThemeSetting): void {
   initializedTheme = theme;
 }
 
-/** Parse, then render; a newer call for the same element wins (older results are dropped). */
-async function renderMermaid(target: HTMLElement, source: string, idBase: string, theme: DiagramThemeSetting, signal?: AbortSignal): Promise<void> {
+/**
+ * Renders a Mermaid source into `target`; a newer call for the same element wins (older results are
+ * dropped). `fit` sizes the new svg once it is in place.
+ */
+async function renderMermaid(
+  target: HTMLElement,
+  source: string,
+  idBase: string,
+  theme: DiagramThemeSetting,
+  signal?: AbortSignal,
+  fit?: (svg: SVGSVGElement) => void,
+): Promise<void> {
   ensureMermaid(theme);
   const ticket = String(++counter);
   target.dataset.ticket = ticket;
   try {
-    await mermaid.parse(source);
+    mark('cn:start', idBase);
+    // render() parses once and, with suppressErrorRendering (mermaidConfig), throws on a bad source
+    // instead of drawing Mermaid's error picture: no separate parse() (it doubled the time).
     const { svg } = await mermaid.render(`cn-${idBase}-${ticket}`, source);
+    mark('cn:rendered', idBase);
     if (signal?.aborted || target.dataset.ticket !== ticket) return;
     target.innerHTML = svg;
+    const drawn = target.querySelector('svg');
+    if (fit && drawn) fit(drawn);
+    mark('cn:inserted', idBase);
   } catch (e) {
     if (target.dataset.ticket !== ticket) return;
     const pre = document.createElement('pre');
     pre.className = 'cn-error';
     pre.textContent = `Mermaid could not draw this diagram: ${e instanceof Error ? e.message : String(e)}`;
     target.replaceChildren(pre);
+  }
+}
+
+/** A User Timing mark (performance.getEntriesByType('mark')): where a drawing spends its time. */
+export function mark(name: string, what: string): void {
+  try {
+    performance.mark(name, { detail: what });
+  } catch {
+    // Timing is a diagnostic only.
   }
 }
 
@@ -66,7 +91,22 @@ export async function draw(root: HTMLElement, payload: RunPayload, id: string, h
   const drawn = new Set<Tab>();
   let current: Tab = tabs.includes(payload.tab as Tab) ? (payload.tab as Tab) : 'sequence';
 
+  // The sequence pane keeps one scale: the whole diagram's, which fits the pane's width (as Mermaid's
+  // useMaxWidth does) or is 1:1 when it is narrower. A scrubbed, partial diagram of another width is
+  // drawn at that same scale, so its text does not change size as the scrubber moves.
+  let sequenceWidth = 0;
+  const fitSequence =
+    (whole: boolean) =>
+    (svg: SVGSVGElement): void => {
+      const width = svg.viewBox.baseVal?.width ?? 0;
+      if (whole && width > 0) sequenceWidth = width;
+      if (width > 0 && sequenceWidth > 0) sizeToScale(svg, width, sequenceWidth);
+    };
+  const drawSequence = (source: string, whole: boolean, idTail: string): Promise<void> =>
+    renderMermaid(panes.get('sequence')!, source, `${idBase}-${idTail}`, payload.theme, signal, fitSequence(whole));
+
   const toolbar = el('div', 'cn-toolbar');
+  let shown: Promise<void> | null = null;
   const show = async (tab: Tab): Promise<void> => {
     current = tab;
     for (const [t, pane] of panes) pane.hidden = t !== tab;
@@ -75,7 +115,10 @@ export async function draw(root: HTMLElement, payload: RunPayload, id: string, h
       drawn.add(tab);
       const pane = panes.get(tab)!;
       if (tab === 'log') pane.append(logTable(payload));
+      else if (tab === 'sequence') await (shown = drawSequence(payload.mermaid.sequence, true, 'sequence'));
       else await renderMermaid(pane, payload.mermaid[tab]!, `${idBase}-${tab}`, payload.theme, signal);
+    } else if (tab === 'sequence' && shown) {
+      await shown;
     }
   };
   for (const t of tabs) {
@@ -109,21 +152,27 @@ export async function draw(root: HTMLElement, payload: RunPayload, id: string, h
   );
 
   await show(current);
-  if (payload.scrub) root.append(scrubber(payload.scrub, payload, panes.get('sequence')!, idBase, () => current, show, signal));
+  // A cell without events has nothing to step through.
+  if (payload.scrub && payload.scrub.events.length > 0) {
+    root.append(
+      scrubber(payload.scrub, async (source) => {
+        // The whole diagram is drawn first if it never was: it sets the scale (and the tab).
+        await show('sequence');
+        await drawSequence(source ?? payload.mermaid.sequence, source === null, 'scrub');
+      }),
+    );
+  }
+  mark('cn:drawn', idBase);
 }
 
 // ---------------------------------------------------------------------------------------------------
 // The event scrubber: reveal the diagram up to event i and show the cluster at that moment.
 
-function scrubber(
-  data: ScrubData,
-  payload: RunPayload,
-  pane: HTMLElement,
-  idBase: string,
-  currentTab: () => Tab,
-  show: (t: Tab) => Promise<void>,
-  signal?: AbortSignal,
-): HTMLElement {
+/**
+ * The scrubber: a slider and ◀ ▶ over the cell's events (also ←, →, Home, End when focused), the
+ * cluster's state at that moment, and `redraw(source)` for the diagram up to it (null: the whole one).
+ */
+function scrubber(data: ScrubData, redraw: (source: string | null) => Promise<void>): HTMLElement {
   const box = el('div', 'cn-scrubber');
   const n = data.events.length;
   const slider = document.createElement('input');
@@ -140,8 +189,9 @@ function scrubber(
   back.title = 'Previous event (←)';
   fwd.title = 'Next event (→)';
   const controls = el('div', 'cn-scrub-controls');
-  controls.append(back, slider, fwd, label);
-  box.append(controls, panel);
+  // The label has a line of its own: the slider keeps its width whatever the label's length.
+  controls.append(back, slider, fwd);
+  box.append(controls, label, panel);
   if (data.truncated) box.append(el('div', 'cn-message', `The scrubber covers the first ${n} events of this cell.`));
 
   let pos = n;
@@ -158,22 +208,35 @@ function scrubber(
     return state;
   };
 
+  /** The label and the state panel for position `pos` (the same text however it was reached). */
+  const describe = (): void => {
+    label.textContent = stepLabel(pos, n, pos > 0 ? data.events[pos - 1]! : null);
+    label.title = label.textContent;
+    panel.textContent = stateTable(stateAt(pos));
+  };
+
   const go = (i: number): void => {
     pos = Math.max(0, Math.min(n, i));
     slider.value = String(pos);
-    const ev = pos > 0 ? data.events[pos - 1]! : null;
-    label.textContent = `event ${pos}/${n}${ev ? ` · ${eventLabel(ev)}` : ' · start of cell'}`;
-    panel.textContent = stateTable(stateAt(pos));
+    describe();
     if (pending) clearTimeout(pending);
     // Redraw at most every 60 ms while the slider moves; the newest position wins.
     pending = setTimeout(() => {
       pending = null;
+      if (pos === n) {
+        void redraw(null);
+        return;
+      }
       const seq = sequenceDiagram(
         { nodes: data.nodes, clients: data.clients, zones: data.zones, events: data.events, from: 0, to: pos },
-        { hideHeartbeats: data.hideHeartbeats },
+        {
+          hideHeartbeats: data.hideHeartbeats,
+          ...(data.fromUs !== undefined ? { fromUs: data.fromUs } : {}),
+          ...(data.toUs !== undefined ? { toUs: data.toUs } : {}),
+          ...(data.maxMessages !== undefined ? { maxMessages: data.maxMessages } : {}),
+        },
       );
-      if (currentTab() !== 'sequence') void show('sequence');
-      void renderMermaid(pane, pos === n ? payload.mermaid.sequence : seq.text, `${idBase}-scrub`, payload.theme, signal);
+      void redraw(seq.text);
     }, 60);
   };
 
@@ -187,9 +250,18 @@ function scrubber(
     else return;
     e.preventDefault();
   });
-  label.textContent = `event ${n}/${n} · end of cell`;
-  panel.textContent = stateTable(stateAt(n));
+  describe();
   return box;
+}
+
+/**
+ * Sizes a sequence diagram `width` units wide at the scale of the whole diagram (`wholeWidth` units):
+ * the whole one fills the pane up to its natural width, and a narrower one gets the same share of
+ * every unit. (Mermaid's useMaxWidth would fit each to the pane on its own, so their text sizes differ.)
+ */
+function sizeToScale(svg: SVGSVGElement, width: number, wholeWidth: number): void {
+  svg.style.maxWidth = `${width}px`;
+  svg.style.width = `${((100 * width) / wholeWidth).toFixed(4)}%`;
 }
 
 function stateTable(s: ClusterState): string {
@@ -241,6 +313,8 @@ function sourceOf(payload: RunPayload, tab: Tab): string {
 function svgText(svg: SVGSVGElement): string {
   const clone = svg.cloneNode(true) as SVGSVGElement;
   clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  // The share of the pane (sizeToScale) means nothing outside it: the file keeps Mermaid's own sizing.
+  clone.style.removeProperty('width');
   return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(clone)}\n`;
 }
 
@@ -309,7 +383,7 @@ function injectStyle(): void {
 .cn-scrubber:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
 .cn-scrub-controls { display: flex; align-items: center; gap: 6px; }
 .cn-slider { flex: 1; accent-color: var(--vscode-focusBorder); }
-.cn-step-label { font-family: var(--vscode-editor-font-family, monospace); font-size: 0.85em; min-width: 18em; }
+.cn-step-label { display: block; font-family: var(--vscode-editor-font-family, monospace); font-size: 0.85em; margin-top: 4px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .cn-state { font-family: var(--vscode-editor-font-family, monospace); font-size: 0.85em; background: var(--vscode-textCodeBlock-background); padding: 6px; margin: 6px 0 0; overflow-x: auto; }
 .cn-log { border-collapse: collapse; font-family: var(--vscode-editor-font-family, monospace); font-size: 0.85em; }
 .cn-log th, .cn-log td { border: 1px solid var(--vscode-panel-border, #8884); padding: 2px 6px; text-align: left; white-space: nowrap; }

@@ -11,7 +11,7 @@ declare global {
 
 window.cnRender = async (id, source, theme) => {
   mermaid.initialize(mermaidConfig(theme));
-  await mermaid.parse(source);
+  // render() parses and, with suppressErrorRendering, throws on a bad source.
   const { svg } = await mermaid.render(id, source);
   return svg;
 };

@@ -1,6 +1,6 @@
 // The notebook renderer entry (runs in the notebook webview): a tiny fixed entry that mounts into its
 // own root and turns every failure into inline text. Drawing lives in draw.ts.
-import { draw } from './draw';
+import { draw, mark } from './draw';
 import type { RunPayload } from '../views/payload';
 
 interface OutputItem {
@@ -16,10 +16,13 @@ interface RendererContext {
 export function activate(ctx: RendererContext) {
   return {
     renderOutputItem(item: OutputItem, element: HTMLElement, signal?: AbortSignal): void {
+      mark('cn:output', item.id);
       const root = document.createElement('div');
       root.className = 'cn-output';
       element.replaceChildren(root);
-      void draw(root, item.json() as RunPayload, item.id, ctx, signal).catch((e: unknown) => {
+      const payload = item.json() as RunPayload;
+      mark('cn:json', item.id);
+      void draw(root, payload, item.id, ctx, signal).catch((e: unknown) => {
         const pre = document.createElement('pre');
         pre.className = 'cn-error';
         pre.textContent = `Could not draw this output: ${e instanceof Error ? e.message : String(e)}`;

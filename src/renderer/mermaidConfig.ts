@@ -8,6 +8,8 @@ export function mermaidConfig(theme: DiagramTheme): MermaidConfig {
   return {
     startOnLoad: false,
     securityLevel: 'strict',
+    // A source that does not parse makes render() throw (shown as text) rather than draw an error image.
+    suppressErrorRendering: true,
     theme,
     // Notes and edge labels stay readable in every theme (WCAG AA contrast on the dark theme's notes).
     themeVariables:

@@ -56,3 +56,13 @@ export function eventLabel(ev: TraceEvent): string {
       return `${at} ${ev.text}`;
   }
 }
+
+/**
+ * The scrubber's label at position `pos` of `n` events, `ev` being the event just before it: the same
+ * text whichever way the position was reached. `event 0/41 · start of cell`, `event 3/41 · 12.5ms n1
+ * receives …`, and the last one ends `· end of cell`.
+ */
+export function stepLabel(pos: number, n: number, ev: TraceEvent | null): string {
+  if (pos === 0 || ev === null) return `event 0/${n} · start of cell`;
+  return `event ${pos}/${n} · ${eventLabel(ev)}${pos === n ? ' · end of cell' : ''}`;
+}

@@ -20,7 +20,7 @@ export interface RunInput {
   ok: boolean;
   failures: { span: { line: number; column: number }; message: string }[];
   messages: string[];
-  views: { view: ViewName; hideHeartbeats: boolean; fromUs: number | null; toUs: number | null }[];
+  views: { view: ViewName; hideHeartbeats: boolean; fromUs: number | null; toUs: number | null; maxMessages?: number | null }[];
   events: readonly TraceEvent[];
   from: number;
   nodes: string[];
@@ -45,6 +45,10 @@ export interface ScrubData {
   /** True when the cell had more events than the scrubber carries. */
   truncated: boolean;
   hideHeartbeats: boolean;
+  /** The cell's `show sequence` window and arrow cap, so a scrubbed diagram is drawn like the full one. */
+  fromUs?: number;
+  toUs?: number;
+  maxMessages?: number;
 }
 
 /** Events of one cell the scrubber carries at most (the output stays small; the diagram has them all). */
@@ -94,11 +98,12 @@ export function buildPayload(run: RunInput, opts: PayloadOptions = {}): RunPaylo
   const input: ViewInput = { nodes: run.nodes, clients: run.clients, zones: run.zones, events: run.events, from: run.from };
   const seqReq = run.views.find((v) => v.view === 'sequence');
   const hideHeartbeats = seqReq?.hideHeartbeats ?? opts.hideHeartbeats ?? true;
-  const seq = sequenceDiagram(input, {
-    hideHeartbeats,
+  const seqWindow = {
     ...(seqReq?.fromUs != null ? { fromUs: seqReq.fromUs } : {}),
     ...(seqReq?.toUs != null ? { toUs: seqReq.toUs } : {}),
-  });
+    ...(seqReq?.maxMessages != null ? { maxMessages: seqReq.maxMessages } : {}),
+  };
+  const seq = sequenceDiagram(input, { hideHeartbeats, ...seqWindow });
   const v = verdict(input);
   const wants = new Set(run.views.map((x) => x.view));
   const mermaid: RunPayload['mermaid'] = { sequence: seq.text };
@@ -137,7 +142,8 @@ export function buildPayload(run: RunInput, opts: PayloadOptions = {}): RunPaylo
       delete payload.logMarkdown;
     }
   }
-  if (!exporting && !empty) {
+  // The scrubber steps through the cell's events: a cell without any has none.
+  if (!exporting && !empty && run.events.length > run.from) {
     const events = run.events.slice(run.from, run.from + SCRUB_EVENTS_MAX);
     payload.scrub = {
       nodes: run.nodes,
@@ -147,6 +153,7 @@ export function buildPayload(run: RunInput, opts: PayloadOptions = {}): RunPaylo
       events,
       truncated: run.events.length - run.from > SCRUB_EVENTS_MAX,
       hideHeartbeats,
+      ...seqWindow,
     };
   }
   return payload;

@@ -104,6 +104,8 @@ class SequenceWriter {
   private readonly lines: string[] = ['sequenceDiagram'];
   private chars = 'sequenceDiagram'.length;
   private arrows = 0;
+  /** Whether drawing stopped at the arrow cap (rather than at the text budget). */
+  private atArrowCap = false;
   private headerLines = 1;
   private readonly ids = new Map<string, string>();
   private nodeIds: string[] = [];
@@ -164,14 +166,13 @@ class SequenceWriter {
       this.drawViolationsAfterCut(rest);
       const first = rest[0]!.t;
       const last = this.opts.toUs ?? rest[rest.length - 1]!.t;
-      this.push(
-        this.note(
-          this.allNodes(),
-          `${omitted} event${omitted === 1 ? '' : 's'} omitted (use show sequence ` +
-            `from=${languageMillis(first, 'down')} to=${languageMillis(last, 'up')} to see them)`,
-          null,
-        ),
-      );
+      const window = `from=${languageMillis(first, 'down')} to=${languageMillis(last, 'up')}`;
+      // Below the hard cap, a larger `max=` draws more of them at once.
+      const hint =
+        this.atArrowCap && this.maxMessages < MERMAID_EDGES_MAX
+          ? `use show sequence max=${MERMAID_EDGES_MAX} to draw more, or ${window} to see them`
+          : `use show sequence ${window} to see them`;
+      this.push(this.note(this.allNodes(), `${omitted} event${omitted === 1 ? '' : 's'} omitted (${hint})`, null));
     } else {
       this.closePartition();
     }
@@ -465,7 +466,10 @@ class SequenceWriter {
   }
 
   private arrow(from: string, to: string, response: boolean, dropped: boolean, label: string): boolean {
-    if (this.arrows >= this.maxMessages) return false;
+    if (this.arrows >= this.maxMessages) {
+      this.atArrowCap = true;
+      return false;
+    }
     const head = dropped ? (response ? '--x' : '-x') : response ? '-->>' : '->>';
     if (!this.emit([`${this.id(from)}${head}${this.id(to)}: ${mermaidLabel(label, LINE_CHARS_MAX)}`])) return false;
     this.arrows++;

@@ -260,7 +260,17 @@ describe('size control (Mermaid maxTextSize 50,000, maxEdges 500)', () => {
     expect(messages).toBe(50);
     expect(countArrows(text)).toBe(50);
     expect(omitted).toBe(350);
-    expect(text).toMatch(/Note over p0,p4: 350 events omitted \(use show sequence from=\d+ms to=\d+ms to see them\)\n$/);
+    // Below the hard cap of 500, a larger `max=` draws more of them.
+    expect(text).toMatch(/Note over p0,p4: 350 events omitted \(use show sequence max=500 to draw more, or from=\d+ms to=\d+ms to see them\)\n$/);
+    await parseMermaid(text);
+  });
+
+  test('at the hard cap of 500 arrows the note offers a time window only', async () => {
+    const { text, messages, omitted } = sequenceDiagram(busy(150).input(), { maxMessages: 500 });
+    expect(messages).toBe(500);
+    expect(countArrows(text)).toBe(500);
+    expect(omitted).toBe(100);
+    expect(text).toMatch(/Note over p0,p4: 100 events omitted \(use show sequence from=\d+ms to=\d+ms to see them\)\n$/);
     await parseMermaid(text);
   });
 

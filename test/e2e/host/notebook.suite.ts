@@ -109,7 +109,7 @@ export function registerNotebookTests(): void {
         assert.deepEqual(cell.outputs[0]!.items.map((i) => i.mime), [RUN_MIME, 'text/plain']);
         const run = JSON.parse(text(cell.outputs[0]!.items[0]!.data)) as {
           version: number; ok: boolean; verdict: string; failures: unknown[]; name: string;
-          mermaid: { sequence: string; states?: string; topology?: string }; log?: { nodes: unknown[] }; scrub?: { events: unknown[] };
+          mermaid: { sequence: string; states?: string; topology?: string }; log?: { nodes: unknown[] }; events: number; scrub?: { events: unknown[] };
         };
         assert.equal(run.version, 1);
         assert.equal(run.ok, true, `cell ${k + 1}: ${run.verdict}`);
@@ -121,8 +121,12 @@ export function registerNotebookTests(): void {
         assert.match(run.mermaid.states ?? '', /^stateDiagram-v2\n/);
         assert.ok(run.mermaid.topology, `cell ${k + 1} has no topology view`);
         assert.equal(run.log?.nodes.length, 5, `cell ${k + 1}: the log grid has no row per node`);
-        assert.ok(run.scrub, `cell ${k + 1} has no scrubber data`);
+        // The scrubber steps through the cell's events; a cell without events (the first only declares
+        // the cluster) has none.
+        if (run.events > 0) assert.equal(run.scrub?.events.length, Math.min(run.events, 5_000), `cell ${k + 1}: the scrubber does not carry its ${run.events} events`);
+        else assert.equal(run.scrub, undefined, `cell ${k + 1} has no events but scrubber data`);
       }
+      assert.ok(codeCells.length > 1 && codeCells.slice(1).every((c) => JSON.parse(text(c.outputs[0]!.items[0]!.data)).scrub), 'the cells that run have scrubber data');
     });
 
     it(`offers the quick fix for a typo (${TYPO_FIXTURE}) and applying it corrects the cell`, async () => {

@@ -41,7 +41,9 @@ describe('completions', () => {
     expect(labels('set check-quorum=')).toEqual(['on', 'off']);
     expect(labels('set heartbeat=')).toEqual(['50ms']);
     expect(labels('show ')).toEqual(['sequence', 'states', 'log', 'topology']);
-    expect(labels('show log ')).toEqual(['hide', 'from', 'to']);
+    expect(labels('show log ')).toEqual(['hide', 'from', 'to', 'max']);
+    expect(labels('show sequence hide=none ')).toEqual(['from', 'to', 'max']);
+    expect(labels('show sequence max=')).toEqual(['500']);
     expect(labels('A lock r ')).toEqual(['ttl', 'renew']);
   });
 
@@ -106,6 +108,9 @@ describe('hover', () => {
 
   it('an option', () => {
     expect(hover('cluster raft nodes=5 prevote=on', 1, 23)).toBe('**prevote** (option of `cluster`) — pre-vote before elections (§9.6), default off. For raft clusters.\n\nExample: `prevote=on`');
+    expect(hover('show sequence max=500', 1, 16)).toBe(
+      '**max** (option of `show`) — the most message arrows the sequence diagram draws (default 200, at most 500); a note counts the events left out. A whole number from 1 to 500.\n\nExample: `max=500`',
+    );
     expect(hover('set read=local', 1, 6)).toBe('**read** (option of `set`) — reads by ReadIndex (default), lease, through the log, or local (stale). One of `index`, `lease`, `log`, `local`. For raft clusters.\n\nExample: `read=index`');
   });
 

@@ -146,9 +146,9 @@ describe('expectations', () => {
 
 describe('views and clusters', () => {
   it('show records the views of the cell', () => {
-    expect(runOk([FIVE, 'show sequence hide=none from=1s to=2s\nshow log']).views).toEqual([
-      { view: 'sequence', hideHeartbeats: false, fromUs: 1_000_000, toUs: 2_000_000 },
-      { view: 'log', hideHeartbeats: true, fromUs: null, toUs: null },
+    expect(runOk([FIVE, 'show sequence hide=none from=1s to=2s max=500\nshow log']).views).toEqual([
+      { view: 'sequence', hideHeartbeats: false, fromUs: 1_000_000, toUs: 2_000_000, maxMessages: 500 },
+      { view: 'log', hideHeartbeats: true, fromUs: null, toUs: null, maxMessages: null },
     ]);
   });
 

@@ -319,7 +319,12 @@ describe('show and explore', () => {
   it('show options', () => {
     const s = stmt('show sequence hide=none from=2s to=5s');
     expect(s.kind === 'show' && s.options.map((o) => [o.key, o.value])).toEqual([['hide', 'none'], ['from', '2s'], ['to', '5s']]);
-    expect(SHOW_OPTIONS.map((o) => o.name)).toEqual(['hide', 'from', 'to']);
+    expect(SHOW_OPTIONS.map((o) => o.name)).toEqual(['hide', 'from', 'to', 'max']);
+  });
+
+  it.each([['1'], ['200'], ['500']])('show sequence max=%s (1 to 500 arrows)', (n) => {
+    const s = stmt(`show sequence hide=none max=${n}`);
+    expect(s.kind === 'show' && s.options.map((o) => [o.key, o.value])).toEqual([['hide', 'none'], ['max', n]]);
   });
 
   it('explore options', () => {

@@ -33,6 +33,12 @@ describe('options', () => {
     ['A elect c retry=2s', 'Expected `lease=15s`, found end of line.', 19, 20],
     ['explore', 'Expected `seeds=1000`, found end of line.', 8, 9],
     ['A unlock r ttl=1s', 'Unknown option `ttl` for `unlock`. `unlock` takes no options.', 12, 15],
+    ['show sequence max=0', 'Expected `max` from 1 to 500, found `0`.', 19, 20],
+    ['show sequence max=501', 'Expected `max` from 1 to 500, found `501`.', 19, 22],
+    ['show sequence hide=none max=100000', 'Expected `max` from 1 to 500, found `100000`.', 29, 35],
+    ['show sequence max=-5', 'Expected a whole number for `max`, found `-5`.', 19, 21],
+    ['show sequence max=lots', 'Expected a whole number for `max`, found `lots`.', 19, 23],
+    ['show sequence max=2.5', 'Expected a whole number for `max`, found `2.5`.', 19, 22],
   ])('%s', (src, message, column, endColumn) => {
     expect(parseError(src)).toEqual({ message, line: 1, column, endColumn });
   });
