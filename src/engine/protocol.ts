@@ -4,10 +4,9 @@
 // (send, timers, trace). `RaftEnv` is this interface with Raft's options and its two timer kinds, so one
 // env object can serve every protocol.
 
-import type { Message, TraceEvent } from './trace';
+import type { Message, TraceInput } from './trace';
 
-/** A trace event as a protocol reports it: `t` is written 0 and stamped by the simulator. */
-export type TraceInput = TraceEvent;
+export type { TraceInput };
 
 export interface ProtocolEnv<Opts> {
   /** Virtual time in microseconds. */

@@ -333,7 +333,7 @@ export class Simulation {
   /** Records an event and checks it. The event is stamped with the time in place: pass a fresh object. */
   emit(ev: TraceInput): void {
     // Stamping the time in place (rather than copying the event) keeps the hot path allocation-free.
-    const full = ev as TraceEvent;
+    const full = ev as unknown as TraceEvent;
     full.t = this.world.now;
     this.sink.push(full);
     const pc = this.world.protoCheck;
@@ -354,7 +354,7 @@ export class Simulation {
     const w = this.world;
     const net = w.net;
     const id = w.nextMsgId++;
-    this.emit({ k: 'send', t: 0, id, from, to, msg });
+    this.emit({ k: 'send', t: undefined, id, from, to, msg });
     let loss = net.lossPermille;
     if (net.linkRules > 0) {
       const key = link(from, to);
@@ -365,13 +365,13 @@ export class Simulation {
       loss = net.linkLoss[key] ?? loss;
     }
     if (loss > 0 && chance(w.rng, loss)) {
-      this.emit({ k: 'drop', t: 0, id, from, to, msg, reason: 'loss' });
+      this.emit({ k: 'drop', t: undefined, id, from, to, msg, reason: 'loss' });
       return;
     }
     this.schedule(id, from, to, msg);
     if (w.net.duplicatePermille > 0 && chance(w.rng, w.net.duplicatePermille)) {
       const copy = w.nextMsgId++;
-      this.emit({ k: 'duplicate', t: 0, id, copy, from, to });
+      this.emit({ k: 'duplicate', t: undefined, id, copy, from, to });
       this.schedule(copy, from, to, msg);
     }
   }
@@ -381,7 +381,7 @@ export class Simulation {
     const range = w.net.linkRules > 0 ? w.net.linkLatency[link(from, to)] : undefined;
     const lo = range ? range[0] : w.net.latencyUsMin;
     const hi = range ? range[1] : w.net.latencyUsMax;
-    queuePush(w.queue, w.now + randInt(w.rng, lo, hi), { k: 'deliver', t: 0, id, from, to, msg } as Pending);
+    queuePush(w.queue, w.now + randInt(w.rng, lo, hi), { k: 'deliver', t: undefined, id, from, to, msg } as unknown as Pending);
   }
 
   /** Why a message from -> to cannot pass right now, or null. */
@@ -510,14 +510,14 @@ export class Simulation {
   private deliver(p: Extract<Pending, { k: 'deliver' }>): void {
     const blocked = this.blocked(p.from, p.to);
     if (blocked !== null) {
-      this.emit({ k: 'drop', t: 0, id: p.id, from: p.from, to: p.to, msg: p.msg, reason: blocked });
+      this.emit({ k: 'drop', t: undefined, id: p.id, from: p.from, to: p.to, msg: p.msg, reason: blocked });
       return;
     }
     const i = this.world.index[p.to];
     if (i !== undefined) {
       const s = this.world.nodes[i]!;
       if (s.status === 'down') {
-        this.emit({ k: 'drop', t: 0, id: p.id, from: p.from, to: p.to, msg: p.msg, reason: 'crashed' });
+        this.emit({ k: 'drop', t: undefined, id: p.id, from: p.from, to: p.to, msg: p.msg, reason: 'crashed' });
         return;
       }
       if (s.status === 'paused') {
@@ -573,7 +573,7 @@ export class Simulation {
     s.status = 'down';
     s.pauseGen++;
     s.deferred = [];
-    this.emit({ k: 'fault', t: 0, fault: 'crash', nodes: [name], detail: 'crash' });
+    this.emit({ k: 'fault', t: undefined, fault: 'crash', nodes: [name], detail: 'crash' });
     if (s.proto === null) raftCrash(s.raft, this.env);
     else this.protocol!.crash(s.proto.s, this.env);
   }
@@ -582,7 +582,7 @@ export class Simulation {
     const s = this.slot(name);
     if (s.status !== 'down') return;
     s.status = 'up';
-    this.emit({ k: 'fault', t: 0, fault: 'restart', nodes: [name], detail: 'restart' });
+    this.emit({ k: 'fault', t: undefined, fault: 'restart', nodes: [name], detail: 'restart' });
     if (s.proto === null) raftRestart(s.raft, this.env);
     else this.protocol!.restart(s.proto.s, this.env);
   }
@@ -592,13 +592,13 @@ export class Simulation {
     if (s.status !== 'up') return;
     s.status = 'paused';
     const gen = ++s.pauseGen;
-    this.emit({ k: 'fault', t: 0, fault: 'pause', nodes: [name], detail: fmtUs(durationUs) });
+    this.emit({ k: 'fault', t: undefined, fault: 'pause', nodes: [name], detail: fmtUs(durationUs) });
     queuePush(this.world.queue, this.world.now + durationUs, { k: 'resume', node: name, gen });
   }
 
   private resume(s: NodeSlot): void {
     s.status = 'up';
-    this.emit({ k: 'fault', t: 0, fault: 'resume', nodes: [s.name], detail: 'resume' });
+    this.emit({ k: 'fault', t: undefined, fault: 'resume', nodes: [s.name], detail: 'resume' });
     const deferred = s.deferred;
     s.deferred = [];
     for (const p of deferred) {
@@ -620,7 +620,7 @@ export class Simulation {
     }
     net.groupOf = groupOf;
     net.groups = full;
-    this.emit({ k: 'fault', t: 0, fault: 'partition', nodes: full.flat(), detail, groups: full });
+    this.emit({ k: 'fault', t: undefined, fault: 'partition', nodes: full.flat(), detail, groups: full });
   }
 
   heal(): void {
@@ -631,14 +631,14 @@ export class Simulation {
     net.linkLoss = {};
     net.lossPermille = this.world.opts.net.lossPermille;
     this.countLinkRules();
-    this.emit({ k: 'fault', t: 0, fault: 'heal', nodes: [], detail: 'heal' });
+    this.emit({ k: 'fault', t: undefined, fault: 'heal', nodes: [], detail: 'heal' });
   }
 
   cut(from: string, to: string, bothWays: boolean): void {
     this.world.net.cuts[link(from, to)] = true;
     if (bothWays) this.world.net.cuts[link(to, from)] = true;
     this.countLinkRules();
-    this.emit({ k: 'fault', t: 0, fault: 'cut', nodes: [from, to], detail: bothWays ? 'both ways' : 'one way' });
+    this.emit({ k: 'fault', t: undefined, fault: 'cut', nodes: [from, to], detail: bothWays ? 'both ways' : 'one way' });
   }
 
   setLoss(permille: number, from?: string, to?: string): void {
@@ -646,12 +646,12 @@ export class Simulation {
     else this.world.net.lossPermille = permille;
     this.countLinkRules();
     const where = from !== undefined ? ` ${from} -> ${to}` : '';
-    this.emit({ k: 'fault', t: 0, fault: 'loss', nodes: from !== undefined && to !== undefined ? [from, to] : [], detail: `loss${where} ${permille / 10}%` });
+    this.emit({ k: 'fault', t: undefined, fault: 'loss', nodes: from !== undefined && to !== undefined ? [from, to] : [], detail: `loss${where} ${permille / 10}%` });
   }
 
   setDuplicate(permille: number): void {
     this.world.net.duplicatePermille = permille;
-    this.emit({ k: 'fault', t: 0, fault: 'duplicate', nodes: [], detail: `duplicate ${permille / 10}%` });
+    this.emit({ k: 'fault', t: undefined, fault: 'duplicate', nodes: [], detail: `duplicate ${permille / 10}%` });
   }
 
   setDelay(from: string, to: string, loUs: number, hiUs: number): void {
@@ -667,20 +667,20 @@ export class Simulation {
   }
 
   traceDelay(nodes: string[], detail: string): void {
-    this.emit({ k: 'fault', t: 0, fault: 'delay', nodes, detail });
+    this.emit({ k: 'fault', t: undefined, fault: 'delay', nodes, detail });
   }
 
   skew(name: string, offsetUs: number, driftPpm: number): void {
     const s = this.slot(name);
     s.clockOffsetUs = offsetUs;
     s.clockDriftPpm = driftPpm;
-    this.emit({ k: 'fault', t: 0, fault: 'skew', nodes: [name], detail: `${offsetUs >= 0 ? '+' : '-'}${fmtUs(Math.abs(offsetUs))}` });
+    this.emit({ k: 'fault', t: undefined, fault: 'skew', nodes: [name], detail: `${offsetUs >= 0 ? '+' : '-'}${fmtUs(Math.abs(offsetUs))}` });
   }
 
   hold(from: string, to: string): void {
     this.world.net.holds[link(from, to)] = true;
     this.countLinkRules();
-    this.emit({ k: 'fault', t: 0, fault: 'hold', nodes: [from, to], detail: 'hold' });
+    this.emit({ k: 'fault', t: undefined, fault: 'hold', nodes: [from, to], detail: 'hold' });
   }
 
   /** Stop holding a link and deliver (`release`) or drop (`drop`) what it held, oldest first. */
@@ -696,11 +696,11 @@ export class Simulation {
         continue;
       }
       n++;
-      if (deliver) queuePush(this.world.queue, this.world.now, { k: 'deliver', t: 0, id: h.id, from, to, msg: h.msg } as Pending);
-      else this.emit({ k: 'drop', t: 0, id: h.id, from, to, msg: h.msg, reason: 'held-drop' });
+      if (deliver) queuePush(this.world.queue, this.world.now, { k: 'deliver', t: undefined, id: h.id, from, to, msg: h.msg } as unknown as Pending);
+      else this.emit({ k: 'drop', t: undefined, id: h.id, from, to, msg: h.msg, reason: 'held-drop' });
     }
     net.held = keep;
-    this.emit({ k: 'fault', t: 0, fault: 'release', nodes: [from, to], detail: deliver ? `release ${n}` : `drop ${n}` });
+    this.emit({ k: 'fault', t: undefined, fault: 'release', nodes: [from, to], detail: deliver ? `release ${n}` : `drop ${n}` });
     return n;
   }
 
@@ -749,7 +749,7 @@ export class Simulation {
     const target = via ?? c.leader ?? this.world.opts.nodes[c.guess % this.world.opts.nodes.length]!;
     c.op = { cmd, via, target, attempts: 0, startedUs: this.world.now };
     c.last = null;
-    this.emit({ k: 'client-request', t: 0, client: name, node: target, cmd });
+    this.emit({ k: 'client-request', t: undefined, client: name, node: target, cmd });
     this.clientSend(c);
   }
 
@@ -761,7 +761,7 @@ export class Simulation {
   abandon(name: string, why: string): void {
     const c = this.client(name);
     if (c.op === null) return;
-    this.emit({ k: 'client-response', t: 0, client: name, node: c.op.target, ok: false, seq: c.op.cmd.op === 'noop' ? 0 : c.op.cmd.seq, result: why });
+    this.emit({ k: 'client-response', t: undefined, client: name, node: c.op.target, ok: false, seq: c.op.cmd.op === 'noop' ? 0 : c.op.cmd.seq, result: why });
     c.last = { seq: c.seq, ok: false, result: why };
     c.op = null;
     c.gen++;
@@ -794,7 +794,7 @@ export class Simulation {
     if (op === null || op.cmd.op === 'noop' || m.seq !== op.cmd.seq || from !== op.target) return;
     if (m.ok) {
       if (op.via === null) c.leader = m.leaderHint ?? from;
-      this.emit({ k: 'client-response', t: 0, client: c.name, node: from, ok: true, seq: m.seq, result: m.result });
+      this.emit({ k: 'client-response', t: undefined, client: c.name, node: from, ok: true, seq: m.seq, result: m.result });
       c.last = { seq: m.seq, ok: true, result: m.result };
       c.op = null;
       c.gen++;

@@ -137,13 +137,13 @@ function resetVolatile(s: PaxosState): void {
 export function paxosPropose(s: PaxosState, env: PaxosEnv, value: PaxosValue): boolean {
   if (!s.up) return false;
   if (s.learned !== null) {
-    env.trace({ k: 'propose', t: 0, node: s.id, instance: INSTANCE, value, reason: `already learned that ${valueLabel(s.learned.value)} was chosen` });
+    env.trace({ k: 'propose', t: undefined, node: s.id, instance: INSTANCE, value, reason: `already learned that ${valueLabel(s.learned.value)} was chosen` });
     return true;
   }
   s.want = value;
   const busy = s.phase !== 'idle';
   const reason = busy ? `ballot ${ballotLabel(s.ballot)} is under way` : 'starts a ballot';
-  env.trace({ k: 'propose', t: 0, node: s.id, instance: INSTANCE, value, reason });
+  env.trace({ k: 'propose', t: undefined, node: s.id, instance: INSTANCE, value, reason });
   if (!busy) startBallot(s, env, `to propose ${valueLabel(value)}`);
   return true;
 }
@@ -172,7 +172,7 @@ function startBallot(s: PaxosState, env: PaxosEnv, reason: string): void {
   s.phase = 'prepare';
   s.promises = {};
   s.answered = {};
-  env.trace({ k: 'ballot', t: 0, node: s.id, instance: INSTANCE, ballot: s.ballot, action: 'start', reason });
+  env.trace({ k: 'ballot', t: undefined, node: s.id, instance: INSTANCE, ballot: s.ballot, action: 'start', reason });
   armRetry(s, env);
   broadcast(s, env, { type: 'Prepare', ballot: s.ballot, instance: INSTANCE });
 }
@@ -215,7 +215,7 @@ function startAccept(s: PaxosState, env: PaxosEnv): void {
   }
   s.phase = 'accept';
   s.answered = {};
-  env.trace({ k: 'pick', t: 0, node: s.id, instance: INSTANCE, ballot: s.ballot, value, reason });
+  env.trace({ k: 'pick', t: undefined, node: s.id, instance: INSTANCE, ballot: s.ballot, value, reason });
   broadcast(s, env, { type: 'Accept', ballot: s.ballot, instance: INSTANCE, value, chosen: 0 });
 }
 
@@ -225,7 +225,7 @@ function onNack(s: PaxosState, env: PaxosEnv, from: string, m: Extract<Message, 
   const interval = env.opts.retryUsMin === env.opts.retryUsMax ? 'fixed' : 'random';
   env.trace({
     k: 'ballot',
-    t: 0,
+    t: undefined,
     node: s.id,
     instance: INSTANCE,
     ballot: s.ballot,
@@ -238,7 +238,7 @@ function onNack(s: PaxosState, env: PaxosEnv, from: string, m: Extract<Message, 
 /** The retry timer: the next ballot, unless the decision is known (or, under the quorum bug, "reached"). */
 export function paxosTimer(s: PaxosState, env: PaxosEnv, kind: string): void {
   if (!s.up || kind !== 'retry') return;
-  env.trace({ k: 'timer', t: 0, node: s.id, timer: 'retry' });
+  env.trace({ k: 'timer', t: undefined, node: s.id, timer: 'retry' });
   if (s.learned !== null || s.want === null || s.phase === 'idle') {
     s.phase = 'idle';
     return;
@@ -255,7 +255,7 @@ export function paxosTimer(s: PaxosState, env: PaxosEnv, kind: string): void {
       if (phase === 'accept' && learnIfQuorum(s, env, ballotLabel(s.ballot))) return;
     }
     const got = phase === 'prepare' ? `${count(s.promises)} promises` : `${count(s.tallies[ballotLabel(s.ballot)]?.from ?? {})} acceptances`;
-    env.trace({ k: 'ballot', t: 0, node: s.id, instance: INSTANCE, ballot: s.ballot, action: 'abandon', reason: `no quorum in time (${got} of ${s.peers.length})` });
+    env.trace({ k: 'ballot', t: undefined, node: s.id, instance: INSTANCE, ballot: s.ballot, action: 'abandon', reason: `no quorum in time (${got} of ${s.peers.length})` });
   }
   startBallot(s, env, 'retry interval over');
 }
@@ -267,7 +267,7 @@ function onPrepare(s: PaxosState, env: PaxosEnv, from: string, m: Extract<Messag
   s.maxRound = Math.max(s.maxRound, m.ballot.round);
   const cmp = compareBallots(m.ballot, s.promised);
   const trace = (granted: boolean, reason: string): void =>
-    env.trace({ k: 'promise', t: 0, node: s.id, proposer: from, instance: INSTANCE, ballot: m.ballot, granted, reason });
+    env.trace({ k: 'promise', t: undefined, node: s.id, proposer: from, instance: INSTANCE, ballot: m.ballot, granted, reason });
   if (cmp < 0) {
     trace(false, `promise refused: already promised ${ballotLabel(s.promised)}`);
     return send(s, env, from, { type: 'Nack', ballot: m.ballot, instance: INSTANCE, promised: s.promised, phase: 1 });
@@ -285,7 +285,7 @@ function onPrepare(s: PaxosState, env: PaxosEnv, from: string, m: Extract<Messag
 function onAccept(s: PaxosState, env: PaxosEnv, from: string, m: Extract<Message, { type: 'Accept' }>): void {
   s.maxRound = Math.max(s.maxRound, m.ballot.round);
   const trace = (granted: boolean, reason: string): void =>
-    env.trace({ k: 'accept', t: 0, node: s.id, proposer: from, instance: INSTANCE, ballot: m.ballot, value: m.value, granted, reason });
+    env.trace({ k: 'accept', t: undefined, node: s.id, proposer: from, instance: INSTANCE, ballot: m.ballot, value: m.value, granted, reason });
   if (compareBallots(m.ballot, s.promised) < 0) {
     trace(false, `accept refused: promised ${ballotLabel(s.promised)}, above ${ballotLabel(m.ballot)}`);
     return send(s, env, from, { type: 'Nack', ballot: m.ballot, instance: INSTANCE, promised: s.promised, phase: 2 });
@@ -316,7 +316,7 @@ function learnIfQuorum(s: PaxosState, env: PaxosEnv, key: string): boolean {
   s.learned = { instance: INSTANCE, ballot: tally.ballot, value: tally.value };
   env.trace({
     k: 'learn',
-    t: 0,
+    t: undefined,
     node: s.id,
     instance: INSTANCE,
     ballot: tally.ballot,

@@ -40,7 +40,7 @@ export function forgetPromise(s: { id: string; promised: Ballot }, trace: (ev: T
   if (compareBallots(s.promised, keep) <= 0) return;
   trace({
     k: 'note',
-    t: 0,
+    t: undefined,
     text: `${s.id} restarts having forgotten its promise ${ballotLabel(s.promised)}; ${isNoBallot(keep) ? 'it has promised nothing' : `it remembers only ${ballotLabel(keep)}, the ballot it accepted`} (bug forgetPromiseOnRestart)`,
   });
   s.promised = keep;

@@ -12,10 +12,9 @@
 // they emit: no closures, no temporary arrays.
 
 import type { RaftOptions } from '../config';
-import type { Command, LogEntry, Message, Role, TraceEvent } from '../trace';
+import type { Command, LogEntry, Message, Role, TraceInput } from '../trace';
 
-/** An event as a node reports it: `t` (written 0) is stamped by the simulator. Every literal has `t` in second place, so all events of a kind share one compact object shape. */
-export type TraceInput = TraceEvent;
+export type { TraceInput };
 
 export interface RaftEnv {
   readonly now: number;
@@ -151,7 +150,7 @@ export function raftCrash(s: RaftState, env: RaftEnv): void {
   env.cancelTimer(s.id, 'heartbeat');
   resetVolatile(s);
   s.role = 'down';
-  env.trace({ k: 'role', t: 0, node: s.id, from, to: 'down', term: s.term, reason: 'crashed' });
+  env.trace({ k: 'role', t: undefined, node: s.id, from, to: 'down', term: s.term, reason: 'crashed' });
 }
 
 export function raftRestart(s: RaftState, env: RaftEnv): void {
@@ -161,7 +160,7 @@ export function raftRestart(s: RaftState, env: RaftEnv): void {
   // The server may have acknowledged a leader's heartbeat (and so its lease) just before it crashed:
   // it keeps refusing to depose that leader for one election timeout, as if it had just heard from it.
   s.leaderContactUs = env.now;
-  env.trace({ k: 'role', t: 0, node: s.id, from: 'down', to: 'follower', term: s.term, reason: 'restarted' });
+  env.trace({ k: 'role', t: undefined, node: s.id, from: 'down', to: 'follower', term: s.term, reason: 'restarted' });
   resetElectionTimer(s, env);
 }
 
@@ -188,7 +187,7 @@ function resetVolatile(s: RaftState): void {
 
 export function raftTimer(s: RaftState, env: RaftEnv, kind: 'election' | 'heartbeat'): void {
   if (s.role === 'down') return;
-  env.trace({ k: 'timer', t: 0, node: s.id, timer: kind });
+  env.trace({ k: 'timer', t: undefined, node: s.id, timer: kind });
   if (kind === 'heartbeat') {
     if (s.role !== 'leader') return;
     if (!checkQuorum(s, env)) return;
@@ -240,13 +239,13 @@ function setRole(s: RaftState, env: RaftEnv, to: Role, reason: string): void {
   if (s.role === 'down') throw new Error(`raft: ${s.id} cannot become ${to} while down`);
   const from = s.role;
   s.role = to;
-  if (from !== to) env.trace({ k: 'role', t: 0, node: s.id, from, to, term: s.term, reason });
+  if (from !== to) env.trace({ k: 'role', t: undefined, node: s.id, from, to, term: s.term, reason });
 }
 
 function setTerm(s: RaftState, env: RaftEnv, term: number, reason: string): void {
   if (term < s.term) throw new Error(`raft: ${s.id} term must not go back from ${s.term} to ${term}`);
   if (term === s.term) return;
-  env.trace({ k: 'term', t: 0, node: s.id, from: s.term, to: term, reason });
+  env.trace({ k: 'term', t: undefined, node: s.id, from: s.term, to: term, reason });
   s.term = term;
   s.votedFor = null;
 }
@@ -290,7 +289,7 @@ function becomeCandidate(s: RaftState, env: RaftEnv, reason: string): void {
   s.leader = null;
   s.votes = { [s.id]: true };
   setRole(s, env, 'candidate', reason);
-  env.trace({ k: 'vote', t: 0, node: s.id, candidate: s.id, term: s.term, granted: true, prevote: false, reason: 'votes for itself (§5.2)' });
+  env.trace({ k: 'vote', t: undefined, node: s.id, candidate: s.id, term: s.term, granted: true, prevote: false, reason: 'votes for itself (§5.2)' });
   resetElectionTimer(s, env);
   if (countVotes(s, true) >= quorumOf(s, env)) return becomeLeader(s, env);
   requestVotes(s, env, false);
@@ -379,7 +378,7 @@ function behindReason(s: RaftState, m: Extract<Message, { type: 'RequestVote' }>
 }
 
 function answerVote(s: RaftState, env: RaftEnv, to: string, m: Extract<Message, { type: 'RequestVote' }>, granted: boolean, term: number, reason: string): void {
-  env.trace({ k: 'vote', t: 0, node: s.id, candidate: to, term: m.term, granted, prevote: m.prevote, reason });
+  env.trace({ k: 'vote', t: undefined, node: s.id, candidate: to, term: m.term, granted, prevote: m.prevote, reason });
   env.send(s.id, to, { type: 'RequestVoteResponse', term, granted, prevote: m.prevote, reason });
 }
 
@@ -459,7 +458,7 @@ function onAppendEntries(s: RaftState, env: RaftEnv, from: string, m: Extract<Me
       if (s.log[index - 1]!.term === e.term) continue;
       // Only a protocol bug can make a committed entry conflict; the checker reports it, we carry on.
       const committed = index <= s.commitIndex ? ` — entry ${index} was committed here` : '';
-      env.trace({ k: 'truncate', t: 0, node: s.id, fromIndex: index, reason: `conflicts with leader ${from}'s entry t${e.term} (§5.3)${committed}` });
+      env.trace({ k: 'truncate', t: undefined, node: s.id, fromIndex: index, reason: `conflicts with leader ${from}'s entry t${e.term} (§5.3)${committed}` });
       s.log.length = index - 1;
     }
     appendEntry(s, env, e);
@@ -510,7 +509,7 @@ function onAppendResponse(s: RaftState, env: RaftEnv, from: string, m: Extract<M
 
 function appendEntry(s: RaftState, env: RaftEnv, e: LogEntry): void {
   s.log.push(e);
-  env.trace({ k: 'append', t: 0, node: s.id, index: s.log.length, entry: e });
+  env.trace({ k: 'append', t: undefined, node: s.id, index: s.log.length, entry: e });
   if (s.role === 'leader') s.matchIndex[s.id] = s.log.length;
 }
 
@@ -618,7 +617,7 @@ function maybeCommit(s: RaftState, env: RaftEnv): void {
     s.refusedReported = N;
     env.trace({
       k: 'commit-refused',
-      t: 0,
+      t: undefined,
       node: s.id,
       index: N,
       reason: `not committed: entry ${N} from term ${t} under a term-${s.term} leader is on a majority (${holders}/${n}) but only a current-term entry can commit it (§5.4.2)`,
@@ -652,7 +651,7 @@ function leaderCommittedReason(leader: string): string {
 function advanceCommit(s: RaftState, env: RaftEnv, to: number, reason: string): void {
   const from = s.commitIndex;
   s.commitIndex = to;
-  env.trace({ k: 'commit', t: 0, node: s.id, from, to, reason });
+  env.trace({ k: 'commit', t: undefined, node: s.id, from, to, reason });
   applyCommitted(s, env);
 }
 
@@ -661,7 +660,7 @@ function applyCommitted(s: RaftState, env: RaftEnv): void {
     const index = ++s.lastApplied;
     const entry = s.log[index - 1]!;
     const result = applyCommand(s.kv, s.sessions, entry.cmd);
-    env.trace({ k: 'apply', t: 0, node: s.id, index, entry, result });
+    env.trace({ k: 'apply', t: undefined, node: s.id, index, entry, result });
     const waiter = s.waiting[index];
     if (waiter !== undefined) {
       delete s.waiting[index];

@@ -31,7 +31,6 @@ declare const document: {
   body: unknown;
 };
 declare const MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void; disconnect(): void };
-declare const performance: { now(): number };
 declare const self: { name: string };
 
 /**
