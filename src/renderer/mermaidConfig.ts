@@ -16,6 +16,9 @@ export function mermaidConfig(theme: DiagramTheme): MermaidConfig {
       theme === 'dark'
         ? { noteBkgColor: '#2d3540', noteTextColor: '#f0f0f0', noteBorderColor: '#7a8a9a', edgeLabelBackground: '#1f1f1f' }
         : { edgeLabelBackground: '#ffffff' },
+    // State and topology edge labels are SVG text (htmlLabels off, so exports have no foreignObject): a halo
+    // of the background colour under each glyph keeps the edge behind from striking the text through.
+    themeCSS: `.edgeLabel text { paint-order: stroke fill; stroke: ${theme === 'dark' ? '#1f1f1f' : '#ffffff'}; stroke-width: 6px; stroke-linejoin: round; }`,
     maxTextSize: 50_000,
     maxEdges: 500,
     // Diagrams fit the output's width (wide clusters scale down rather than hide nodes off-screen).
