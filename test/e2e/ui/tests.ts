@@ -465,15 +465,8 @@ export const tests: UiTest[] = [
   {
     name: 'Node extension host: leader-election.consensus runs there (the logs say so), not in a Web Worker',
     async run(ctx) {
-      const { wb, screenshot, log } = ctx;
-      await wb.quickOpen(SAMPLE);
-      await wb.waitForNotebook();
-      await wb.clearAllOutputs();
-      await wb.runAll();
-      const run = await waitForLeaderDiagram(wb);
-      log(`verdict: ${run.verdict}`);
-      await assertExtensionHost(ctx);
-      await screenshot('node-host-page');
+      await runSampleInThisHost(ctx);
+      await ctx.screenshot('node-host-page');
     },
   },
   cancelTest('node', 'ext.cancel.ms'),
@@ -538,18 +531,11 @@ export const tests: UiTest[] = [
     name: 'web extension host: leader-election.consensus: Run All draws a Mermaid diagram naming the leader, in the browser (web worker extension host, a Web Worker runs the scenario)',
     host: 'web',
     async run(ctx) {
-      const { wb, screenshot, log } = ctx;
-      await wb.quickOpen(SAMPLE);
-      await wb.waitForNotebook();
-      await wb.clearAllOutputs();
-      await wb.runAll();
-      const run = await waitForLeaderDiagram(wb);
-      log(`verdict: ${run.verdict}`);
+      const run = await runSampleInThisHost(ctx);
       assertNode(run.leader, 5);
       if (!run.svgText.includes(run.leader)) throw new Error(`the diagram does not mention the leader ${run.leader}`);
-      await assertExtensionHost(ctx);
-      await screenshot('web-host-output', run.output);
-      await screenshot('web-host-page');
+      await ctx.screenshot('web-host-output', run.output);
+      await ctx.screenshot('web-host-page');
     },
   },
   {
@@ -846,6 +832,19 @@ async function assertExtensionHost({ wb, host, log, screenshot }: UiContext): Pr
  * from the click to the end of the execution in the workbench (both taken in the page) is the figure,
  * the median of CANCEL_RUNS.
  */
+/** Runs the sample to its leader diagram and checks that the extension runs in this context's host. */
+async function runSampleInThisHost(ctx: UiContext): Promise<LeaderRun> {
+  const { wb, log } = ctx;
+  await wb.quickOpen(SAMPLE);
+  await wb.waitForNotebook();
+  await wb.clearAllOutputs();
+  await wb.runAll();
+  const run = await waitForLeaderDiagram(wb);
+  log(`verdict: ${run.verdict}`);
+  await assertExtensionHost(ctx);
+  return run;
+}
+
 function cancelTest(host: UiHost, figureName: string): UiTest {
   const where = host === 'web' ? 'web extension host: ' : '';
   return {
