@@ -134,7 +134,15 @@ export interface ClientState {
   /** The leader it last heard of (an answer or a redirect); tried first, forgotten when it is silent. */
   leader: string | null;
   op: ClientOp | null;
-  gen: number;
+  /**
+   * The retry timer, lazy like the nodes' timers: when it is due (-1: not armed) and when its one queue
+   * entry comes up (-1: none queued). A client sends every few milliseconds and retries after half a
+   * second, so one entry per client, re-queued when it comes up early, replaces one entry per request.
+   */
+  retryDue: number;
+  retryQueuedAt: number;
+  /** Bumped whenever the retry timer is queued afresh, so an older queue entry of it is ignored. */
+  retryGen: number;
   last: { seq: number; ok: boolean; result: string } | null;
 }
 
@@ -437,7 +445,16 @@ export class Simulation {
       }
       case 'client-timer': {
         const c = this.world.clients[this.world.clientIndex[p.client]!]!;
-        return c.gen === p.gen && c.op !== null ? 0 : -1;
+        if (c.retryGen !== p.gen) return -1;
+        if (c.retryDue < 0 || c.op === null) {
+          c.retryQueuedAt = -1;
+          return -1;
+        }
+        if (c.retryDue > at) {
+          c.retryQueuedAt = c.retryDue;
+          return c.retryDue;
+        }
+        return 0;
       }
       case 'resume': {
         const s = this.slot(p.node);
@@ -498,8 +515,12 @@ export class Simulation {
         else this.protocol!.timer(s.proto.s, this.env, p.timer);
         return;
       }
-      case 'client-timer':
-        return this.clientRetry(this.client(p.client));
+      case 'client-timer': {
+        const c = this.client(p.client);
+        c.retryQueuedAt = -1;
+        c.retryDue = -1;
+        return this.clientRetry(c);
+      }
       case 'resume':
         return this.resume(this.slot(p.node));
       case 'deliver':
@@ -736,7 +757,7 @@ export class Simulation {
     const w = this.world;
     const i = w.clientIndex[name];
     if (i !== undefined) return w.clients[i]!;
-    const c: ClientState = { name, seq: 0, guess: 0, leader: null, op: null, gen: 0, last: null };
+    const c: ClientState = { name, seq: 0, guess: 0, leader: null, op: null, retryDue: -1, retryQueuedAt: -1, retryGen: 0, last: null };
     w.clientIndex[name] = w.clients.length;
     w.clients.push(c);
     return c;
@@ -764,15 +785,18 @@ export class Simulation {
     this.emit({ k: 'client-response', t: undefined, client: name, node: c.op.target, ok: false, seq: c.op.cmd.op === 'noop' ? 0 : c.op.cmd.seq, result: why });
     c.last = { seq: c.seq, ok: false, result: why };
     c.op = null;
-    c.gen++;
+    c.retryDue = -1;
   }
 
   private clientSend(c: ClientState): void {
     const op = c.op!;
     op.attempts++;
-    const gen = ++c.gen;
     this.send(c.name, op.target, { type: 'ClientRequest', cmd: op.cmd });
-    queuePush(this.world.queue, this.world.now + this.world.opts.client.retryUs, { k: 'client-timer', client: c.name, gen });
+    const due = this.world.now + this.world.opts.client.retryUs;
+    c.retryDue = due;
+    if (c.retryQueuedAt >= 0 && c.retryQueuedAt <= due) return; // that entry comes up first and re-queues itself at `due`
+    c.retryQueuedAt = due;
+    queuePush(this.world.queue, due, { k: 'client-timer', client: c.name, gen: ++c.retryGen });
   }
 
   /**
@@ -797,7 +821,7 @@ export class Simulation {
       this.emit({ k: 'client-response', t: undefined, client: c.name, node: from, ok: true, seq: m.seq, result: m.result });
       c.last = { seq: m.seq, ok: true, result: m.result };
       c.op = null;
-      c.gen++;
+      c.retryDue = -1;
       return;
     }
     if (op.via !== null) return; // pinned to one node: wait and retry it

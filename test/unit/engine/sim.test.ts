@@ -263,3 +263,41 @@ function sourceOf(trace: TraceEvent[], copy: number): number {
   for (const e of trace) if (e.k === 'duplicate' && e.copy === copy) return e.id;
   return -1;
 }
+
+describe('client retries', () => {
+  const sends = (c: Cluster, client: string): number[] => c.trace.filter((e) => e.k === 'send' && e.from === client).map((e) => e.t);
+
+  it('a client whose node is silent retries every retry interval after its last attempt, and stops once answered', () => {
+    const c = cluster(3, 4, quiet);
+    const retry = c.world.opts.client.retryUs;
+    c.sim.forceTimeout('n1');
+    expect(runUntil(c, () => leaderOf(c.world) === 'n1', 1 * S)).toBe(true);
+    c.sim.cut('A', 'n1', false);
+    submit(c, 'A', { op: 'put', key: 'x', value: '1' }, 'n1'); // pinned to the leader, which never hears it
+    const start = c.world.now;
+    runFor(c, 3 * retry + retry / 2);
+    expect(sends(c, 'A')).toEqual([start, start + retry, start + 2 * retry, start + 3 * retry]);
+    c.sim.heal();
+    expect(runUntil(c, () => c.sim.clientDone('A'), 5 * S)).toBe(true);
+    const done = sends(c, 'A').length;
+    runFor(c, 3 * retry);
+    expect(sends(c, 'A')).toHaveLength(done);
+  });
+
+  it('a new request soon after an answered one gets a whole retry interval (the earlier timer does not fire it early)', () => {
+    // Heartbeats keep the queue busy, so the first request's retry entry is still queued when the second
+    // request starts: the retry timer is lazy, and that entry must move itself to the new deadline.
+    const c = cluster(3, 4);
+    const retry = c.world.opts.client.retryUs;
+    expect(runUntil(c, () => leaderOf(c.world) !== null, 5 * S)).toBe(true);
+    const leader = leaderOf(c.world)!;
+    expect(request(c, 'A', { op: 'put', key: 'x', value: '1' }, leader)).toMatchObject({ ok: true });
+    runFor(c, retry / 2);
+    c.sim.cut('A', leader, false);
+    const before = sends(c, 'A').length;
+    submit(c, 'A', { op: 'put', key: 'x', value: '2' }, leader);
+    const start = c.world.now;
+    runFor(c, retry + retry / 2);
+    expect(sends(c, 'A').slice(before)).toEqual([start, start + retry]);
+  });
+});
