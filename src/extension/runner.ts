@@ -1,5 +1,7 @@
-// The extension host's side of the scenario runner: requests with ids to a worker, cancellation by
-// terminating it. Platform-neutral: the worker comes from an injected factory, a worker thread in the
+// The extension host's side of the scenario runner: requests with ids to a worker. Cancelling a run asks
+// it to stop through a flag shared with the worker (where the host has SharedArrayBuffer): the worker
+// stays up with its snapshot caches, so the cells above need not run again. Where there is no shared
+// flag, or a run does not stop within STOP_GRACE_MS, cancelling terminates the worker. Platform-neutral: the worker comes from an injected factory, a worker thread in the
 // Node extension host (runner.node.ts) or a Web Worker in the browser's (runner.web.ts), and both run
 // runnerCore.ts. The controller, the commands and the language features only ever see this class.
 import type * as vscode from 'vscode';
@@ -31,6 +33,16 @@ export interface RunnerWorkerFactory {
   spawn(events: RunnerWorkerEvents): RunnerWorker;
 }
 
+/** How long a run asked to stop may take to answer before its worker is terminated. */
+export const STOP_GRACE_MS = 2_000;
+
+/** A stop flag to share with the worker, or null where this host cannot share memory with it. */
+function stopFlag(body: RequestBody): Int32Array | null {
+  if (body.type !== 'run' && body.type !== 'context') return null;
+  if (typeof SharedArrayBuffer !== 'function' || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return null;
+  return new Int32Array(new SharedArrayBuffer(4));
+}
+
 export class Runner {
   private worker: RunnerWorker | null = null;
   private nextId = 1;
@@ -56,11 +68,23 @@ export class Runner {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     const id = this.nextId++;
+    const stop = stopFlag(body);
     return new Promise<T>((resolve, reject) => {
       const sub = token?.onCancellationRequested(() => {
-        // A run is synchronous inside the worker: stopping it is stopping the worker. The snapshot
-        // caches go with it and are rebuilt on the next run.
-        this.reset(new Cancelled());
+        if (this.worker !== worker) return; // stopped already, and this request with it
+        if (stop === null) {
+          // No way to ask: stop the worker (its snapshot caches go with it; the next run rebuilds them).
+          this.reset(new Cancelled());
+          return;
+        }
+        // Ask the run to stop, answer the caller now, and give the worker a while to finish the run.
+        Atomics.store(stop, 0, 1);
+        const watchdog = setTimeout(() => {
+          if (this.worker === worker && this.pending.has(id)) this.reset(new Cancelled());
+        }, STOP_GRACE_MS);
+        this.pending.set(id, { resolve: () => clearTimeout(watchdog), reject: () => clearTimeout(watchdog) });
+        done();
+        reject(new Cancelled());
       });
       const done = (): void => sub?.dispose();
       this.pending.set(id, {
@@ -73,7 +97,7 @@ export class Runner {
           reject(e);
         },
       });
-      worker.postMessage({ ...body, id } as Request);
+      worker.postMessage((stop === null ? { ...body, id } : { ...body, id, stop }) as Request);
     });
   }
 

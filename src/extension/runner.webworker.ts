@@ -1,6 +1,7 @@
 // The scenario runner in a Web Worker of the browser's (web worker) extension host, for the web entry
 // (extension.web.ts): the same runnerCore.ts as the Node worker thread, so the same cells give the same
-// bytes; cancelling a run is terminating the worker. Bundled for the browser: no Node built-ins.
+// bytes; a cancelled run stops at the flag runner.ts shares, where the page allows shared memory, and
+// otherwise with the worker. Bundled for the browser: no Node built-ins.
 import { createRunnerCore } from './runnerCore';
 import type { Request, Response } from './runnerProtocol';
 

@@ -13,6 +13,11 @@ export type RequestHandler = (req: Request) => Response;
 
 const utf8 = new TextEncoder();
 
+/** The run's "stop now?" question, read from the flag the extension host shares (if it shares one). */
+function stopFlag(stop: Int32Array | undefined): (() => boolean) | undefined {
+  return stop === undefined ? undefined : () => Atomics.load(stop, 0) !== 0;
+}
+
 /** The output as compact UTF-8 JSON, made here so the extension host's thread neither clones nor serialises it. */
 function encodePayload(payload: RunPayload): NonNullable<RunResult['payload']> {
   return { json: utf8.encode(JSON.stringify(payload)), verdict: payload.verdict };
@@ -35,8 +40,10 @@ export function createRunnerCore(): RequestHandler {
   function handle(req: Request): unknown {
     switch (req.type) {
       case 'run': {
-        const runs = session(req.notebook, req.options).runUpTo(req.cells, req.k);
+        const runs = session(req.notebook, req.options).runUpTo(req.cells, req.k, stopFlag(req.stop));
         const run = runs[runs.length - 1]!;
+        // Nobody waits for a stopped run's output (the host answered "Cancelled." already): skip drawing it.
+        if (req.stop !== undefined && Atomics.load(req.stop, 0) !== 0) return { ok: false, diagnostics: [], failures: [], messages: ['Cancelled.'], payload: null } satisfies RunResult;
         const result: RunResult = {
           ok: run.ok,
           diagnostics: run.diagnostics,
@@ -48,7 +55,7 @@ export function createRunnerCore(): RequestHandler {
       }
       case 'context': {
         if (req.k < 0) return { nodes: [], clients: [], zones: [] };
-        const runs = session(req.notebook, req.options).runUpTo(req.cells, req.k);
+        const runs = session(req.notebook, req.options).runUpTo(req.cells, req.k, stopFlag(req.stop));
         const run = runs[runs.length - 1]!;
         return { nodes: run.nodes, clients: run.clients, zones: run.zones.map((z) => z.name) };
       }

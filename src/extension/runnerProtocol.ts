@@ -6,9 +6,14 @@ import type { PayloadOptions } from '../views/payload';
 
 type Options = Omit<ExecOptions, 'isCancelled'>;
 
+/**
+ * `stop`: a flag shared with the extension host (an Int32Array over a SharedArrayBuffer, where the host
+ * has one): it sets element 0 to ask the run to stop; the engine looks at it every 1,024 events. Without
+ * it, cancelling stops the whole worker.
+ */
 export type Request = { id: number } & (
-  | { type: 'run'; notebook: string; cells: string[]; k: number; options: Options; payload: PayloadOptions }
-  | { type: 'context'; notebook: string; cells: string[]; k: number; options: Options }
+  | { type: 'run'; notebook: string; cells: string[]; k: number; options: Options; payload: PayloadOptions; stop?: Int32Array }
+  | { type: 'context'; notebook: string; cells: string[]; k: number; options: Options; stop?: Int32Array }
   | { type: 'export'; cells: NotebookCellText[]; options: Options; name: string }
   | { type: 'forget'; notebook: string }
 );

@@ -7,9 +7,10 @@ import { join, resolve } from 'node:path';
 import * as vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseNotebook } from '../../src/lang/notebook';
-import { Cancelled, Runner, type RunnerWorker, type RunnerWorkerEvents } from '../../src/extension/runner';
+import { Cancelled, Runner, type RunnerWorker, type RunnerWorkerEvents, STOP_GRACE_MS } from '../../src/extension/runner';
+import { createRunnerCore } from '../../src/extension/runnerCore';
 import type { Request, RequestBody, Response } from '../../src/extension/runnerProtocol';
 
 const root = resolve(__dirname, '../..');
@@ -163,6 +164,20 @@ describe('the web runner and the node runner', () => {
   });
 });
 
+describe('runnerCore: a run asked to stop', () => {
+  it('stops with "Cancelled.", and is not cached: asked again without the flag, it runs to the end', () => {
+    const handle = createRunnerCore();
+    const cells = ['cluster raft nodes=5 seed=3\nrun until leader', 'A put x=1\nrun 60s'];
+    const options = { eventBudget: 10_000_000, defaultSeed: 1 };
+    const ask = (k: number, stop?: Int32Array) => handle({ id: k, type: 'run', notebook: 'n', cells, k, options, payload: {}, ...(stop ? { stop } : {}) });
+    expect(ask(0)).toMatchObject({ ok: true, result: { ok: true, messages: [] } });
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.store(stop, 0, 1); // set before the run: it stops at its first look, after 1,024 events
+    expect(ask(1, stop)).toMatchObject({ ok: true, result: { messages: ['Cancelled.'] } });
+    expect(ask(1)).toMatchObject({ ok: true, result: { ok: true, messages: [] } });
+  });
+});
+
 describe('Runner (runner.ts) with a fake worker', () => {
   /** A factory of fake workers that answer only when told to. */
   function fake() {
@@ -223,6 +238,64 @@ describe('Runner (runner.ts) with a fake worker', () => {
     expect(spawned).toHaveLength(2);
     spawned[1]!.events.message({ id: spawned[1]!.posted[0]!.id, ok: true, result: 'fresh' });
     expect(await next).toBe('fresh');
+  });
+
+  const run: RequestBody = { type: 'run', notebook: 'x', cells: ['cluster raft nodes=3'], k: 0, options: OPTIONS, payload: {} };
+
+  it('cancelling a run asks it to stop through the shared flag, rejects at once, and keeps the worker (and its caches)', async () => {
+    const { runner, spawned } = fake();
+    const t = token();
+    const cancelled = runner.request(run, t as never);
+    const other = runner.request<string>(forget);
+    const [req, otherReq] = spawned[0]!.posted as [Extract<Request, { type: 'run' }>, Request];
+    expect(req.stop).toBeInstanceOf(Int32Array);
+    expect(Atomics.load(req.stop!, 0)).toBe(0);
+    t.cancel();
+    await expect(cancelled).rejects.toBeInstanceOf(Cancelled);
+    expect(Atomics.load(req.stop!, 0)).toBe(1);
+    expect(spawned[0]!.terminated).toBe(false);
+    // The stopped run's answer is ignored; the other request is still answered by the same worker.
+    spawned[0]!.events.message({ id: req.id, ok: true, result: 'stopped run' });
+    spawned[0]!.events.message({ id: otherReq.id, ok: true, result: 'other' });
+    expect(await other).toBe('other');
+    expect(spawned).toHaveLength(1);
+    expect(runner.started).toBe(true);
+  });
+
+  it(`a run that has not stopped ${STOP_GRACE_MS} ms after a cancel has its worker stopped`, async () => {
+    vi.useFakeTimers();
+    try {
+      const { runner, spawned } = fake();
+      const t = token();
+      const cancelled = runner.request(run, t as never);
+      const other = runner.request(forget);
+      t.cancel();
+      await expect(cancelled).rejects.toBeInstanceOf(Cancelled);
+      vi.advanceTimersByTime(STOP_GRACE_MS - 1);
+      expect(spawned[0]!.terminated).toBe(false);
+      vi.advanceTimersByTime(1);
+      expect(spawned[0]!.terminated).toBe(true);
+      await expect(other).rejects.toBeInstanceOf(Cancelled);
+      expect(runner.started).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a stopped run that answers in time keeps its worker past the grace period', async () => {
+    vi.useFakeTimers();
+    try {
+      const { runner, spawned } = fake();
+      const t = token();
+      const cancelled = runner.request(run, t as never);
+      t.cancel();
+      await expect(cancelled).rejects.toBeInstanceOf(Cancelled);
+      spawned[0]!.events.message({ id: spawned[0]!.posted[0]!.id, ok: true, result: 'stopped' });
+      vi.advanceTimersByTime(2 * STOP_GRACE_MS);
+      expect(spawned[0]!.terminated).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects a request whose token is already cancelled without starting a worker', async () => {

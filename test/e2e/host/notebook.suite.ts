@@ -215,7 +215,7 @@ export function registerNotebookTests(): void {
         const sorted = [...latencies].sort((a, b) => a - b);
         console.log(`    cancel → execution ended (extension host API): ${latencies.map((ms) => ms.toFixed(1)).join(', ')} ms; median ${sorted[2]!.toFixed(1)} ms`);
 
-        // The next run works (a fresh worker): the quick cell, then the quick cell again from its snapshot.
+        // The next run works: the quick cell, then the quick cell again from its snapshot.
         for (let i = 0; i < 2; i++) {
           const before = quick.executionSummary?.executionOrder ?? 0;
           await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: quick.index, end: quick.index + 1 }], document: doc.uri });

@@ -828,7 +828,7 @@ async function assertExtensionHost({ wb, host, log, screenshot }: UiContext): Pr
  * Cancelling a long run, in one extension host. The fixture has a quick cell, then `run 10h` on a busy
  * nine-node cluster; the test sets the largest event budget, runs the long cell alone (it replays the
  * quick one), and once it has run a while clicks the notebook toolbar's Stop Execution. The cell must end
- * as "Cancelled." (failed), and running the quick cell afterwards must work (a fresh runner). The time
+ * as "Cancelled." (failed), and running the quick cell afterwards must work. The time
  * from the click to the end of the execution in the workbench (both taken in the page) is the figure,
  * the median of CANCEL_RUNS.
  */
@@ -908,7 +908,7 @@ function cancelTest(host: UiHost, figureName: string): UiTest {
           await long.locator('.codicon-notebook-state-error').waitFor({ state: 'attached', timeout: 15_000 });
           await frame.getByText('Cancelled.', { exact: true }).first().waitFor({ state: 'attached', timeout: 15_000 });
           if (i === 0) await screenshot(`${host}-cancelled-page`);
-          // The next run works: the quick cell, in a fresh runner.
+          // The next run works: the quick cell.
           await executeCell(wb, quick);
           await quick.locator('.codicon-notebook-state-success').waitFor({ state: 'attached', timeout: RUN_TIMEOUT_MS });
           const verdict = ((await frame.locator('.cn-output .cn-verdict').first().textContent({ timeout: 30_000 })) ?? '').trim();
