@@ -517,18 +517,25 @@ function broadcastAppend(s: RaftState, env: RaftEnv): void {
   s.round++;
   s.acked[s.id] = s.round;
   s.roundSentUs[s.round % ROUND_RING] = env.now;
-  // Followers at the same point get the same message: one object serves them all (messages are never
-  // mutated; a duplicated one is delivered twice already), as nothing changes during the loop.
+  sendAppends(s, env, -1);
+}
+
+/**
+ * AppendEntries to every follower, or only to those whose next index is `onlyNext` (unless it is -1).
+ * Followers at the same point get the same message: one object serves them all (messages are never
+ * mutated; a duplicated one is delivered twice already), as nothing changes during the loop.
+ */
+function sendAppends(s: RaftState, env: RaftEnv, onlyNext: number): void {
   sharing = true;
   shared = null;
-  for (const p of s.peers) if (p !== s.id) sendAppend(s, env, p);
+  for (const p of s.peers) if (p !== s.id && (onlyNext < 0 || s.nextIndex[p] === onlyNext)) sendAppend(s, env, p);
   sharing = false;
   shared = null;
 }
 
 type AppendEntries = Extract<Message, { type: 'AppendEntries' }>;
 
-/** Within one broadcast (`sharing`): the last AppendEntries made, for the next follower at the same point. */
+/** Within sendAppends (`sharing`): the last AppendEntries made, for the next follower at the same point. */
 let sharing = false;
 let shared: AppendEntries | null = null;
 
@@ -746,11 +753,7 @@ function onClientRequest(s: RaftState, env: RaftEnv, client: string, cmd: Comman
   const index = lastIndex(s);
   s.waiting[index] = client;
   // Only followers that are caught up: one behind is still being sent what it lacks.
-  sharing = true;
-  shared = null;
-  for (const p of s.peers) if (p !== s.id && s.nextIndex[p] === index) sendAppend(s, env, p);
-  sharing = false;
-  shared = null;
+  sendAppends(s, env, index);
   maybeCommit(s, env);
 }
 
