@@ -624,13 +624,21 @@ async function waitForLeaderDiagram(wb: Workbench): Promise<LeaderRun> {
  * last output means all ran. (Outputs of cells out of view are not rendered into the webview: the
  * notebook reopens scrolled to where it was, so only the last cell's output is awaited.)
  */
-async function openAndRunSample(wb: Workbench): Promise<Locator> {
+/**
+ * Opens the sample with no outputs. The notebook document may outlive its editor (and keep its outputs),
+ * so they are cleared, and Run All waits for that: pressed while the clearing is under way, it was seen
+ * to run nothing.
+ */
+async function openSampleWithoutOutputs(wb: Workbench): Promise<void> {
   await wb.quickOpen(SAMPLE);
   await wb.waitForNotebook();
-  const frame = wb.outputFrame;
-  // The notebook document may outlive its editor (and keep its outputs): start from none.
   await wb.clearAllOutputs();
-  await until(wb, 'the outputs to be cleared', async () => (await frame.locator('.cn-output').count().catch(() => 0)) === 0);
+  await until(wb, 'the outputs to be cleared', async () => (await wb.outputFrame.locator('.cn-output').count().catch(() => 0)) === 0);
+}
+
+async function openAndRunSample(wb: Workbench): Promise<Locator> {
+  await openSampleWithoutOutputs(wb);
+  const frame = wb.outputFrame;
   await wb.runAll();
   // The last cell crashed n5: its verdict says so.
   const last = frame
@@ -835,9 +843,7 @@ async function assertExtensionHost({ wb, host, log, screenshot }: UiContext): Pr
 /** Runs the sample to its leader diagram and checks that the extension runs in this context's host. */
 async function runSampleInThisHost(ctx: UiContext): Promise<LeaderRun> {
   const { wb, log } = ctx;
-  await wb.quickOpen(SAMPLE);
-  await wb.waitForNotebook();
-  await wb.clearAllOutputs();
+  await openSampleWithoutOutputs(wb);
   await wb.runAll();
   const run = await waitForLeaderDiagram(wb);
   log(`verdict: ${run.verdict}`);
