@@ -10,7 +10,7 @@ import { defaultClusterOptions } from '../engine/config';
 import { chance, prngCreate, randInt } from '../engine/prng';
 import { queueCreate, queuePeekAt, queuePop, queuePush } from '../engine/queue';
 import { Simulation, worldCreate } from '../engine/sim';
-import type { TraceEvent } from '../engine/trace';
+import { TraceLog } from '../engine/tracelog';
 import { parseCell } from '../lang/parser';
 import { Session } from '../lang/session';
 import { logGrid, sequenceDiagram, stateDiagram, topologyDiagram, verdict } from '../views/index';
@@ -64,10 +64,10 @@ function bareLoop(events: number): number {
  * 5-node Raft under steady client load (`opsPerSec`, spread over 8 clients), all invariants on.
  * Returns events processed, wall milliseconds and the trace.
  */
-function raftLoad(simUs: number, opsPerSec: number, seed: number, keepTrace: boolean): { events: number; ms: number; trace: TraceEvent[] } {
+function raftLoad(simUs: number, opsPerSec: number, seed: number, keepTrace: boolean): { events: number; ms: number; trace: TraceLog } {
   const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
   const world = worldCreate(defaultClusterOptions(nodes, seed));
-  const trace: TraceEvent[] = [];
+  const trace = new TraceLog();
   const sim = new Simulation(world, trace);
   const clients = Array.from({ length: 8 }, (_, i) => `c${i + 1}`);
   const gapUs = Math.round(1_000_000 / opsPerSec);
@@ -83,7 +83,7 @@ function raftLoad(simUs: number, opsPerSec: number, seed: number, keepTrace: boo
         sim.submit(c, (seq) => ({ op: 'put', key, value, client: c, seq }), null);
       }
       op++;
-      if (!keepTrace && trace.length > 100_000) trace.length = 0;
+      if (!keepTrace && trace.length > 100_000) trace.clear();
     }
   });
   return { events: world.events, ms, trace };
@@ -110,18 +110,22 @@ function main(): void {
   }
   f['engine.raft5.simHourSeconds'] = round(median(hour), 2);
 
-  // Retained bytes per trace event: what the heap gives back when a run's trace is released (the
-  // events and everything only they keep alive: messages, entries).
+  // Retained bytes per trace event: what the heap and the typed arrays' buffers give back when a run's
+  // trace is released (the events and everything only they keep alive: messages, entries).
   const bytes: number[] = [];
+  const used = (): number => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
   for (let r = 0; r < (quick ? 1 : 3); r++) {
-    const run = raftLoad(60_000_000, 100, 21 + r, true);
-    const n = run.trace.length;
+    let trace: TraceLog | null = raftLoad(60_000_000, 100, 21 + r, true).trace;
+    const n = trace.length;
     if (n === 0) throw new Error('bench: empty trace');
     gc();
-    const kept = process.memoryUsage().heapUsed;
-    run.trace.length = 0;
+    const kept = used();
+    trace = null;
     gc();
-    bytes.push((kept - process.memoryUsage().heapUsed) / n);
+    bytes.push((kept - used()) / n);
   }
   f['engine.trace.bytesPerEvent'] = Math.round(median(bytes));
 

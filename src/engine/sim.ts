@@ -7,16 +7,16 @@
 // only records the deadline; the one queued entry re-queues itself when it comes up early. So the
 // queue holds about one entry per timer, not one per message.
 
-import { type ClusterOptions, ConfigError, fmtUs, validateClusterOptions } from './config';
+import { type ClusterOptions, ConfigError, type RaftOptions, fmtUs, validateClusterOptions } from './config';
 import { type Prng, chance, prngCreate, randInt } from './prng';
 import { type Queue, queueCreate, queuePeek, queuePeekAt, queuePop, queuePush } from './queue';
-import { type RaftCheckState, raftCheckCreate, raftCheckEvent } from './check/raft';
+import { type RaftCheckState, raftCheckAppend, raftCheckApply, raftCheckCommit, raftCheckCreate, raftCheckEvent } from './check/raft';
 import { type PaxosCheckState, paxosCheckCreate, paxosCheckEvent } from './check/paxos';
 import { type BullyCheckState, bullyCheckCreate, bullyCheckEvent } from './check/bully';
 import { type BullyState, bullyForceTimeout, bullyProtocol } from './bully/node';
 import { type PaxosState, paxosPropose, paxosProtocol } from './paxos/basic';
 import { type MultiPaxosState, multiPaxosForceTimeout, multiPaxosPropose, multiPaxosProtocol } from './paxos/multi';
-import type { Protocol, ProtocolEnv } from './protocol';
+import type { Protocol, ProtocolEnv, Violation } from './protocol';
 import {
   type RaftEnv,
   type RaftState,
@@ -29,7 +29,8 @@ import {
   raftStart,
   raftTimer,
 } from './raft/node';
-import type { Command, DropReason, Message, PaxosValue, Role, TraceEvent } from './trace';
+import type { Command, DropReason, LogEntry, Message, PaxosValue, Role, TimerKind, TraceEvent } from './trace';
+import { TraceLog } from './tracelog';
 
 /** The timers of a Raft node. */
 type RaftTimer = 'election' | 'heartbeat';
@@ -55,14 +56,17 @@ const PROTOCOL_TABLE: Record<ProtoState['kind'], Protocol<any, any>> = {
   bully: bullyProtocol,
 };
 
-/**
- * A queued message is its own `deliver` trace event: `t` is stamped when it arrives and the same
- * object goes to the trace, so a message in flight costs one object, not two.
- */
-type DeliverEvent = Extract<TraceEvent, { k: 'deliver' }>;
+/** A message in flight. */
+interface InFlight {
+  k: 'deliver';
+  id: number;
+  from: string;
+  to: string;
+  msg: Message;
+}
 
 type Pending =
-  | DeliverEvent
+  | InFlight
   | { k: 'timer'; node: string; timer: string; gen: number }
   | { k: 'client-timer'; client: string; gen: number }
   | { k: 'resume'; node: string; gen: number };
@@ -264,32 +268,44 @@ export function nodeTerm(n: NodeSlot): number {
 const link = (from: string, to: string): string => `${from}>${to}`;
 
 /**
- * Drives a World. The trace of everything it does goes to `sink` (one array per notebook cell);
- * checkers run on each event before the next one happens.
+ * Drives a World. The trace of everything it does goes to `trace`; when `sink` is an array, every event
+ * is also appended to it as an object. Checkers run on each event before the next one happens.
  */
 export class Simulation {
   /** What the nodes see of the simulator; `opts` is the options record of the world's protocol. */
-  readonly env: RaftEnv & ProtocolEnv<unknown>;
+  readonly env: RaftEnv & ProtocolEnv<unknown> & { now: number };
   /** The world's protocol when it is not Raft (Raft's functions are called directly), else null. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private readonly protocol: Protocol<any, any> | null;
   private cancelled: () => boolean = () => false;
+  /** The trace of this simulation. */
+  readonly trace: TraceLog;
+  /** Where every event is also appended as an object, or null. */
+  private readonly mirror: TraceEvent[] | null;
+  /** The trace's number of each node (by position in the cluster). */
+  private readonly nodeIds: number[];
 
   constructor(
     readonly world: World,
-    public sink: TraceEvent[] = [],
+    sink: TraceEvent[] | TraceLog = new TraceLog(),
   ) {
+    if (sink instanceof TraceLog) {
+      this.trace = sink;
+      this.mirror = null;
+    } else {
+      this.trace = new TraceLog();
+      this.mirror = sink;
+    }
+    this.nodeIds = world.opts.nodes.map((n) => this.trace.id(n));
     const sim = this;
     const kind = world.opts.protocol;
     this.protocol = kind === 'raft' ? null : PROTOCOL_TABLE[kind];
-    const env = {
-      get now() {
-        return sim.world.now;
-      },
-      // Read at every use, so `set …` between cells takes effect.
-      get opts() {
-        return sim.world.opts.raft;
-      },
+    // `now` is a plain field the simulator keeps equal to the world's time (see `setNow`), and `opts` the
+    // world's options record of its protocol, which `set …` changes in place between cells.
+    const key = kind === 'raft' ? 'raft' : kind === 'paxos' ? 'paxos' : kind === 'multi-paxos' ? 'multiPaxos' : 'bully';
+    this.env = {
+      now: world.now,
+      opts: world.opts[key] as RaftOptions,
       randInt: (lo: number, hi: number) => randInt(sim.world.rng, lo, hi),
       send: (from: string, to: string, msg: Message) => sim.send(from, to, msg),
       setTimer: (node: string, kind: string, delayUs: number) => sim.setTimer(node, kind, delayUs),
@@ -297,22 +313,22 @@ export class Simulation {
         sim.slot(node).timerDue[kind] = -1;
       },
       trace: (ev: TraceInput) => sim.emit(ev),
+      traceAppend: (node: number, index: number, entry: LogEntry) => sim.emitAppend(node, index, entry),
+      traceApply: (node: number, index: number, entry: LogEntry, result: string) => sim.emitApply(node, index, entry, result),
+      traceCommit: (node: number, from: number, to: number, reason: string) => sim.emitCommit(node, from, to, reason),
+      traceTimer: (node: number, timer: TimerKind) => sim.emitTimer(node, timer),
     };
-    if (kind === 'raft') {
-      this.env = env;
-    } else {
-      // The same env with the options record of the world's protocol.
-      const key = kind === 'paxos' ? 'paxos' : kind === 'multi-paxos' ? 'multiPaxos' : 'bully';
-      this.env = {
-        ...env,
-        get now() {
-          return sim.world.now;
-        },
-        get opts() {
-          return sim.world.opts[key] as never;
-        },
-      };
-    }
+  }
+
+  /** Virtual time moves: the world's clock and the one the nodes read. */
+  private setNow(t: number): void {
+    this.world.now = t;
+    this.env.now = t;
+  }
+
+  /** The env as any protocol's env (its `opts` are the world's protocol's). */
+  private get protoEnv(): ProtocolEnv<never> {
+    return this.env as unknown as ProtocolEnv<never>;
   }
 
   /** Starts every node (Raft, Multi-Paxos, bully: their election timers); call once on a new world. */
@@ -340,19 +356,91 @@ export class Simulation {
 
   /** Records an event and checks it. The event is stamped with the time in place: pass a fresh object. */
   emit(ev: TraceInput): void {
-    // Stamping the time in place (rather than copying the event) keeps the hot path allocation-free.
     const full = ev as unknown as TraceEvent;
     full.t = this.world.now;
-    this.sink.push(full);
+    this.trace.push(full);
+    if (this.mirror !== null) this.mirror.push(full);
+    this.check(full);
+  }
+
+  /** Runs the world's checker on an event just recorded. */
+  private check(ev: TraceEvent): void {
     const pc = this.world.protoCheck;
-    const violations =
-      pc === null ? raftCheckEvent(this.world.check, full) : pc.kind === 'paxos' ? paxosCheckEvent(pc.st, full) : bullyCheckEvent(pc.st, full);
+    this.violated(pc === null ? raftCheckEvent(this.world.check, ev) : pc.kind === 'paxos' ? paxosCheckEvent(pc.st, ev) : bullyCheckEvent(pc.st, ev));
+  }
+
+  /** Records the violations a checker found in the event just recorded (usually none). */
+  private violated(violations: readonly Violation[]): void {
     if (violations.length === 0) return;
     for (const v of violations) {
       this.world.violations++;
       this.world.violationsBy[v.invariant] = (this.world.violationsBy[v.invariant] ?? 0) + 1;
-      this.sink.push({ k: 'violation', t: this.world.now, invariant: v.invariant, nodes: v.nodes, detail: v.detail });
+      const ev: TraceEvent = { k: 'violation', t: this.world.now, invariant: v.invariant, nodes: v.nodes, detail: v.detail };
+      this.trace.push(ev);
+      if (this.mirror !== null) this.mirror.push(ev);
     }
+  }
+
+  /**
+   * After an event stored in columns: the array sink gets it as an object and, in a world of another
+   * protocol than Raft, its checker sees it (Raft's checker is called by the kind's own method).
+   */
+  private afterColumns(): void {
+    if (this.mirror === null && this.world.protoCheck === null) return;
+    const ev = this.trace.at(this.trace.length - 1)!;
+    if (this.mirror !== null) {
+      this.mirror.push(ev);
+      // The array is the trace: the columns only stage each event, so they are emptied now and then.
+      if (this.trace.length >= 4096) this.trace.clear();
+    }
+    if (this.world.protoCheck !== null) this.check(ev);
+  }
+
+  // The kinds that make up almost every event, stored without an object (see tracelog.ts).
+
+  private emitSend(id: number, fromId: number, toId: number, msg: Message): void {
+    this.trace.send(this.world.now, id, fromId, toId, msg);
+    this.afterColumns();
+  }
+
+  private emitDeliver(p: InFlight): void {
+    this.trace.deliver(this.world.now, p.id, this.trace.id(p.from), this.trace.id(p.to), p.msg);
+    this.afterColumns();
+  }
+
+  // Raft's events of the node at position `ni`, and the checker's look at them.
+
+  private emitAppend(ni: number, index: number, entry: LogEntry): void {
+    this.trace.append(this.world.now, this.nodeIds[ni]!, index, entry);
+    this.afterColumns();
+    this.violated(raftCheckAppend(this.world.check, ni, index, entry));
+  }
+
+  private emitApply(ni: number, index: number, entry: LogEntry, result: string): void {
+    this.trace.apply(this.world.now, this.nodeIds[ni]!, index, entry, result);
+    this.afterColumns();
+    this.violated(raftCheckApply(this.world.check, ni, index, entry));
+  }
+
+  private emitCommit(ni: number, from: number, to: number, reason: string): void {
+    this.trace.commit(this.world.now, this.nodeIds[ni]!, from, to, reason);
+    this.afterColumns();
+    this.violated(raftCheckCommit(this.world.check, ni, from, to));
+  }
+
+  private emitTimer(ni: number, timer: TimerKind): void {
+    this.trace.timer(this.world.now, this.nodeIds[ni]!, timer);
+    this.afterColumns();
+  }
+
+  private emitClientRequest(client: string, node: string, cmd: Command): void {
+    this.trace.clientRequest(this.world.now, client, node, cmd);
+    this.afterColumns();
+  }
+
+  private emitClientResponse(client: string, node: string, ok: boolean, seq: number, result: string): void {
+    this.trace.clientResponse(this.world.now, client, node, ok, seq, result);
+    this.afterColumns();
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -362,7 +450,9 @@ export class Simulation {
     const w = this.world;
     const net = w.net;
     const id = w.nextMsgId++;
-    this.emit({ k: 'send', t: undefined, id, from, to, msg });
+    const fromId = this.trace.id(from);
+    const toId = this.trace.id(to);
+    this.emitSend(id, fromId, toId, msg);
     let loss = net.lossPermille;
     if (net.linkRules > 0) {
       const key = link(from, to);
@@ -376,20 +466,20 @@ export class Simulation {
       this.emit({ k: 'drop', t: undefined, id, from, to, msg, reason: 'loss' });
       return;
     }
-    this.schedule(id, from, to, msg);
+    this.schedule({ k: 'deliver', id, from, to, msg });
     if (w.net.duplicatePermille > 0 && chance(w.rng, w.net.duplicatePermille)) {
       const copy = w.nextMsgId++;
       this.emit({ k: 'duplicate', t: undefined, id, copy, from, to });
-      this.schedule(copy, from, to, msg);
+      this.schedule({ k: 'deliver', id: copy, from, to, msg });
     }
   }
 
-  private schedule(id: number, from: string, to: string, msg: Message): void {
+  private schedule(p: InFlight): void {
     const w = this.world;
-    const range = w.net.linkRules > 0 ? w.net.linkLatency[link(from, to)] : undefined;
+    const range = w.net.linkRules > 0 ? w.net.linkLatency[link(p.from, p.to)] : undefined;
     const lo = range ? range[0] : w.net.latencyUsMin;
     const hi = range ? range[1] : w.net.latencyUsMax;
-    queuePush(w.queue, w.now + randInt(w.rng, lo, hi), { k: 'deliver', t: undefined, id, from, to, msg } as unknown as Pending);
+    queuePush(w.queue, w.now + randInt(w.rng, lo, hi), p);
   }
 
   /** Why a message from -> to cannot pass right now, or null. */
@@ -500,7 +590,7 @@ export class Simulation {
   /** Process the entry at the head of the queue, which `peekLive` found to be a real event. */
   private process(at: number, p: Pending): void {
     const w = this.world;
-    w.now = at;
+    this.setNow(at);
     w.events++;
     switch (p.k) {
       case 'timer': {
@@ -528,7 +618,7 @@ export class Simulation {
     }
   }
 
-  private deliver(p: Extract<Pending, { k: 'deliver' }>): void {
+  private deliver(p: InFlight): void {
     const blocked = this.blocked(p.from, p.to);
     if (blocked !== null) {
       this.emit({ k: 'drop', t: undefined, id: p.id, from: p.from, to: p.to, msg: p.msg, reason: blocked });
@@ -545,12 +635,12 @@ export class Simulation {
         s.deferred.push(p);
         return;
       }
-      this.emit(p);
+      this.emitDeliver(p);
       if (s.proto === null) raftReceive(s.raft, this.env, p.from, p.msg);
       else this.protocol!.receive(s.proto.s, this.env, p.from, p.msg);
       return;
     }
-    this.emit(p);
+    this.emitDeliver(p);
     if (p.msg.type === 'ClientResponse') this.clientReceive(this.client(p.to), p.from, p.msg);
   }
 
@@ -566,11 +656,11 @@ export class Simulation {
     for (;;) {
       const at = this.peekLive();
       if (at === Infinity) {
-        w.now = Math.max(w.now, deadlineUs);
+        this.setNow(Math.max(w.now, deadlineUs));
         return { reason: 'idle', events: w.events - start };
       }
       if (at > deadlineUs) {
-        w.now = Math.max(w.now, deadlineUs);
+        this.setNow(Math.max(w.now, deadlineUs));
         return { reason: 'time', events: w.events - start };
       }
       if (w.events - start >= budget) return { reason: 'budget', events: w.events - start };
@@ -717,7 +807,7 @@ export class Simulation {
         continue;
       }
       n++;
-      if (deliver) queuePush(this.world.queue, this.world.now, { k: 'deliver', t: undefined, id: h.id, from, to, msg: h.msg } as unknown as Pending);
+      if (deliver) queuePush(this.world.queue, this.world.now, { k: 'deliver', id: h.id, from, to, msg: h.msg } as Pending);
       else this.emit({ k: 'drop', t: undefined, id: h.id, from, to, msg: h.msg, reason: 'held-drop' });
     }
     net.held = keep;
@@ -731,8 +821,8 @@ export class Simulation {
     if (s.status !== 'up') return;
     const p = s.proto;
     if (p === null) raftForceTimeout(s.raft, this.env);
-    else if (p.kind === 'multi-paxos') multiPaxosForceTimeout(p.s, this.env as ProtocolEnv<never>);
-    else if (p.kind === 'bully') bullyForceTimeout(p.s, this.env as ProtocolEnv<never>);
+    else if (p.kind === 'multi-paxos') multiPaxosForceTimeout(p.s, this.protoEnv);
+    else if (p.kind === 'bully') bullyForceTimeout(p.s, this.protoEnv);
     else throw new Error('engine: a single-decree Paxos node has no election timer');
   }
 
@@ -744,8 +834,8 @@ export class Simulation {
     const s = this.slot(name);
     if (s.status !== 'up') return false;
     const p = s.proto;
-    if (p?.kind === 'paxos') return paxosPropose(p.s, this.env as ProtocolEnv<never>, value);
-    if (p?.kind === 'multi-paxos') return multiPaxosPropose(p.s, this.env as ProtocolEnv<never>, value);
+    if (p?.kind === 'paxos') return paxosPropose(p.s, this.protoEnv, value);
+    if (p?.kind === 'multi-paxos') return multiPaxosPropose(p.s, this.protoEnv, value);
     throw new Error(`engine: ${this.world.opts.protocol} has no propose`);
   }
 
@@ -770,7 +860,7 @@ export class Simulation {
     const target = via ?? c.leader ?? this.world.opts.nodes[c.guess % this.world.opts.nodes.length]!;
     c.op = { cmd, via, target, attempts: 0, startedUs: this.world.now };
     c.last = null;
-    this.emit({ k: 'client-request', t: undefined, client: name, node: target, cmd });
+    this.emitClientRequest(name, target, cmd);
     this.clientSend(c);
   }
 
@@ -782,7 +872,7 @@ export class Simulation {
   abandon(name: string, why: string): void {
     const c = this.client(name);
     if (c.op === null) return;
-    this.emit({ k: 'client-response', t: undefined, client: name, node: c.op.target, ok: false, seq: c.op.cmd.op === 'noop' ? 0 : c.op.cmd.seq, result: why });
+    this.emitClientResponse(name, c.op.target, false, c.op.cmd.op === 'noop' ? 0 : c.op.cmd.seq, why);
     c.last = { seq: c.seq, ok: false, result: why };
     c.op = null;
     c.retryDue = -1;
@@ -818,7 +908,7 @@ export class Simulation {
     if (op === null || op.cmd.op === 'noop' || m.seq !== op.cmd.seq || from !== op.target) return;
     if (m.ok) {
       if (op.via === null) c.leader = m.leaderHint ?? from;
-      this.emit({ k: 'client-response', t: undefined, client: c.name, node: from, ok: true, seq: m.seq, result: m.result });
+      this.emitClientResponse(c.name, from, true, m.seq, m.result);
       c.last = { seq: m.seq, ok: true, result: m.result };
       c.op = null;
       c.retryDue = -1;

@@ -25,15 +25,17 @@ export interface Violation {
 }
 
 export interface RaftCheckState {
-  /** The nodes, in declared order. */
+  /** The nodes, in declared order; the per-node arrays below are by this position. */
   nodes: string[];
+  /** Position of each node in `nodes`. */
+  index: Record<string, number>;
   /** term -> the node that became leader in it */
   leaders: Record<number, string>;
-  roles: Record<string, Role>;
+  roles: Role[];
   /** Each node's current term, from `term` and `role` events. */
-  terms: Record<string, number>;
-  logs: Record<string, LogEntry[]>;
-  commit: Record<string, number>;
+  terms: number[];
+  logs: LogEntry[][];
+  commit: number[];
   /** The committed prefix as first seen anywhere: committed[i - 1] is the entry at index i. */
   committed: LogEntry[];
   /** committedTerm[i - 1]: the term in which index i was first committed (never decreasing along i). */
@@ -45,13 +47,14 @@ export interface RaftCheckState {
 }
 
 export function raftCheckCreate(nodes: readonly string[]): RaftCheckState {
-  const st: RaftCheckState = { nodes: nodes.slice(), leaders: {}, roles: {}, terms: {}, logs: {}, commit: {}, committed: [], committedTerm: [], applied: [], voted: {} };
-  for (const n of nodes) {
-    st.roles[n] = 'follower';
-    st.terms[n] = 0;
-    st.logs[n] = [];
-    st.commit[n] = 0;
-  }
+  const st: RaftCheckState = { nodes: nodes.slice(), index: {}, leaders: {}, roles: [], terms: [], logs: [], commit: [], committed: [], committedTerm: [], applied: [], voted: {} };
+  nodes.forEach((n, i) => {
+    st.index[n] = i;
+    st.roles.push('follower');
+    st.terms.push(0);
+    st.logs.push([]);
+    st.commit.push(0);
+  });
   return st;
 }
 
@@ -77,27 +80,38 @@ function entryText(e: LogEntry | undefined): string {
 /** What an event without violations returns: shared, never mutated. */
 const NONE: Violation[] = [];
 
-/** Feed one event; returns the violations it reveals (usually none). */
+/**
+ * Feed one event; returns the violations it reveals (usually none). The simulator calls the functions of
+ * the three commonest kinds directly, with the node's position: `raftCheckAppend`, `raftCheckCommit`,
+ * `raftCheckApply`. Events of nodes outside the cluster are ignored.
+ */
 export function raftCheckEvent(st: RaftCheckState, ev: TraceEvent): Violation[] {
   switch (ev.k) {
     case 'vote':
       return ev.granted && !ev.prevote ? onVote(st, ev.node, ev.candidate, ev.term) : NONE;
-    case 'term':
-      st.terms[ev.node] = ev.to;
+    case 'term': {
+      const i = st.index[ev.node];
+      if (i !== undefined) st.terms[i] = ev.to;
       return NONE;
+    }
     case 'role':
       return onRole(st, ev.node, ev.to, ev.term);
     case 'append':
-      return onAppend(st, ev.node, ev.index, ev.entry);
+      return withNode(st, ev.node, (i) => raftCheckAppend(st, i, ev.index, ev.entry));
     case 'truncate':
-      return onTruncate(st, ev.node, ev.fromIndex);
+      return withNode(st, ev.node, (i) => onTruncate(st, i, ev.fromIndex));
     case 'commit':
-      return onCommit(st, ev.node, ev.from, ev.to);
+      return withNode(st, ev.node, (i) => raftCheckCommit(st, i, ev.from, ev.to));
     case 'apply':
-      return onApply(st, ev.node, ev.index, ev.entry);
+      return withNode(st, ev.node, (i) => raftCheckApply(st, i, ev.index, ev.entry));
     default:
       return NONE;
   }
+}
+
+function withNode(st: RaftCheckState, node: string, f: (i: number) => Violation[]): Violation[] {
+  const i = st.index[node];
+  return i === undefined ? NONE : f(i);
 }
 
 function onVote(st: RaftCheckState, node: string, candidate: string, term: number): Violation[] {
@@ -116,10 +130,12 @@ function onVote(st: RaftCheckState, node: string, candidate: string, term: numbe
 }
 
 function onRole(st: RaftCheckState, node: string, to: Role, term: number): Violation[] {
-  st.roles[node] = to;
-  st.terms[node] = term;
+  const ni = st.index[node];
+  if (ni === undefined) return NONE;
+  st.roles[ni] = to;
+  st.terms[ni] = term;
   if (to === 'down') {
-    st.commit[node] = 0; // a restarted node relearns its commit index
+    st.commit[ni] = 0; // a restarted node relearns its commit index
     return NONE;
   }
   if (to !== 'leader') return NONE;
@@ -136,7 +152,7 @@ function onRole(st: RaftCheckState, node: string, to: Role, term: number): Viola
   }
   // Leader Completeness: an entry committed in a term is in the log of every leader of a later term. A
   // leader of an earlier term (elected late, on votes that were delayed) is not bound by it.
-  const log = st.logs[node] ?? [];
+  const log = st.logs[ni]!;
   for (let i = 1; i <= st.committed.length && st.committedTerm[i - 1]! < term; i++) {
     if (!sameEntry(log[i - 1], st.committed[i - 1])) {
       (out ??= []).push({
@@ -150,21 +166,23 @@ function onRole(st: RaftCheckState, node: string, to: Role, term: number): Viola
   return out ?? NONE;
 }
 
-function onAppend(st: RaftCheckState, node: string, index: number, entry: LogEntry): Violation[] {
-  const log = (st.logs[node] ??= []);
+/** An `append` event of the node at position `ni`. */
+export function raftCheckAppend(st: RaftCheckState, ni: number, index: number, entry: LogEntry): Violation[] {
+  const log = st.logs[ni]!;
   if (log.length !== index - 1) log.length = index - 1;
   log.push(entry);
   // Log Matching, incrementally: if another log has the same (index, term), the entries and the
   // previous terms must match; by induction the whole prefixes then match (§5.3).
-  const nodes = st.nodes;
-  for (let i = 0; i < nodes.length; i++) {
-    const other = nodes[i]!;
-    if (other === node) continue;
-    const ol = st.logs[other]!;
+  const logs = st.logs;
+  for (let i = 0; i < logs.length; i++) {
+    if (i === ni) continue;
+    const ol = logs[i]!;
     const oe = ol[index - 1];
     if (oe === undefined || oe.term !== entry.term) continue;
     const prevOk = index === 1 || ol[index - 2]?.term === log[index - 2]?.term;
     if (!sameEntry(oe, entry) || !prevOk) {
+      const node = st.nodes[ni]!;
+      const other = st.nodes[i]!;
       return [
         {
           invariant: 'Log Matching',
@@ -177,30 +195,33 @@ function onAppend(st: RaftCheckState, node: string, index: number, entry: LogEnt
   return NONE;
 }
 
-function onTruncate(st: RaftCheckState, node: string, fromIndex: number): Violation[] {
+function onTruncate(st: RaftCheckState, ni: number, fromIndex: number): Violation[] {
   let out: Violation[] | null = null;
-  if (st.roles[node] === 'leader') {
+  const node = st.nodes[ni]!;
+  if (st.roles[ni] === 'leader') {
     (out ??= []).push({
       invariant: 'Leader Append-Only',
       nodes: [node],
       detail: `leader ${node} deleted entries from index ${fromIndex}`,
     });
   }
-  if (fromIndex <= (st.commit[node] ?? 0)) {
+  if (fromIndex <= st.commit[ni]!) {
     (out ??= []).push({
       invariant: 'State Machine Safety',
       nodes: [node],
-      detail: `${node} deleted committed entry ${fromIndex} (its commit index is ${st.commit[node]})`,
+      detail: `${node} deleted committed entry ${fromIndex} (its commit index is ${st.commit[ni]})`,
     });
   }
-  const log = st.logs[node];
-  if (log !== undefined) log.length = Math.min(log.length, fromIndex - 1);
+  const log = st.logs[ni]!;
+  log.length = Math.min(log.length, fromIndex - 1);
   return out ?? NONE;
 }
 
-function onCommit(st: RaftCheckState, node: string, from: number, to: number): Violation[] {
+/** A `commit` event of the node at position `ni`. */
+export function raftCheckCommit(st: RaftCheckState, ni: number, from: number, to: number): Violation[] {
   let out: Violation[] | null = null;
-  const known = st.commit[node] ?? 0;
+  const node = st.nodes[ni]!;
+  const known = st.commit[ni]!;
   if (to < known || from < known) {
     (out ??= []).push({
       invariant: 'Monotonic Commit',
@@ -208,9 +229,9 @@ function onCommit(st: RaftCheckState, node: string, from: number, to: number): V
       detail: `${node}'s commit index went back from ${known} to ${to}`,
     });
   }
-  st.commit[node] = Math.max(known, to);
-  const log = st.logs[node] ?? [];
-  const term = st.terms[node] ?? 0;
+  st.commit[ni] = Math.max(known, to);
+  const log = st.logs[ni]!;
+  const term = st.terms[ni]!;
   for (let i = from + 1; i <= to; i++) {
     const mine = log[i - 1];
     if (i > st.committed.length) {
@@ -233,13 +254,15 @@ function onCommit(st: RaftCheckState, node: string, from: number, to: number): V
   return out ?? NONE;
 }
 
-function onApply(st: RaftCheckState, node: string, index: number, entry: LogEntry): Violation[] {
+/** An `apply` event of the node at position `ni`. */
+export function raftCheckApply(st: RaftCheckState, ni: number, index: number, entry: LogEntry): Violation[] {
   const first = st.applied[index - 1];
   if (first === undefined) {
     if (index === st.applied.length + 1) st.applied.push(entry);
     return NONE;
   }
   if (sameEntry(first, entry)) return NONE;
+  const node = st.nodes[ni]!;
   return [
     {
       invariant: 'State Machine Safety',

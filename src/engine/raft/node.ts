@@ -25,6 +25,12 @@ export interface RaftEnv {
   setTimer(node: string, kind: 'election' | 'heartbeat', delayUs: number): void;
   cancelTimer(node: string, kind: 'election' | 'heartbeat'): void;
   trace(ev: TraceInput): void;
+  // The kinds of almost every event of a busy cluster, without an object each (engine/tracelog.ts).
+  // `node` is the node's position in the cluster's node list (`RaftState.self`).
+  traceAppend(node: number, index: number, entry: LogEntry): void;
+  traceApply(node: number, index: number, entry: LogEntry, result: string): void;
+  traceCommit(node: number, from: number, to: number, reason: string): void;
+  traceTimer(node: number, timer: 'election' | 'heartbeat'): void;
 }
 
 interface PendingRead {
@@ -42,6 +48,8 @@ export const ROUND_RING = 64;
 export interface RaftState {
   id: string;
   peers: string[];
+  /** Position of `id` in `peers`. */
+  self: number;
   // Persistent (Figure 2): survives crash and restart.
   term: number;
   votedFor: string | null;
@@ -51,16 +59,18 @@ export interface RaftState {
   leader: string | null;
   commitIndex: number;
   lastApplied: number;
-  votes: Record<string, boolean>;
-  nextIndex: Record<string, number>;
-  matchIndex: Record<string, number>;
+  // Per peer, by position in `peers` (the cluster's declared order; `self` is this node's position).
+  /** Votes received in the current election: true granted, false refused, undefined no answer yet. */
+  votes: (boolean | undefined)[];
+  nextIndex: number[];
+  matchIndex: number[];
   /**
    * Virtual time this node last heard from a leader of any term, or restarted; -1 if never. Within the
    * minimum election timeout of it the node refuses to help depose a leader (leader stickiness, §4.2.3).
    */
   leaderContactUs: number;
   /** Peers that answered since the last check-quorum round (leaders, dissertation §6.2). */
-  recentActive: Record<string, boolean>;
+  recentActive: boolean[];
   /** When the current check-quorum round started (leaders). */
   quorumCheckUs: number;
   /** Highest index whose commit refusal was already traced in this term (so the "why" is said once). */
@@ -68,11 +78,11 @@ export interface RaftState {
   /** Heartbeat round counter, echoed by followers; ReadIndex waits for a quorum of a round. */
   round: number;
   /** Highest round each peer echoed in this term. */
-  acked: Record<string, number>;
+  acked: number[];
   /** Send time of recent rounds: roundSentUs[r % ROUND_RING] for r > round - ROUND_RING. */
   roundSentUs: number[];
   /** Per peer: the send time of the latest round it acknowledged in this term (-1: none). */
-  ackSentUs: Record<string, number>;
+  ackSentUs: number[];
   pendingReads: PendingRead[];
   /** The client endpoint waiting for the entry at an index; the leader answers it once applied. */
   waiting: Record<number, string>;
@@ -88,6 +98,7 @@ export function raftCreate(id: string, peers: string[]): RaftState {
   return {
     id,
     peers,
+    self: peers.indexOf(id),
     term: 0,
     votedFor: null,
     log: [],
@@ -95,17 +106,17 @@ export function raftCreate(id: string, peers: string[]): RaftState {
     leader: null,
     commitIndex: 0,
     lastApplied: 0,
-    votes: {},
-    nextIndex: {},
-    matchIndex: {},
+    votes: [],
+    nextIndex: [],
+    matchIndex: [],
     leaderContactUs: -1,
-    recentActive: {},
+    recentActive: [],
     quorumCheckUs: 0,
     refusedReported: 0,
     round: 0,
-    acked: {},
+    acked: [],
     roundSentUs: new Array<number>(ROUND_RING).fill(-1),
-    ackSentUs: {},
+    ackSentUs: [],
     pendingReads: [],
     waiting: {},
     kv: {},
@@ -168,14 +179,14 @@ function resetVolatile(s: RaftState): void {
   s.leader = null;
   s.commitIndex = 0;
   s.lastApplied = 0;
-  s.votes = {};
-  s.nextIndex = {};
-  s.matchIndex = {};
+  s.votes = [];
+  s.nextIndex = [];
+  s.matchIndex = [];
   s.leaderContactUs = -1;
-  s.recentActive = {};
+  s.recentActive = [];
   s.refusedReported = 0;
-  s.acked = {};
-  s.ackSentUs = {};
+  s.acked = [];
+  s.ackSentUs = [];
   s.pendingReads = [];
   s.waiting = {};
   s.kv = {};
@@ -187,7 +198,7 @@ function resetVolatile(s: RaftState): void {
 
 export function raftTimer(s: RaftState, env: RaftEnv, kind: 'election' | 'heartbeat'): void {
   if (s.role === 'down') return;
-  env.trace({ k: 'timer', t: undefined, node: s.id, timer: kind });
+  env.traceTimer(s.self, kind);
   if (kind === 'heartbeat') {
     if (s.role !== 'leader') return;
     if (!checkQuorum(s, env)) return;
@@ -210,9 +221,9 @@ function checkQuorum(s: RaftState, env: RaftEnv): boolean {
   if (env.now - s.quorumCheckUs < env.opts.electionTimeoutUsMin) return true;
   s.quorumCheckUs = env.now;
   let active = 0;
-  for (const p of s.peers) {
-    if (p === s.id || s.recentActive[p] === true) active++;
-    s.recentActive[p] = false;
+  for (let i = 0; i < s.peers.length; i++) {
+    if (i === s.self || s.recentActive[i] === true) active++;
+    s.recentActive[i] = false;
   }
   if (env.opts.checkQuorum && active < quorumOf(s, env)) {
     becomeFollower(s, env, s.term, null, `check-quorum: heard from ${active}/${s.peers.length} within the election timeout, below quorum (§6.2)`);
@@ -255,7 +266,7 @@ function becomeFollower(s: RaftState, env: RaftEnv, term: number, leader: string
   const wasLeader = s.role === 'leader';
   setTerm(s, env, term, reason);
   s.leader = leader;
-  s.votes = {};
+  s.votes = [];
   if (wasLeader) {
     env.cancelTimer(s.id, 'heartbeat');
     failPending(s, env, leader);
@@ -276,7 +287,8 @@ function learnTerm(s: RaftState, env: RaftEnv, term: number, reason: string): vo
 
 function becomePreCandidate(s: RaftState, env: RaftEnv): void {
   s.leader = null;
-  s.votes = { [s.id]: true };
+  s.votes = [];
+  s.votes[s.self] = true;
   setRole(s, env, 'precandidate', 'election timeout (pre-vote first, §9.6)');
   resetElectionTimer(s, env);
   if (countVotes(s, true) >= quorumOf(s, env)) return becomeCandidate(s, env, 'pre-vote won');
@@ -287,7 +299,8 @@ function becomeCandidate(s: RaftState, env: RaftEnv, reason: string): void {
   setTerm(s, env, s.term + 1, `${reason}: new election`);
   s.votedFor = s.id;
   s.leader = null;
-  s.votes = { [s.id]: true };
+  s.votes = [];
+  s.votes[s.self] = true;
   setRole(s, env, 'candidate', reason);
   env.trace({ k: 'vote', t: undefined, node: s.id, candidate: s.id, term: s.term, granted: true, prevote: false, reason: 'votes for itself (§5.2)' });
   resetElectionTimer(s, env);
@@ -301,20 +314,14 @@ function becomeLeader(s: RaftState, env: RaftEnv): void {
   const q = env.opts.bugs.quorumOffByOne ? `quorum ${quorumOf(s, env)}, bug quorumOffByOne` : `majority ${quorum(s.peers.length)}, §5.2`;
   setRole(s, env, 'leader', `won with ${votes}/${s.peers.length} votes (${q})`);
   env.cancelTimer(s.id, 'election');
-  s.nextIndex = {};
-  s.matchIndex = {};
-  s.acked = {};
-  s.recentActive = {};
-  s.ackSentUs = {};
+  const n = s.peers.length;
+  s.nextIndex = new Array<number>(n).fill(lastIndex(s) + 1);
+  s.matchIndex = new Array<number>(n).fill(0);
+  s.acked = new Array<number>(n).fill(0);
+  s.recentActive = new Array<boolean>(n).fill(false);
+  s.ackSentUs = new Array<number>(n).fill(-1);
   s.quorumCheckUs = env.now;
   s.refusedReported = 0;
-  const next = lastIndex(s) + 1;
-  for (const p of s.peers) {
-    s.nextIndex[p] = next;
-    s.matchIndex[p] = 0;
-    s.recentActive[p] = false;
-    s.ackSentUs[p] = -1;
-  }
   // A no-op entry of the new term lets the leader commit earlier entries (§5.4.2, §8).
   appendEntry(s, env, { term: s.term, cmd: { op: 'noop' } });
   broadcastAppend(s, env);
@@ -324,8 +331,15 @@ function becomeLeader(s: RaftState, env: RaftEnv): void {
 
 function countVotes(s: RaftState, granted: boolean): number {
   let n = 0;
-  for (const p of s.peers) if (s.votes[p] === granted) n++;
+  for (let i = 0; i < s.peers.length; i++) if (s.votes[i] === granted) n++;
   return n;
+}
+
+/** The position of `name` in `peers`, or -1 (a message from outside the cluster). */
+function peerIndex(s: RaftState, name: string): number {
+  const peers = s.peers;
+  for (let i = 0; i < peers.length; i++) if (peers[i] === name) return i;
+  return -1;
 }
 
 function requestVotes(s: RaftState, env: RaftEnv, prevote: boolean): void {
@@ -410,7 +424,9 @@ function onVoteResponse(s: RaftState, env: RaftEnv, from: string, m: Extract<Mes
   } else if (s.role !== 'candidate' || m.term !== s.term) {
     return;
   }
-  s.votes[from] = m.granted;
+  const pi = peerIndex(s, from);
+  if (pi < 0) return;
+  s.votes[pi] = m.granted;
   const q = quorumOf(s, env);
   if (countVotes(s, true) >= q) {
     if (m.prevote) becomeCandidate(s, env, `pre-vote won ${countVotes(s, true)}/${s.peers.length}`);
@@ -474,31 +490,33 @@ function onAppendEntries(s: RaftState, env: RaftEnv, from: string, m: Extract<Me
 function onAppendResponse(s: RaftState, env: RaftEnv, from: string, m: Extract<Message, { type: 'AppendEntriesResponse' }>): void {
   if (m.term > s.term) return learnTerm(s, env, m.term, `saw term ${m.term} in a response from ${from} (§5.1)`);
   if (s.role !== 'leader' || m.term !== s.term) return;
-  s.recentActive[from] = true;
-  if (m.round > (s.acked[from] ?? 0)) {
-    s.acked[from] = m.round;
+  const pi = peerIndex(s, from);
+  if (pi < 0) return;
+  s.recentActive[pi] = true;
+  if (m.round > s.acked[pi]!) {
+    s.acked[pi] = m.round;
     if (m.round > s.round - ROUND_RING) {
       const sent = s.roundSentUs[m.round % ROUND_RING]!;
-      if (sent > (s.ackSentUs[from] ?? -1)) s.ackSentUs[from] = sent;
+      if (sent > s.ackSentUs[pi]!) s.ackSentUs[pi] = sent;
     }
   }
-  const next = s.nextIndex[from] ?? lastIndex(s) + 1;
+  const next = s.nextIndex[pi]!;
   if (m.success) {
     // Only a response that acknowledges progress sends more: a duplicate or a reordered old one
     // would otherwise start one more replication stream each time.
-    if (m.matchIndex > (s.matchIndex[from] ?? 0)) {
-      s.matchIndex[from] = m.matchIndex;
-      if (next <= m.matchIndex) s.nextIndex[from] = m.matchIndex + 1;
+    if (m.matchIndex > s.matchIndex[pi]!) {
+      s.matchIndex[pi] = m.matchIndex;
+      if (next <= m.matchIndex) s.nextIndex[pi] = m.matchIndex + 1;
       maybeCommit(s, env);
-      if (s.role === 'leader' && s.nextIndex[from]! <= lastIndex(s)) sendAppend(s, env, from);
+      if (s.role === 'leader' && s.nextIndex[pi]! <= lastIndex(s)) sendAppend(s, env, pi);
     }
   } else if (m.conflictIndex < next) {
     // A follower's hint is always below the nextIndex of the request it rejects; one that is not is a
     // stale or duplicated rejection, already acted on.
-    const retry = Math.max((s.matchIndex[from] ?? 0) + 1, m.conflictIndex);
+    const retry = Math.max(s.matchIndex[pi]! + 1, m.conflictIndex);
     if (retry < next) {
-      s.nextIndex[from] = retry;
-      sendAppend(s, env, from);
+      s.nextIndex[pi] = retry;
+      sendAppend(s, env, pi);
     }
   }
   serveReads(s, env);
@@ -509,13 +527,13 @@ function onAppendResponse(s: RaftState, env: RaftEnv, from: string, m: Extract<M
 
 function appendEntry(s: RaftState, env: RaftEnv, e: LogEntry): void {
   s.log.push(e);
-  env.trace({ k: 'append', t: undefined, node: s.id, index: s.log.length, entry: e });
-  if (s.role === 'leader') s.matchIndex[s.id] = s.log.length;
+  env.traceAppend(s.self, s.log.length, e);
+  if (s.role === 'leader') s.matchIndex[s.self] = s.log.length;
 }
 
 function broadcastAppend(s: RaftState, env: RaftEnv): void {
   s.round++;
-  s.acked[s.id] = s.round;
+  s.acked[s.self] = s.round;
   s.roundSentUs[s.round % ROUND_RING] = env.now;
   sendAppends(s, env, -1);
 }
@@ -528,7 +546,7 @@ function broadcastAppend(s: RaftState, env: RaftEnv): void {
 function sendAppends(s: RaftState, env: RaftEnv, onlyNext: number): void {
   sharing = true;
   shared = null;
-  for (const p of s.peers) if (p !== s.id && (onlyNext < 0 || s.nextIndex[p] === onlyNext)) sendAppend(s, env, p);
+  for (let i = 0; i < s.peers.length; i++) if (i !== s.self && (onlyNext < 0 || s.nextIndex[i] === onlyNext)) sendAppend(s, env, i);
   sharing = false;
   shared = null;
 }
@@ -566,8 +584,10 @@ function entriesFor(s: RaftState, prev: number, end: number): LogEntry[] {
   return slice;
 }
 
-function sendAppend(s: RaftState, env: RaftEnv, to: string): void {
-  const next = s.nextIndex[to] ?? lastIndex(s) + 1;
+/** AppendEntries to the peer at position `pi`, from its next index. */
+function sendAppend(s: RaftState, env: RaftEnv, pi: number): void {
+  const to = s.peers[pi]!;
+  const next = s.nextIndex[pi]!;
   const prev = next - 1;
   const end = Math.min(lastIndex(s), prev + env.opts.maxBatchEntries);
   if (sharing && shared !== null && shared.prevLogIndex === prev && shared.entries.length === end - prev) {
@@ -606,10 +626,7 @@ function sortScratchDesc(n: number): void {
 /** The commit rule (§5.3, §5.4.2): the highest N on a quorum, if its entry is from the current term. */
 function maybeCommit(s: RaftState, env: RaftEnv): void {
   const n = s.peers.length;
-  for (let i = 0; i < n; i++) {
-    const p = s.peers[i]!;
-    scratch[i] = p === s.id ? s.log.length : (s.matchIndex[p] ?? 0);
-  }
+  for (let i = 0; i < n; i++) scratch[i] = i === s.self ? s.log.length : s.matchIndex[i]!;
   sortScratchDesc(n);
   const q = quorumOf(s, env);
   const N = scratch[q - 1]!;
@@ -658,7 +675,7 @@ function leaderCommittedReason(leader: string): string {
 function advanceCommit(s: RaftState, env: RaftEnv, to: number, reason: string): void {
   const from = s.commitIndex;
   s.commitIndex = to;
-  env.trace({ k: 'commit', t: undefined, node: s.id, from, to, reason });
+  env.traceCommit(s.self, from, to, reason);
   applyCommitted(s, env);
 }
 
@@ -667,7 +684,7 @@ function applyCommitted(s: RaftState, env: RaftEnv): void {
     const index = ++s.lastApplied;
     const entry = s.log[index - 1]!;
     const result = applyCommand(s.kv, s.sessions, entry.cmd);
-    env.trace({ k: 'apply', t: undefined, node: s.id, index, entry, result });
+    env.traceApply(s.self, index, entry, result);
     const waiter = s.waiting[index];
     if (waiter !== undefined) {
       delete s.waiting[index];
@@ -763,10 +780,7 @@ function onClientRequest(s: RaftState, env: RaftEnv, client: string, cmd: Comman
  */
 function leaseValid(s: RaftState, env: RaftEnv): boolean {
   const n = s.peers.length;
-  for (let i = 0; i < n; i++) {
-    const p = s.peers[i]!;
-    scratch[i] = p === s.id ? env.now : (s.ackSentUs[p] ?? -1);
-  }
+  for (let i = 0; i < n; i++) scratch[i] = i === s.self ? env.now : s.ackSentUs[i]!;
   sortScratchDesc(n);
   const start = scratch[quorumOf(s, env) - 1]!;
   return start >= 0 && env.now < start + env.opts.electionTimeoutUsMin;
@@ -774,7 +788,7 @@ function leaseValid(s: RaftState, env: RaftEnv): boolean {
 
 function quorumAcked(s: RaftState, env: RaftEnv, round: number): boolean {
   let n = 0;
-  for (const p of s.peers) if ((s.acked[p] ?? 0) >= round) n++;
+  for (let i = 0; i < s.peers.length; i++) if (s.acked[i]! >= round) n++;
   return n >= quorumOf(s, env);
 }
 

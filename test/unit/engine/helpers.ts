@@ -7,7 +7,7 @@ import { prngCreate, randInt } from '../../../src/engine/prng';
 import { type RaftEnv, type RaftState, raftCreate } from '../../../src/engine/raft/node';
 import type { ProtocolEnv } from '../../../src/engine/protocol';
 import { Simulation, type World, worldCreate } from '../../../src/engine/sim';
-import type { Command, LogEntry, Message, TraceEvent } from '../../../src/engine/trace';
+import type { Command, LogEntry, Message, TraceEvent, TraceInput } from '../../../src/engine/trace';
 
 export const MS = 1_000;
 export const S = 1_000_000;
@@ -169,6 +169,13 @@ export function hand(id: string, peers: string[], tweak?: (o: ClusterOptions) =>
   h.timers.election = null;
   h.timers.heartbeat = null;
   h.opts = opts;
+  // The kinds the simulator stores in columns, as the objects the trace holds.
+  const tr = (ev: TraceInput): void => h.env.trace(ev);
+  const name = (i: number): string => peers[i]!;
+  h.env.traceAppend = (node, index, entry) => tr({ k: 'append', t: undefined, node: name(node), index, entry });
+  h.env.traceApply = (node, index, entry, result) => tr({ k: 'apply', t: undefined, node: name(node), index, entry, result });
+  h.env.traceCommit = (node, from, to, reason) => tr({ k: 'commit', t: undefined, node: name(node), from, to, reason });
+  h.env.traceTimer = (node, timer) => tr({ k: 'timer', t: undefined, node: name(node), timer });
   return h;
 }
 
