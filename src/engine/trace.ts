@@ -182,6 +182,17 @@ export type TraceEvent =
 export type TraceKind = TraceEvent['k'];
 
 /**
+ * What reads a trace: an array of events is one, and so are the engine's own store (engine/tracelog.ts)
+ * and a window of it. Index with `at(i)`.
+ */
+export interface TraceView {
+  readonly length: number;
+  at(index: number): TraceEvent | undefined;
+  slice(from?: number, to?: number): TraceEvent[];
+  [Symbol.iterator](): Iterator<TraceEvent>;
+}
+
+/**
  * An event as the engine's code writes it, before the simulator stamps its time: with `t: undefined`, in
  * second place. So every event of a kind has one object shape with `t` in it (a field added later costs
  * a second allocation), and V8 keeps that field "tagged": a time below 2^31 µs (35 minutes) is stored in

@@ -10,7 +10,9 @@
 // order) to the literal the engine would have written. Columns grow in chunks, so growth never copies
 // and at most one chunk is unused.
 
-import type { Command, LogEntry, Message, TimerKind, TraceEvent } from './trace';
+import type { Command, LogEntry, Message, TimerKind, TraceEvent, TraceView } from './trace';
+
+export type { TraceView };
 
 /** Kind codes of the column-stored kinds; OBJ: the event object is in `r`. */
 const OBJ = 0;
@@ -49,12 +51,6 @@ function chunkCreate(): Chunk {
   };
 }
 
-/** What reads a trace: an array of events is one, and so is a TraceLog. */
-export interface TraceView {
-  readonly length: number;
-  at(index: number): TraceEvent | undefined;
-  [Symbol.iterator](): Iterator<TraceEvent>;
-}
 
 export class TraceLog implements TraceView {
   private chunks: Chunk[] = [];
@@ -245,6 +241,59 @@ export class TraceLog implements TraceView {
 
   *[Symbol.iterator](): Iterator<TraceEvent> {
     for (let i = 0; i < this.n; i++) yield this.at(i)!;
+  }
+
+  /** A new log holding a copy of events [0, end), to go on from there while this one stays as it is. */
+  fork(end = this.n): TraceLog {
+    const out = new TraceLog();
+    for (const name of this.names) out.id(name);
+    const n = Math.max(0, Math.min(end, this.n));
+    for (let c = 0; c * CHUNK < n; c++) {
+      const from = this.chunks[c]!;
+      const ch = chunkCreate();
+      const len = Math.min(CHUNK, n - c * CHUNK);
+      ch.k.set(from.k.subarray(0, len));
+      ch.t.set(from.t.subarray(0, len));
+      ch.a.set(from.a.subarray(0, len));
+      ch.b.set(from.b.subarray(0, len));
+      ch.c.set(from.c.subarray(0, len));
+      for (let i = 0; i < len; i++) {
+        ch.r[i] = from.r[i];
+        ch.s[i] = from.s[i];
+      }
+      out.chunks.push(ch);
+      out.cur = ch;
+    }
+    out.n = n;
+    return out;
+  }
+}
+
+/**
+ * Events [0, end) of a log: what one notebook cell's views read (the whole trace up to the end of that
+ * cell). Logs only grow, or are forked, while a window of them is kept, so a window never changes.
+ */
+export class TraceWindow implements TraceView {
+  constructor(
+    readonly log: TraceLog,
+    readonly end: number,
+  ) {}
+
+  get length(): number {
+    return this.end;
+  }
+
+  at(index: number): TraceEvent | undefined {
+    const i = index < 0 ? this.end + index : index;
+    return i >= 0 && i < this.end ? this.log.at(i) : undefined;
+  }
+
+  slice(from = 0, to = this.end): TraceEvent[] {
+    return this.log.slice(clampIndex(from, this.end), clampIndex(to, this.end));
+  }
+
+  *[Symbol.iterator](): Iterator<TraceEvent> {
+    for (let i = 0; i < this.end; i++) yield this.log.at(i)!;
   }
 }
 

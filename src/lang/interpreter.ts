@@ -11,7 +11,7 @@ import { type ClusterOptions, ConfigError, type RaftBugs, defaultClusterOptions,
 import type { PaxosBugs } from '../engine/paxos/options';
 import { Simulation, type World, nodeRole, nodeTerm, worldCreate } from '../engine/sim';
 import { queuePeekAt } from '../engine/queue';
-import type { TraceEvent } from '../engine/trace';
+import { TraceLog } from '../engine/tracelog';
 
 export type ViewName = 'sequence' | 'states' | 'log' | 'topology';
 
@@ -43,7 +43,9 @@ export interface ExecResult {
   failures: Failure[];
   messages: string[];
   views: ViewRequest[];
-  trace: TraceEvent[];
+  /** The scenario's trace, this cell's events appended: [from, log.length). A new cluster starts a new log. */
+  log: TraceLog;
+  from: number;
 }
 
 export interface ExecOptions {
@@ -67,9 +69,12 @@ export function emptyScenario(): ScenarioState {
 
 class Stop extends Error {}
 
-/** Runs one parsed cell against `state` (mutated in place). */
-export function execCell(state: ScenarioState, stmts: Stmt[], opts: ExecOptions): ExecResult {
-  const result: ExecResult = { diagnostics: [], failures: [], messages: [], views: [], trace: [] };
+/**
+ * Runs one parsed cell against `state` (mutated in place), appending its events to `log` (the trace of
+ * the cells above; pass a new log for the first cell).
+ */
+export function execCell(state: ScenarioState, stmts: Stmt[], opts: ExecOptions, log: TraceLog = new TraceLog()): ExecResult {
+  const result: ExecResult = { diagnostics: [], failures: [], messages: [], views: [], log, from: log.length };
   const problems = check(state, stmts);
   if (problems.length > 0) {
     result.diagnostics.push(...problems);
@@ -335,7 +340,7 @@ class Exec {
   }
 
   private attach(world: World): Simulation {
-    const sim = new Simulation(world, this.result.trace);
+    const sim = new Simulation(world, this.result.log);
     if (this.opts.isCancelled) sim.setCancellation(this.opts.isCancelled);
     return sim;
   }
@@ -482,7 +487,8 @@ class Exec {
     this.state.clients = [];
     this.state.scheduled = [];
     // A new cluster is a new simulation with a trace of its own.
-    this.result.trace.length = 0;
+    this.result.log = new TraceLog();
+    this.result.from = 0;
     this.sim = this.attach(world);
     this.cellStartEvents = 0;
     this.sim.start();
@@ -648,11 +654,11 @@ class Exec {
     if (e.fact.kind !== 'stable') return () => this.evaluate(e).ok;
     // Stable: a leader, and no role change for two maximum election timeouts.
     const w = this.w;
-    const trace = this.result.trace;
+    const trace = this.result.log;
     let lastChange = w.now;
     let seen = trace.length;
     return () => {
-      for (let i = seen; i < trace.length; i++) if (trace[i]!.k === 'role') lastChange = trace[i]!.t;
+      for (let i = seen; i < trace.length; i++) if (trace.kindAt(i) === 'role') lastChange = trace.timeAt(i);
       seen = trace.length;
       const stable = actingLeaders(w).length > 0 && w.now - lastChange >= 2 * electionTimeoutMaxUs(w);
       return stable !== e.negated;

@@ -5,7 +5,8 @@
 import type { Diagnostic } from './diagnostics';
 import { type ExecOptions, type Failure, type ScenarioState, type ViewRequest, emptyScenario, execCell } from './interpreter';
 import { parseCell } from './parser';
-import type { TraceEvent } from '../engine/trace';
+import type { TraceView } from '../engine/trace';
+import { TraceLog, TraceWindow } from '../engine/tracelog';
 
 export interface CellRun {
   /** True when the cell parsed, ran, and every expectation held. */
@@ -15,7 +16,7 @@ export interface CellRun {
   messages: string[];
   views: ViewRequest[];
   /** The whole trace from the start of the simulation; this cell's events are [from, events.length). */
-  events: readonly TraceEvent[];
+  events: TraceView;
   from: number;
   nodes: string[];
   clients: string[];
@@ -27,7 +28,8 @@ export interface CellRun {
 
 interface Snapshot {
   state: ScenarioState;
-  events: readonly TraceEvent[];
+  /** The trace up to the end of this cell. */
+  events: TraceWindow;
   run: CellRun;
 }
 
@@ -75,13 +77,14 @@ export class Session {
 function runOne(prev: Snapshot | null, source: string, opts: ExecOptions): Snapshot {
   const state: ScenarioState = prev ? structuredClone(prev.state) : emptyScenario();
   const parsed = parseCell(source);
-  const before = state.world;
-  let exec = { diagnostics: parsed.diagnostics, failures: [] as Failure[], messages: [] as string[], views: [] as ViewRequest[], trace: [] as TraceEvent[] };
-  if (parsed.diagnostics.length === 0) exec = execCell(state, parsed.stmts, opts);
-  // A new cluster starts a new simulation, and a new trace.
-  const fresh = state.world !== null && (before === null || state.world.opts !== before.opts) && parsed.stmts.some((s) => s.kind === 'cluster');
-  const base = fresh || !prev ? [] : prev.events;
-  const events = base.length === 0 ? exec.trace : base.concat(exec.trace);
+  // Go on with the trace of the cell above: in place when it ends there, else (another cell below it
+  // has run since, on another branch of edits) in a copy, so every kept window stays as it was.
+  const base = prev?.events;
+  const log = base === undefined ? new TraceLog() : base.log.length === base.end ? base.log : base.log.fork(base.end);
+  let exec = { diagnostics: parsed.diagnostics, failures: [] as Failure[], messages: [] as string[], views: [] as ViewRequest[], log, from: log.length };
+  // A new cluster starts a new simulation and a new log (`from` 0).
+  if (parsed.diagnostics.length === 0) exec = execCell(state, parsed.stmts, opts, log);
+  const events = new TraceWindow(exec.log, exec.log.length);
   const w = state.world;
   const run: CellRun = {
     ok: exec.diagnostics.length === 0 && exec.failures.length === 0,
@@ -90,7 +93,7 @@ function runOne(prev: Snapshot | null, source: string, opts: ExecOptions): Snaps
     messages: exec.messages,
     views: exec.views,
     events,
-    from: base.length,
+    from: exec.from,
     nodes: w ? w.opts.nodes.slice() : [],
     clients: state.clients.slice(),
     zones: state.zones.map((z) => ({ name: z.name, nodes: z.nodes.slice() })),

@@ -1,7 +1,7 @@
 // What every view is computed from: the declared cluster and the whole trace, with the window of it
 // being shown.
 
-import type { TraceEvent } from '../engine/trace';
+import type { TraceView } from '../engine/trace';
 
 export interface Zone {
   name: string;
@@ -15,7 +15,7 @@ export interface ViewInput {
   clients: string[];
   zones: Zone[];
   /** The whole trace from the start of the simulation (cells 1..k). */
-  events: readonly TraceEvent[];
+  events: TraceView;
   /** Index of the first event of the cell being shown; earlier events only build up state. */
   from: number;
   /** Exclusive end index (default `events.length`): the event scrubber shows "up to event i". */

@@ -2,7 +2,7 @@
 // `application/vnd.consensus-notebook.run+json`), what the renderer draws, and what the CLI prints and
 // exports. A pure function of the run, so the extension and the CLI show the same thing.
 
-import type { TraceEvent } from '../engine/trace';
+import type { TraceEvent, TraceView } from '../engine/trace';
 import type { ViewInput, Zone } from './input';
 import { logGrid, logTable, type LogGrid } from './log';
 import { sequenceDiagram } from './sequence';
@@ -21,7 +21,7 @@ export interface RunInput {
   failures: { span: { line: number; column: number }; message: string }[];
   messages: string[];
   views: { view: ViewName; hideHeartbeats: boolean; fromUs: number | null; toUs: number | null; maxMessages?: number | null }[];
-  events: readonly TraceEvent[];
+  events: TraceView;
   from: number;
   nodes: string[];
   clients: string[];

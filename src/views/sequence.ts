@@ -3,7 +3,7 @@
 // Heartbeats are collapsed, partitions are shaded, and the text is kept within Mermaid's limits.
 
 import { ballotLabel } from '../engine/paxos/ballot';
-import type { DropReason, Message, Micros, TraceEvent } from '../engine/trace';
+import type { DropReason, Message, Micros, TraceEvent, TraceView } from '../engine/trace';
 import { mermaidLabel, nameCharsFor, truncate, NAME_CHARS_MAX, TEXT_CHARS_MAX } from './escape';
 import { windowOf, type ViewInput } from './input';
 import {
@@ -135,7 +135,7 @@ class SequenceWriter {
     const state = foldState(this.input, from);
     const shown: ShownEvent[] = [];
     for (let i = from; i < to; i++) {
-      const ev = this.input.events[i]!;
+      const ev = this.input.events.at(i)!;
       if (this.inTime(ev.t)) shown.push({ ev, index: i });
       if (ev.k === 'role') this.roleKeys.add(roleKey(ev.node, ev.t, ev.term));
     }
@@ -147,7 +147,7 @@ class SequenceWriter {
     let cut = -1;
     for (let s = 0; s < shown.length; s++) {
       const { ev, index } = shown[s]!;
-      for (; next < index; next++) applyEvent(state, this.input.events[next]!);
+      for (; next < index; next++) applyEvent(state, this.input.events.at(next)!);
       if (s === 0) this.openPartitionIfHeld(state);
       applyEvent(state, ev);
       next = index + 1;
@@ -529,10 +529,11 @@ class SequenceWriter {
 }
 
 /** Whether the engine routes client traffic through the network (then `deliver`/`drop` draw it). */
-function carriesClientMessages(events: readonly TraceEvent[]): boolean {
-  return events.some(
-    (ev) => (ev.k === 'deliver' || ev.k === 'drop') && (ev.msg.type === 'ClientRequest' || ev.msg.type === 'ClientResponse'),
-  );
+function carriesClientMessages(events: TraceView): boolean {
+  for (const ev of events) {
+    if ((ev.k === 'deliver' || ev.k === 'drop') && (ev.msg.type === 'ClientRequest' || ev.msg.type === 'ClientResponse')) return true;
+  }
+  return false;
 }
 
 function namesOf(ev: TraceEvent): string[] {

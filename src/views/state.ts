@@ -63,7 +63,7 @@ export interface ClusterState {
 export function foldState(input: ViewInput, upto?: number): ClusterState {
   const end = upto === undefined ? windowOf(input).to : Math.min(Math.max(0, upto), input.events.length);
   const state = emptyState(input.nodes);
-  for (let i = 0; i < end; i++) applyEvent(state, input.events[i]!);
+  for (let i = 0; i < end; i++) applyEvent(state, input.events.at(i)!);
   return state;
 }
 

@@ -30,7 +30,7 @@ export function stateDiagram(input: ViewInput): string {
   const { from, to } = windowOf(input);
   const edges = new Map<string, Edge>();
   for (let i = from; i < to; i++) {
-    const ev = input.events[i]!;
+    const ev = input.events.at(i)!;
     if (ev.k !== 'role' || ev.from === ev.to) continue;
     const key = `${ev.from}\u0000${ev.to}\u0000${ev.reason}`;
     let edge = edges.get(key);

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { type ExecOptions, type ScenarioState, emptyScenario, execCell } from '../../../src/lang/interpreter';
 import { parseCell } from '../../../src/lang/parser';
 import type { TraceEvent } from '../../../src/engine/trace';
+import { TraceLog } from '../../../src/engine/tracelog';
 import { terms } from './helpers';
 
 const OPTS: ExecOptions = { eventBudget: 2_000_000, defaultSeed: 1 };
@@ -17,16 +18,19 @@ const OPTS: ExecOptions = { eventBudget: 2_000_000, defaultSeed: 1 };
 class Notebook {
   readonly state: ScenarioState = emptyScenario();
   readonly trace: TraceEvent[] = [];
+  private log = new TraceLog();
 
   /** Runs a cell; it must parse and every `expect` in it must hold. */
   cell(source: string): TraceEvent[] {
     const parsed = parseCell(source);
     expect(parsed.diagnostics.map((d) => d.message)).toEqual([]);
-    const r = execCell(this.state, parsed.stmts, OPTS);
+    const r = execCell(this.state, parsed.stmts, OPTS, this.log);
     expect(r.diagnostics.map((d) => d.message)).toEqual([]);
     expect(r.failures.map((f) => f.message)).toEqual([]);
-    this.trace.push(...r.trace);
-    return r.trace;
+    this.log = r.log;
+    const events = r.log.slice(r.from);
+    this.trace.push(...events);
+    return events;
   }
 
   get world() {
