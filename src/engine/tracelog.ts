@@ -95,9 +95,10 @@ export class TraceLog implements TraceView {
   }
 
   // The last two names numbered, and their numbers: a message's two ends, mostly.
-  private n0 = '';
+  // null (no name yet) equals no name, the empty one included.
+  private n0: string | null = null;
   private i0 = -1;
-  private n1 = '';
+  private n1: string | null = null;
   private i1 = -1;
 
   /** The number of a name, numbered on first sight. */
@@ -243,6 +244,11 @@ export class TraceLog implements TraceView {
     for (let i = 0; i < this.n; i++) yield this.at(i)!;
   }
 
+  /** As JSON, a trace is its events (as an array of them would be). */
+  toJSON(): TraceEvent[] {
+    return this.slice();
+  }
+
   /** A new log holding a copy of events [0, end), to go on from there while this one stays as it is. */
   fork(end = this.n): TraceLog {
     const out = new TraceLog();
@@ -295,11 +301,16 @@ export class TraceWindow implements TraceView {
   *[Symbol.iterator](): Iterator<TraceEvent> {
     for (let i = 0; i < this.end; i++) yield this.log.at(i)!;
   }
+
+  toJSON(): TraceEvent[] {
+    return this.slice();
+  }
 }
 
 const KIND_NAMES: (TraceEvent['k'] | undefined)[] = [undefined, 'send', 'deliver', 'append', 'apply', 'commit', 'timer', 'client-request', 'client-response'];
 
+/** A slice bound as Array.prototype.slice takes it: truncated (NaN is 0), negative from the end, clamped. */
 function clampIndex(i: number, n: number): number {
-  const j = i < 0 ? n + i : i;
-  return Math.max(0, Math.min(n, Math.trunc(j)));
+  const j = Math.trunc(i) || 0;
+  return Math.max(0, Math.min(n, j < 0 ? n + j : j));
 }

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { type ProtocolName, type RaftBugs, RAFT_BUGS, defaultClusterOptions, noBugs } from '../../../src/engine/config';
 import { Simulation, type World, worldCreate } from '../../../src/engine/sim';
 import type { Command, LogEntry, Message, TimerKind, TraceEvent } from '../../../src/engine/trace';
-import { TraceLog, type TraceView } from '../../../src/engine/tracelog';
+import { TraceLog, type TraceView, TraceWindow } from '../../../src/engine/tracelog';
 import { MS, S, names } from './helpers';
 import { CLIENTS, type Schedule, describeSchedule, scheduleArb } from './schedule';
 
@@ -776,11 +776,9 @@ describe('TraceLog: iteration and slice', () => {
     }
   });
 
-  // BUG (tracelog.ts, clampIndex): slice documents "like Array.prototype.slice", which truncates a bound
-  // toward zero *before* counting a negative one from the end, and reads NaN as 0. clampIndex adds the
-  // length first and truncates after: slice(-1.5) of 60 events starts at trunc(58.5) = 58 (Array: -1 ->
-  // 59), and slice(NaN) is empty (Array: everything). Integer bounds are unaffected.
-  it('BUG: slice with fractional or NaN bounds behaves like Array.prototype.slice', () => {
+  // Regression: bounds were counted from the end before they were truncated, so slice(-1.5) of 60 events
+  // started at 58 (Array: 59) and slice(NaN) was empty (Array: everything).
+  it('slice with fractional or NaN bounds behaves like Array.prototype.slice', () => {
     const { log, ref } = built(60);
     for (const [from, to] of [
       [-1.5, undefined],
@@ -875,11 +873,9 @@ describe('TraceLog: name numbering', () => {
     );
   });
 
-  // BUG (tracelog.ts, id): the 2-name cache starts as ('' -> -1, '' -> -1), so on a fresh log id('')
-  // answers -1 without numbering the name: an event naming '' reads back with `undefined` in its place
-  // (names[-1]), and once two other names have pushed the sentinel out of the cache, id('') numbers the
-  // name for real and answers another number, so it is not stable either.
-  it("BUG: the empty name is numbered like any other (the 2-name cache's empty start is not an answer)", () => {
+  // Regression: the 2-name cache started as ('' -> -1), so on a fresh log id('') answered -1 without
+  // numbering the name, and later another number.
+  it("the empty name is numbered like any other (the 2-name cache's empty start is not an answer)", () => {
     const log = new TraceLog();
     const first = log.id('');
     expect(first).toBeGreaterThanOrEqual(0);
@@ -888,5 +884,37 @@ describe('TraceLog: name numbering', () => {
     log.id('a');
     log.id('b');
     expect(log.id('')).toBe(first);
+  });
+});
+
+describe('TraceLog: fork and windows (what a notebook cell keeps)', () => {
+  it('a fork holds a copy of the first n events and goes on by itself; the original is unchanged', () => {
+    for (const n of [0, 1, 16383, 16384, 16385, 20000]) {
+      const { log, ref } = built(20000);
+      const f = log.fork(n);
+      expect(f.length).toBe(n);
+      expect(JSON.stringify(f.slice())).toBe(JSON.stringify(ref.slice(0, n)));
+      f.clientRequest(99, 'cX', 'n9', CMDS[0]!);
+      log.clientRequest(98, 'cY', 'n8', CMDS[0]!);
+      expect(f.at(n)).toEqual({ k: 'client-request', t: 99, client: 'cX', node: 'n9', cmd: CMDS[0] });
+      expect(log.at(20000)).toEqual({ k: 'client-request', t: 98, client: 'cY', node: 'n8', cmd: CMDS[0] });
+      expect(JSON.stringify(log.slice(0, 20000))).toBe(JSON.stringify(ref));
+    }
+  });
+
+  it('a window reads events [0, end) of its log and nothing after, however the log grows', () => {
+    const { log, ref } = built(100);
+    const w = new TraceWindow(log, 60);
+    log.clientRequest(1e6, 'c1', 'n1', CMDS[0]!);
+    expect(w.length).toBe(60);
+    expect(w.at(59)).toEqual(ref[59]);
+    expect(w.at(60)).toBeUndefined();
+    expect(w.at(-1)).toEqual(ref[59]);
+    expect([...w]).toEqual(ref.slice(0, 60));
+    expect(w.slice(-5)).toEqual(ref.slice(55, 60));
+    expect(w.slice(50, 1000)).toEqual(ref.slice(50, 60));
+    // As JSON, a log and a window are their events, like an array.
+    expect(JSON.stringify(w)).toBe(JSON.stringify(ref.slice(0, 60)));
+    expect(JSON.parse(JSON.stringify(log))).toHaveLength(101);
   });
 });

@@ -30,6 +30,19 @@ describe('Session', () => {
     expect(second[3]).not.toBe(first[3]);
   });
 
+  it('going back to an earlier version of a cell shows the trace that version made (the kept run is not overwritten)', () => {
+    const s = new Session();
+    const first = s.runUpTo(cells, 3);
+    const before = JSON.stringify(first.map((r) => r.events));
+    const edited = [...cells.slice(0, 2), 'A put x=2', 'run 2s'];
+    const other = s.runUpTo(edited, 3);
+    expect(JSON.stringify(other.map((r) => r.events))).toBe(JSON.stringify(new Session().runUpTo(edited, 3).map((r) => r.events)));
+    const back = s.runUpTo(cells, 3);
+    back.forEach((r, i) => expect(r).toBe(first[i]));
+    expect(JSON.stringify(back.map((r) => r.events))).toBe(before);
+    expect(JSON.stringify(back[3]!.events)).toBe(JSON.stringify(new Session().runUpTo(cells, 3)[3]!.events));
+  });
+
   it('a run from a snapshot equals a run from scratch', () => {
     const s = new Session();
     s.runUpTo(cells, 1);
