@@ -56,12 +56,14 @@ const PROTOCOL_TABLE: Record<ProtoState['kind'], Protocol<any, any>> = {
   bully: bullyProtocol,
 };
 
-/** A message in flight. */
+/** A message in flight; `fromIdx`/`toIdx`: the position of each end in the cluster, -1 for a client. */
 interface InFlight {
   k: 'deliver';
   id: number;
   from: string;
   to: string;
+  fromIdx: number;
+  toIdx: number;
   msg: Message;
 }
 
@@ -308,6 +310,7 @@ export class Simulation {
       opts: world.opts[key] as RaftOptions,
       randInt: (lo: number, hi: number) => randInt(sim.world.rng, lo, hi),
       send: (from: string, to: string, msg: Message) => sim.send(from, to, msg),
+      sendPeer: (from: number, to: number, msg: Message) => sim.sendPeer(from, to, msg),
       setTimer: (node: string, kind: string, delayUs: number) => sim.setTimer(node, kind, delayUs),
       cancelTimer: (node: string, kind: string) => {
         sim.slot(node).timerDue[kind] = -1;
@@ -404,7 +407,7 @@ export class Simulation {
   }
 
   private emitDeliver(p: InFlight): void {
-    this.trace.deliver(this.world.now, p.id, this.trace.id(p.from), this.trace.id(p.to), p.msg);
+    this.trace.deliver(this.world.now, p.id, this.traceId(p.from, p.fromIdx), this.traceId(p.to, p.toIdx), p.msg);
     this.afterColumns();
   }
 
@@ -447,12 +450,24 @@ export class Simulation {
   // Network
 
   send(from: string, to: string, msg: Message): void {
+    this.sendAt(from, to, this.world.index[from] ?? -1, this.world.index[to] ?? -1, msg);
+  }
+
+  /** From the node at position `from` to the node at position `to` (Raft's messages between nodes). */
+  sendPeer(from: number, to: number, msg: Message): void {
+    const nodes = this.world.opts.nodes;
+    this.sendAt(nodes[from]!, nodes[to]!, from, to, msg);
+  }
+
+  private traceId(name: string, idx: number): number {
+    return idx >= 0 ? this.nodeIds[idx]! : this.trace.id(name);
+  }
+
+  private sendAt(from: string, to: string, fromIdx: number, toIdx: number, msg: Message): void {
     const w = this.world;
     const net = w.net;
     const id = w.nextMsgId++;
-    const fromId = this.trace.id(from);
-    const toId = this.trace.id(to);
-    this.emitSend(id, fromId, toId, msg);
+    this.emitSend(id, this.traceId(from, fromIdx), this.traceId(to, toIdx), msg);
     let loss = net.lossPermille;
     if (net.linkRules > 0) {
       const key = link(from, to);
@@ -466,11 +481,11 @@ export class Simulation {
       this.emit({ k: 'drop', t: undefined, id, from, to, msg, reason: 'loss' });
       return;
     }
-    this.schedule({ k: 'deliver', id, from, to, msg });
+    this.schedule({ k: 'deliver', id, from, to, fromIdx, toIdx, msg });
     if (w.net.duplicatePermille > 0 && chance(w.rng, w.net.duplicatePermille)) {
       const copy = w.nextMsgId++;
       this.emit({ k: 'duplicate', t: undefined, id, copy, from, to });
-      this.schedule({ k: 'deliver', id: copy, from, to, msg });
+      this.schedule({ k: 'deliver', id: copy, from, to, fromIdx, toIdx, msg });
     }
   }
 
@@ -624,8 +639,8 @@ export class Simulation {
       this.emit({ k: 'drop', t: undefined, id: p.id, from: p.from, to: p.to, msg: p.msg, reason: blocked });
       return;
     }
-    const i = this.world.index[p.to];
-    if (i !== undefined) {
+    const i = p.toIdx;
+    if (i >= 0) {
       const s = this.world.nodes[i]!;
       if (s.status === 'down') {
         this.emit({ k: 'drop', t: undefined, id: p.id, from: p.from, to: p.to, msg: p.msg, reason: 'crashed' });
@@ -636,7 +651,7 @@ export class Simulation {
         return;
       }
       this.emitDeliver(p);
-      if (s.proto === null) raftReceive(s.raft, this.env, p.from, p.msg);
+      if (s.proto === null) raftReceive(s.raft, this.env, p.from, p.msg, p.fromIdx);
       else this.protocol!.receive(s.proto.s, this.env, p.from, p.msg);
       return;
     }
@@ -807,7 +822,7 @@ export class Simulation {
         continue;
       }
       n++;
-      if (deliver) queuePush(this.world.queue, this.world.now, { k: 'deliver', id: h.id, from, to, msg: h.msg } as Pending);
+      if (deliver) queuePush(this.world.queue, this.world.now, { k: 'deliver', id: h.id, from, to, fromIdx: this.world.index[from] ?? -1, toIdx: this.world.index[to] ?? -1, msg: h.msg } as Pending);
       else this.emit({ k: 'drop', t: undefined, id: h.id, from, to, msg: h.msg, reason: 'held-drop' });
     }
     net.held = keep;

@@ -21,6 +21,8 @@ export interface RaftEnv {
   readonly opts: RaftOptions;
   randInt(lo: number, hi: number): number;
   send(from: string, to: string, msg: Message): void;
+  /** `send` between nodes, named by their positions in the cluster's node list (`RaftState.self`). */
+  sendPeer(from: number, to: number, msg: Message): void;
   /** (Re)arm a timer after `delayUs` of this node's local time; re-arming cancels the previous one. */
   setTimer(node: string, kind: 'election' | 'heartbeat', delayUs: number): void;
   cancelTimer(node: string, kind: 'election' | 'heartbeat'): void;
@@ -85,7 +87,7 @@ export interface RaftState {
   ackSentUs: number[];
   pendingReads: PendingRead[];
   /** The client endpoint waiting for the entry at an index; the leader answers it once applied. */
-  waiting: Record<number, string>;
+  waiting: Map<number, string>;
   // The replicated state machine (a KV store with per-client sessions for duplicate detection).
   kv: Record<string, string>;
   sessions: Record<string, { seq: number; result: string }>;
@@ -118,7 +120,7 @@ export function raftCreate(id: string, peers: string[]): RaftState {
     roundSentUs: new Array<number>(ROUND_RING).fill(-1),
     ackSentUs: [],
     pendingReads: [],
-    waiting: {},
+    waiting: new Map(),
     kv: {},
     sessions: {},
     lastSlice: [],
@@ -188,7 +190,7 @@ function resetVolatile(s: RaftState): void {
   s.acked = [];
   s.ackSentUs = [];
   s.pendingReads = [];
-  s.waiting = {};
+  s.waiting = new Map();
   s.kv = {};
   s.sessions = {};
 }
@@ -346,26 +348,27 @@ function requestVotes(s: RaftState, env: RaftEnv, prevote: boolean): void {
   const term = prevote ? s.term + 1 : s.term;
   const li = lastIndex(s);
   const lt = termAt(s, li);
-  for (const p of s.peers) {
-    if (p === s.id) continue;
-    env.send(s.id, p, { type: 'RequestVote', term, lastLogIndex: li, lastLogTerm: lt, prevote });
+  for (let i = 0; i < s.peers.length; i++) {
+    if (i === s.self) continue;
+    env.sendPeer(s.self, i, { type: 'RequestVote', term, lastLogIndex: li, lastLogTerm: lt, prevote });
   }
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Messages
 
-export function raftReceive(s: RaftState, env: RaftEnv, from: string, m: Message): void {
+/** A message from `from`, at position `fromPos` in the cluster (-1 for a client; found when not given). */
+export function raftReceive(s: RaftState, env: RaftEnv, from: string, m: Message, fromPos = peerIndex(s, from)): void {
   if (s.role === 'down') return;
   switch (m.type) {
     case 'RequestVote':
-      return onRequestVote(s, env, from, m);
+      return fromPos < 0 ? undefined : onRequestVote(s, env, from, fromPos, m);
     case 'RequestVoteResponse':
-      return onVoteResponse(s, env, from, m);
+      return fromPos < 0 ? undefined : onVoteResponse(s, env, from, fromPos, m);
     case 'AppendEntries':
-      return onAppendEntries(s, env, from, m);
+      return fromPos < 0 ? undefined : onAppendEntries(s, env, from, fromPos, m);
     case 'AppendEntriesResponse':
-      return onAppendResponse(s, env, from, m);
+      return fromPos < 0 ? undefined : onAppendResponse(s, env, from, fromPos, m);
     case 'ClientRequest':
       return onClientRequest(s, env, from, m.cmd);
     case 'ClientResponse':
@@ -391,32 +394,32 @@ function behindReason(s: RaftState, m: Extract<Message, { type: 'RequestVote' }>
   return `candidate's log is behind: last entry ${m.lastLogIndex}@t${m.lastLogTerm} < ${myLast}@t${termAt(s, myLast)} (§5.4.1)`;
 }
 
-function answerVote(s: RaftState, env: RaftEnv, to: string, m: Extract<Message, { type: 'RequestVote' }>, granted: boolean, term: number, reason: string): void {
+function answerVote(s: RaftState, env: RaftEnv, to: string, toPos: number, m: Extract<Message, { type: 'RequestVote' }>, granted: boolean, term: number, reason: string): void {
   env.trace({ k: 'vote', t: undefined, node: s.id, candidate: to, term: m.term, granted, prevote: m.prevote, reason });
-  env.send(s.id, to, { type: 'RequestVoteResponse', term, granted, prevote: m.prevote, reason });
+  env.sendPeer(s.self, toPos, { type: 'RequestVoteResponse', term, granted, prevote: m.prevote, reason });
 }
 
-function onRequestVote(s: RaftState, env: RaftEnv, from: string, m: Extract<Message, { type: 'RequestVote' }>): void {
-  if (m.term < s.term) return answerVote(s, env, from, m, false, s.term, `stale term ${m.term} < ${s.term} (§5.1)`);
+function onRequestVote(s: RaftState, env: RaftEnv, from: string, fromPos: number, m: Extract<Message, { type: 'RequestVote' }>): void {
+  if (m.term < s.term) return answerVote(s, env, from, fromPos, m, false, s.term, `stale term ${m.term} < ${s.term} (§5.1)`);
   if (m.term > s.term && sticky(env.opts) && inLeaderLease(s, env)) {
     const why = s.role === 'leader' ? `${s.id} leads term ${s.term}` : 'heard from a leader within the minimum election timeout';
-    return answerVote(s, env, from, m, false, s.term, `${why} (leader stickiness, §4.2.3)`);
+    return answerVote(s, env, from, fromPos, m, false, s.term, `${why} (leader stickiness, §4.2.3)`);
   }
   const logOk = env.opts.bugs.skipUpToDateCheck || upToDate(s, m.lastLogIndex, m.lastLogTerm);
   if (m.prevote) {
     // A pre-vote changes nothing here (§9.6): granted iff a real vote in term m.term could be.
-    if (m.term > s.term && logOk) return answerVote(s, env, from, m, true, m.term, 'would vote: log at least as up to date (pre-vote, §9.6)');
-    return answerVote(s, env, from, m, false, s.term, logOk ? `term ${m.term} is not newer than ${s.term}` : behindReason(s, m));
+    if (m.term > s.term && logOk) return answerVote(s, env, from, fromPos, m, true, m.term, 'would vote: log at least as up to date (pre-vote, §9.6)');
+    return answerVote(s, env, from, fromPos, m, false, s.term, logOk ? `term ${m.term} is not newer than ${s.term}` : behindReason(s, m));
   }
   if (m.term > s.term) learnTerm(s, env, m.term, `saw term ${m.term} in a vote request from ${from} (§5.1)`);
-  if (s.votedFor !== null && s.votedFor !== from) return answerVote(s, env, from, m, false, s.term, `already voted for ${s.votedFor} in term ${s.term} (§5.2)`);
-  if (!logOk) return answerVote(s, env, from, m, false, s.term, behindReason(s, m));
+  if (s.votedFor !== null && s.votedFor !== from) return answerVote(s, env, from, fromPos, m, false, s.term, `already voted for ${s.votedFor} in term ${s.term} (§5.2)`);
+  if (!logOk) return answerVote(s, env, from, fromPos, m, false, s.term, behindReason(s, m));
   s.votedFor = from;
   resetElectionTimer(s, env);
-  answerVote(s, env, from, m, true, s.term, env.opts.bugs.skipUpToDateCheck ? 'granted without the up-to-date check (bug skipUpToDateCheck)' : 'log at least as up to date (§5.4.1)');
+  answerVote(s, env, from, fromPos, m, true, s.term, env.opts.bugs.skipUpToDateCheck ? 'granted without the up-to-date check (bug skipUpToDateCheck)' : 'log at least as up to date (§5.4.1)');
 }
 
-function onVoteResponse(s: RaftState, env: RaftEnv, from: string, m: Extract<Message, { type: 'RequestVoteResponse' }>): void {
+function onVoteResponse(s: RaftState, env: RaftEnv, from: string, pi: number, m: Extract<Message, { type: 'RequestVoteResponse' }>): void {
   // A granted pre-vote carries the term the candidate asked about, one above its own.
   if (m.term > s.term && !(m.prevote && m.granted)) return learnTerm(s, env, m.term, `saw term ${m.term} in a vote response from ${from} (§5.1)`);
   if (m.prevote) {
@@ -424,8 +427,6 @@ function onVoteResponse(s: RaftState, env: RaftEnv, from: string, m: Extract<Mes
   } else if (s.role !== 'candidate' || m.term !== s.term) {
     return;
   }
-  const pi = peerIndex(s, from);
-  if (pi < 0) return;
   s.votes[pi] = m.granted;
   const q = quorumOf(s, env);
   if (countVotes(s, true) >= q) {
@@ -440,12 +441,12 @@ function onVoteResponse(s: RaftState, env: RaftEnv, from: string, m: Extract<Mes
   }
 }
 
-function answerAppend(s: RaftState, env: RaftEnv, to: string, success: boolean, matchIndex: number, conflictIndex: number, reason: string, round: number): void {
-  env.send(s.id, to, { type: 'AppendEntriesResponse', term: s.term, success, matchIndex, conflictIndex, reason, round });
+function answerAppend(s: RaftState, env: RaftEnv, to: number, success: boolean, matchIndex: number, conflictIndex: number, reason: string, round: number): void {
+  env.sendPeer(s.self, to, { type: 'AppendEntriesResponse', term: s.term, success, matchIndex, conflictIndex, reason, round });
 }
 
-function onAppendEntries(s: RaftState, env: RaftEnv, from: string, m: Extract<Message, { type: 'AppendEntries' }>): void {
-  if (m.term < s.term) return answerAppend(s, env, from, false, 0, 0, `stale term ${m.term} < ${s.term} (§5.1)`, m.round);
+function onAppendEntries(s: RaftState, env: RaftEnv, from: string, fromPos: number, m: Extract<Message, { type: 'AppendEntries' }>): void {
+  if (m.term < s.term) return answerAppend(s, env, fromPos, false, 0, 0, `stale term ${m.term} < ${s.term} (§5.1)`, m.round);
   if (m.term > s.term || s.role !== 'follower' || s.leader !== from) {
     becomeFollower(s, env, m.term, from, `heard from leader ${from} of term ${m.term}`);
   } else {
@@ -455,7 +456,7 @@ function onAppendEntries(s: RaftState, env: RaftEnv, from: string, m: Extract<Me
 
   const last = lastIndex(s);
   if (m.prevLogIndex > last) {
-    return answerAppend(s, env, from, false, 0, last + 1, `no entry at ${m.prevLogIndex}, log ends at ${last} (§5.3)`, m.round);
+    return answerAppend(s, env, fromPos, false, 0, last + 1, `no entry at ${m.prevLogIndex}, log ends at ${last} (§5.3)`, m.round);
   }
   const have = termAt(s, m.prevLogIndex);
   if (have !== m.prevLogTerm && !env.opts.bugs.skipLogMatchCheck) {
@@ -463,7 +464,7 @@ function onAppendEntries(s: RaftState, env: RaftEnv, from: string, m: Extract<Me
     let first = m.prevLogIndex;
     while (first > 1 && termAt(s, first - 1) === have) first--;
     const reason = `term mismatch at ${m.prevLogIndex}: have t${have}, leader has t${m.prevLogTerm} (§5.3)`;
-    return answerAppend(s, env, from, false, 0, Math.max(first, s.commitIndex + 1), reason, m.round);
+    return answerAppend(s, env, fromPos, false, 0, Math.max(first, s.commitIndex + 1), reason, m.round);
   }
   const ents = m.entries;
   let index = m.prevLogIndex;
@@ -484,14 +485,12 @@ function onAppendEntries(s: RaftState, env: RaftEnv, from: string, m: Extract<Me
     const to = Math.min(m.leaderCommit, lastNew);
     if (to > s.commitIndex) advanceCommit(s, env, to, leaderCommittedReason(from));
   }
-  answerAppend(s, env, from, true, lastNew, 0, 'ok', m.round);
+  answerAppend(s, env, fromPos, true, lastNew, 0, 'ok', m.round);
 }
 
-function onAppendResponse(s: RaftState, env: RaftEnv, from: string, m: Extract<Message, { type: 'AppendEntriesResponse' }>): void {
+function onAppendResponse(s: RaftState, env: RaftEnv, from: string, pi: number, m: Extract<Message, { type: 'AppendEntriesResponse' }>): void {
   if (m.term > s.term) return learnTerm(s, env, m.term, `saw term ${m.term} in a response from ${from} (§5.1)`);
   if (s.role !== 'leader' || m.term !== s.term) return;
-  const pi = peerIndex(s, from);
-  if (pi < 0) return;
   s.recentActive[pi] = true;
   if (m.round > s.acked[pi]!) {
     s.acked[pi] = m.round;
@@ -586,12 +585,11 @@ function entriesFor(s: RaftState, prev: number, end: number): LogEntry[] {
 
 /** AppendEntries to the peer at position `pi`, from its next index. */
 function sendAppend(s: RaftState, env: RaftEnv, pi: number): void {
-  const to = s.peers[pi]!;
   const next = s.nextIndex[pi]!;
   const prev = next - 1;
   const end = Math.min(lastIndex(s), prev + env.opts.maxBatchEntries);
   if (sharing && shared !== null && shared.prevLogIndex === prev && shared.entries.length === end - prev) {
-    env.send(s.id, to, shared);
+    env.sendPeer(s.self, pi, shared);
     return;
   }
   const m: AppendEntries = {
@@ -604,7 +602,7 @@ function sendAppend(s: RaftState, env: RaftEnv, pi: number): void {
     round: s.round,
   };
   if (sharing) shared = m;
-  env.send(s.id, to, m);
+  env.sendPeer(s.self, pi, m);
 }
 
 /** Scratch space for match indexes (not state: filled and read within one call). */
@@ -685,9 +683,9 @@ function applyCommitted(s: RaftState, env: RaftEnv): void {
     const entry = s.log[index - 1]!;
     const result = applyCommand(s.kv, s.sessions, entry.cmd);
     env.traceApply(s.self, index, entry, result);
-    const waiter = s.waiting[index];
+    const waiter = s.waiting.size === 0 ? undefined : s.waiting.get(index);
     if (waiter !== undefined) {
-      delete s.waiting[index];
+      s.waiting.delete(index);
       if (s.role === 'leader' && entry.cmd.op !== 'noop') {
         env.send(s.id, waiter, { type: 'ClientResponse', ok: true, seq: entry.cmd.seq, result, leaderHint: s.id });
       }
@@ -762,13 +760,13 @@ function onClientRequest(s: RaftState, env: RaftEnv, client: string, cmd: Comman
   for (let i = s.lastApplied + 1; i <= lastIndex(s); i++) {
     const c = s.log[i - 1]!.cmd;
     if (c.op !== 'noop' && c.client === cmd.client && c.seq === cmd.seq) {
-      s.waiting[i] = client;
+      s.waiting.set(i, client);
       return;
     }
   }
   appendEntry(s, env, { term: s.term, cmd });
   const index = lastIndex(s);
-  s.waiting[index] = client;
+  s.waiting.set(index, client);
   // Only followers that are caught up: one behind is still being sent what it lacks.
   sendAppends(s, env, index);
   maybeCommit(s, env);
@@ -826,5 +824,5 @@ function failPending(s: RaftState, env: RaftEnv, leader: string | null): void {
     env.send(s.id, r.client, { type: 'ClientResponse', ok: false, seq: r.seq, result: 'leadership lost', leaderHint: leader });
   }
   s.pendingReads = [];
-  s.waiting = {};
+  s.waiting = new Map();
 }

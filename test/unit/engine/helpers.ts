@@ -172,6 +172,7 @@ export function hand(id: string, peers: string[], tweak?: (o: ClusterOptions) =>
   // The kinds the simulator stores in columns, as the objects the trace holds.
   const tr = (ev: TraceInput): void => h.env.trace(ev);
   const name = (i: number): string => peers[i]!;
+  h.env.sendPeer = (from, to, msg) => h.env.send(name(from), name(to), msg);
   h.env.traceAppend = (node, index, entry) => tr({ k: 'append', t: undefined, node: name(node), index, entry });
   h.env.traceApply = (node, index, entry, result) => tr({ k: 'apply', t: undefined, node: name(node), index, entry, result });
   h.env.traceCommit = (node, from, to, reason) => tr({ k: 'commit', t: undefined, node: name(node), from, to, reason });
