@@ -35,6 +35,22 @@ import { TraceLog } from './tracelog';
 /** The timers of a Raft node. */
 type RaftTimer = 'election' | 'heartbeat';
 
+/** Every protocol's timer kinds; a node keeps each timer's state at its number here. */
+const TIMER_KINDS: readonly TimerKind[] = ['election', 'heartbeat', 'retry'];
+
+function timerNo(kind: string): number {
+  switch (kind) {
+    case 'election':
+      return 0;
+    case 'heartbeat':
+      return 1;
+    case 'retry':
+      return 2;
+    default:
+      throw new Error(`engine: unknown timer ${kind}`);
+  }
+}
+
 /**
  * The state of a node of a protocol other than Raft, tagged with its protocol. Raft nodes keep theirs
  * in `NodeSlot.raft` (and have `proto: null`), so the Raft hot path reads one field and calls Raft's
@@ -69,7 +85,8 @@ interface InFlight {
 
 type Pending =
   | InFlight
-  | { k: 'timer'; node: string; timer: string; gen: number }
+  /** `idx`: the node's position; `tn`: the timer's number (TIMER_KINDS). */
+  | { k: 'timer'; node: string; idx: number; timer: TimerKind; tn: number; gen: number }
   | { k: 'client-timer'; client: string; gen: number }
   | { k: 'resume'; node: string; gen: number };
 
@@ -84,12 +101,13 @@ export interface NodeSlot {
   raft: RaftState;
   /** The node of any other protocol; null in a Raft world. */
   proto: ProtoState | null;
-  /** Per timer kind: bumped whenever the timer is queued afresh, so an older queue entry of it is ignored. */
-  timerGen: Record<string, number>;
+  // Per timer kind, by its number in TIMER_KINDS:
+  /** Bumped whenever the timer is queued afresh, so an older queue entry of it is ignored. */
+  timerGen: number[];
   /** When each timer is due (virtual time), or -1 when it is not armed. */
-  timerDue: Record<string, number>;
+  timerDue: number[];
   /** When the live queue entry of each timer comes up, or -1 when none is queued. */
-  timerQueuedAt: Record<string, number>;
+  timerQueuedAt: number[];
   /** Clock offset (skew) and rate error in parts per million. */
   clockOffsetUs: number;
   clockDriftPpm: number;
@@ -216,8 +234,7 @@ export function worldCreate(opts: ClusterOptions): World {
     violationsBy: {},
   };
   const peers = opts.nodes.slice(); // shared by every node, never mutated
-  // Object literals (not built key by key), so the timer records keep one fast shape on the hot path.
-  const timers = (v: number): Record<string, number> => (opts.protocol === 'paxos' ? { retry: v } : { election: v, heartbeat: v });
+  const timers = (v: number): number[] => TIMER_KINDS.map(() => v);
   opts.nodes.forEach((name, i) => {
     w.index[name] = i;
     const p = opts.protocol;
@@ -286,6 +303,8 @@ export class Simulation {
   private readonly mirror: TraceEvent[] | null;
   /** The trace's number of each node (by position in the cluster). */
   private readonly nodeIds: number[];
+  /** The node whose delivery or timer is being processed (null before the first). */
+  private current: NodeSlot | null = null;
 
   constructor(
     readonly world: World,
@@ -313,7 +332,7 @@ export class Simulation {
       sendPeer: (from: number, to: number, msg: Message) => sim.sendPeer(from, to, msg),
       setTimer: (node: string, kind: string, delayUs: number) => sim.setTimer(node, kind, delayUs),
       cancelTimer: (node: string, kind: string) => {
-        sim.slot(node).timerDue[kind] = -1;
+        sim.slotOf(node).timerDue[timerNo(kind)] = -1;
       },
       trace: (ev: TraceInput) => sim.emit(ev),
       traceAppend: (node: number, index: number, entry: LogEntry) => sim.emitAppend(node, index, entry),
@@ -510,20 +529,25 @@ export class Simulation {
     return null;
   }
 
+  /** The slot of a node by name; the node whose event is being processed is found without a lookup. */
+  private slotOf(name: string): NodeSlot {
+    const cur = this.current;
+    if (cur !== null && cur.name === name) return cur;
+    return this.slot(name);
+  }
+
   private setTimer(node: string, kind: string, delayUs: number): void {
-    const s = this.slot(node);
-    if (s.timerGen[kind] === undefined) {
-      s.timerGen[kind] = 0;
-      s.timerQueuedAt[kind] = -1;
-    }
+    const s = this.slotOf(node);
+    const tn = timerNo(kind);
     // A drifting clock runs its timers fast or slow in real (virtual) time.
     const real = s.clockDriftPpm === 0 ? delayUs : Math.max(1, Math.round((delayUs * 1_000_000) / (1_000_000 + s.clockDriftPpm)));
     const due = this.world.now + real;
-    s.timerDue[kind] = due;
-    const queued = s.timerQueuedAt[kind];
+    s.timerDue[tn] = due;
+    const queued = s.timerQueuedAt[tn]!;
     if (queued >= 0 && queued <= due) return; // that entry comes up first and re-queues itself at `due`
-    s.timerQueuedAt[kind] = due;
-    queuePush(this.world.queue, due, { k: 'timer', node, timer: kind, gen: ++s.timerGen[kind] });
+    s.timerQueuedAt[tn] = due;
+    const gen = ++s.timerGen[tn]!;
+    queuePush(this.world.queue, due, { k: 'timer', node, idx: this.world.index[node]!, timer: TIMER_KINDS[tn]!, tn, gen });
   }
 
   /**
@@ -535,15 +559,15 @@ export class Simulation {
       case 'deliver':
         return 0;
       case 'timer': {
-        const s = this.slot(p.node);
-        if (s.timerGen[p.timer] !== p.gen) return -1;
-        const due = s.timerDue[p.timer]!;
+        const s = this.world.nodes[p.idx]!;
+        if (s.timerGen[p.tn] !== p.gen) return -1;
+        const due = s.timerDue[p.tn]!;
         if (due < 0 || s.status === 'down') {
-          s.timerQueuedAt[p.timer] = -1;
+          s.timerQueuedAt[p.tn] = -1;
           return -1;
         }
         if (due > at) {
-          s.timerQueuedAt[p.timer] = due;
+          s.timerQueuedAt[p.tn] = due;
           return due;
         }
         return 0;
@@ -609,13 +633,14 @@ export class Simulation {
     w.events++;
     switch (p.k) {
       case 'timer': {
-        const s = this.slot(p.node);
-        s.timerQueuedAt[p.timer] = -1;
+        const s = this.world.nodes[p.idx]!;
+        s.timerQueuedAt[p.tn] = -1;
         if (s.status === 'paused') {
           s.deferred.push(p); // still due: it fires when the node resumes
           return;
         }
-        s.timerDue[p.timer] = -1;
+        s.timerDue[p.tn] = -1;
+        this.current = s;
         if (s.proto === null) raftTimer(s.raft, this.env, p.timer as RaftTimer);
         else this.protocol!.timer(s.proto.s, this.env, p.timer);
         return;
@@ -651,6 +676,7 @@ export class Simulation {
         return;
       }
       this.emitDeliver(p);
+      this.current = s;
       if (s.proto === null) raftReceive(s.raft, this.env, p.from, p.msg, p.fromIdx);
       else this.protocol!.receive(s.proto.s, this.env, p.from, p.msg);
       return;
@@ -728,7 +754,7 @@ export class Simulation {
     const deferred = s.deferred;
     s.deferred = [];
     for (const p of deferred) {
-      if (p.k === 'timer') s.timerQueuedAt[p.timer] = this.world.now;
+      if (p.k === 'timer') s.timerQueuedAt[p.tn] = this.world.now;
       queuePush(this.world.queue, this.world.now, p);
     }
   }
