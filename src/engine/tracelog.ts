@@ -39,6 +39,21 @@ interface Chunk {
   s: unknown[];
 }
 
+/** A new chunk holding the first `len` events of `from`. */
+function chunkCopy(from: Chunk, len: number): Chunk {
+  const ch = chunkCreate();
+  ch.k.set(from.k.subarray(0, len));
+  ch.t.set(from.t.subarray(0, len));
+  ch.a.set(from.a.subarray(0, len));
+  ch.b.set(from.b.subarray(0, len));
+  ch.c.set(from.c.subarray(0, len));
+  for (let i = 0; i < len; i++) {
+    ch.r[i] = from.r[i];
+    ch.s[i] = from.s[i];
+  }
+  return ch;
+}
+
 function chunkCreate(): Chunk {
   return {
     k: new Uint8Array(CHUNK),
@@ -66,10 +81,17 @@ export class TraceLog implements TraceView {
 
   /** Chunks given back by `clear`, reused before new ones are made. */
   private spare: Chunk[] = [];
+  /**
+   * How many leading chunks this log may share with a fork of it (or with the log it was forked from).
+   * A full chunk is never written again by appending; only `clear` and `truncate` could change one, and
+   * they leave shared chunks alone.
+   */
+  private shared = 0;
 
   /** Forget every event (names stay numbered); the memory is kept for the events to come. */
   clear(): void {
-    for (const ch of this.chunks) {
+    for (let c = this.shared; c < this.chunks.length; c++) {
+      const ch = this.chunks[c]!;
       ch.r.fill(null);
       ch.s.fill(null);
       this.spare.push(ch);
@@ -77,6 +99,7 @@ export class TraceLog implements TraceView {
     this.chunks = [];
     this.cur = null;
     this.n = 0;
+    this.shared = 0;
   }
 
   /** Forget the events from `length` on. */
@@ -84,12 +107,17 @@ export class TraceLog implements TraceView {
     if (length >= this.n) return;
     const keep = length === 0 ? 0 : ((length - 1) >>> CHUNK_BITS) + 1;
     this.chunks.length = keep;
+    const part = length & MASK; // events kept in the last kept chunk, when it is not kept whole
+    if (part !== 0 && keep - 1 < this.shared) {
+      // Events are about to be appended into a chunk another log reads: write into a copy of it.
+      this.chunks[keep - 1] = chunkCopy(this.chunks[keep - 1]!, part);
+    }
+    this.shared = Math.min(this.shared, part !== 0 ? keep - 1 : keep);
     this.cur = keep === 0 ? null : this.chunks[keep - 1]!;
     // Drop the references the forgotten events held in the last kept chunk.
-    if (this.cur !== null) {
-      const from = length & MASK || CHUNK;
-      this.cur.r.fill(null, from);
-      this.cur.s.fill(null, from);
+    if (this.cur !== null && part !== 0) {
+      this.cur.r.fill(null, part);
+      this.cur.s.fill(null, part);
     }
     this.n = length;
   }
@@ -249,28 +277,22 @@ export class TraceLog implements TraceView {
     return this.slice();
   }
 
-  /** A new log holding a copy of events [0, end), to go on from there while this one stays as it is. */
+  /**
+   * A new log holding events [0, end) of this one, to go on from there while this one stays as it is.
+   * The two share the full chunks (no copy); only a partly filled last chunk is copied.
+   */
   fork(end = this.n): TraceLog {
     const out = new TraceLog();
     for (const name of this.names) out.id(name);
     const n = Math.max(0, Math.min(end, this.n));
-    for (let c = 0; c * CHUNK < n; c++) {
-      const from = this.chunks[c]!;
-      const ch = chunkCreate();
-      const len = Math.min(CHUNK, n - c * CHUNK);
-      ch.k.set(from.k.subarray(0, len));
-      ch.t.set(from.t.subarray(0, len));
-      ch.a.set(from.a.subarray(0, len));
-      ch.b.set(from.b.subarray(0, len));
-      ch.c.set(from.c.subarray(0, len));
-      for (let i = 0; i < len; i++) {
-        ch.r[i] = from.r[i];
-        ch.s[i] = from.s[i];
-      }
-      out.chunks.push(ch);
-      out.cur = ch;
-    }
+    const full = n >>> CHUNK_BITS;
+    out.chunks = this.chunks.slice(0, full);
+    const part = n & MASK;
+    if (part !== 0) out.chunks.push(chunkCopy(this.chunks[full]!, part));
+    out.cur = out.chunks.length === 0 ? null : out.chunks[out.chunks.length - 1]!;
     out.n = n;
+    out.shared = full;
+    this.shared = Math.max(this.shared, full);
     return out;
   }
 }

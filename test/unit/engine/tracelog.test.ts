@@ -902,6 +902,25 @@ describe('TraceLog: fork and windows (what a notebook cell keeps)', () => {
     }
   });
 
+  it('a fork and its log share no writes: truncating, clearing and appending to either leaves the other as it was', () => {
+    for (const n of [16384, 20000, 40000]) {
+      const { log, ref } = built(40000);
+      const f = log.fork(n);
+      const g = f.fork(n - 5000);
+      f.truncate(n - 100);
+      f.clientRequest(1, 'cF', 'nF', CMDS[0]!);
+      log.truncate(17000);
+      log.clientRequest(2, 'cL', 'nL', CMDS[0]!);
+      g.clear();
+      g.clientRequest(3, 'cG', 'nG', CMDS[0]!);
+      expect(JSON.stringify(f.slice(0, n - 100))).toBe(JSON.stringify(ref.slice(0, n - 100)));
+      expect(f.at(n - 100)).toEqual({ k: 'client-request', t: 1, client: 'cF', node: 'nF', cmd: CMDS[0] });
+      expect(JSON.stringify(log.slice(0, 17000))).toBe(JSON.stringify(ref.slice(0, 17000)));
+      expect(log.at(17000)).toEqual({ k: 'client-request', t: 2, client: 'cL', node: 'nL', cmd: CMDS[0] });
+      expect(g.slice()).toEqual([{ k: 'client-request', t: 3, client: 'cG', node: 'nG', cmd: CMDS[0] }]);
+    }
+  });
+
   it('a window reads events [0, end) of its log and nothing after, however the log grows', () => {
     const { log, ref } = built(100);
     const w = new TraceWindow(log, 60);
