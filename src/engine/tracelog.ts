@@ -29,7 +29,12 @@ const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS; // events per chunk
 const MASK = CHUNK - 1;
 
+/** A chunk starts this small and doubles as it fills, up to CHUNK (a short trace stays small). */
+const FIRST_CAP = 256;
+
 interface Chunk {
+  /** Events it has room for (FIRST_CAP, doubling, up to CHUNK). */
+  cap: number;
   k: Uint8Array;
   t: Float64Array;
   a: Int32Array;
@@ -39,9 +44,9 @@ interface Chunk {
   s: unknown[];
 }
 
-/** A new chunk holding the first `len` events of `from`. */
-function chunkCopy(from: Chunk, len: number): Chunk {
-  const ch = chunkCreate();
+/** A new chunk holding the first `len` events of `from`, with room for `cap` (at least len). */
+function chunkCopy(from: Chunk, len: number, cap = capFor(len)): Chunk {
+  const ch = chunkCreate(cap);
   ch.k.set(from.k.subarray(0, len));
   ch.t.set(from.t.subarray(0, len));
   ch.a.set(from.a.subarray(0, len));
@@ -54,15 +59,23 @@ function chunkCopy(from: Chunk, len: number): Chunk {
   return ch;
 }
 
-function chunkCreate(): Chunk {
+/** The smallest capacity (FIRST_CAP doubled) that holds `len` events. */
+function capFor(len: number): number {
+  let cap = FIRST_CAP;
+  while (cap < len) cap *= 2;
+  return Math.min(cap, CHUNK);
+}
+
+function chunkCreate(cap: number): Chunk {
   return {
-    k: new Uint8Array(CHUNK),
-    t: new Float64Array(CHUNK),
-    a: new Int32Array(CHUNK),
-    b: new Int32Array(CHUNK),
-    c: new Int32Array(CHUNK),
-    r: new Array<unknown>(CHUNK).fill(null),
-    s: new Array<unknown>(CHUNK).fill(null),
+    cap,
+    k: new Uint8Array(cap),
+    t: new Float64Array(cap),
+    a: new Int32Array(cap),
+    b: new Int32Array(cap),
+    c: new Int32Array(cap),
+    r: new Array<unknown>(cap).fill(null),
+    s: new Array<unknown>(cap).fill(null),
   };
 }
 
@@ -154,8 +167,13 @@ export class TraceLog implements TraceView {
   private slot(): Chunk {
     const off = this.n & MASK;
     if (off === 0) {
-      this.cur = this.spare.pop() ?? chunkCreate();
+      // A new chunk: a spare one, or one as large as the last (a long trace goes on in whole chunks).
+      this.cur = this.spare.pop() ?? chunkCreate(this.chunks.length === 0 ? FIRST_CAP : CHUNK);
       this.chunks.push(this.cur);
+    } else if (off === this.cur!.cap) {
+      // Full below CHUNK: twice the room (only the first chunk of a log, or a copied one, grows).
+      this.cur = chunkCopy(this.cur!, off, off * 2);
+      this.chunks[this.chunks.length - 1] = this.cur;
     }
     return this.cur!;
   }
