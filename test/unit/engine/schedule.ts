@@ -8,18 +8,60 @@ import fc from 'fast-check';
 import { type RaftBugs, type ReadMode, defaultClusterOptions, noBugs } from '../../../src/engine/config';
 import { Simulation, type World, worldCreate } from '../../../src/engine/sim';
 import type { Command, TraceEvent } from '../../../src/engine/trace';
+import type { TraceLog } from '../../../src/engine/tracelog';
 import { MS, S, leaderOf, names } from './helpers';
 
-export type Fault =
-  | { k: 'crash' | 'restart' | 'reboot' | 'timeout'; node: number }
-  | { k: 'duel'; a: number; b: number }
+/** The faults of every protocol's schedules (here and in tracelog.test.ts), played by `playCommonFault`. */
+export type CommonFault =
+  | { k: 'crash' | 'restart' | 'reboot'; node: number }
   | { k: 'pause'; node: number; us: number }
   | { k: 'partition'; groups: number[] }
   | { k: 'heal' }
   | { k: 'cut'; from: number; to: number; both: boolean }
   | { k: 'loss'; permille: number }
+  | { k: 'duplicate'; permille: number };
+
+const COMMON_KINDS: ReadonlySet<string> = new Set(['crash', 'restart', 'reboot', 'pause', 'partition', 'heal', 'cut', 'loss', 'duplicate']);
+
+export function isCommonFault<F extends { k: string }>(f: F): f is Extract<F, CommonFault> {
+  return COMMON_KINDS.has(f.k);
+}
+
+/** Plays a common fault on a cluster whose nodes are `ns` (node numbers wrap around). */
+export function playCommonFault(sim: Simulation, f: CommonFault, ns: readonly string[]): void {
+  const at = (i: number): string => ns[i % ns.length]!;
+  switch (f.k) {
+    case 'crash':
+      return sim.crash(at(f.node));
+    case 'restart':
+      return sim.restart(at(f.node));
+    case 'reboot':
+      sim.crash(at(f.node));
+      return sim.restart(at(f.node));
+    case 'pause':
+      return sim.pause(at(f.node), f.us);
+    case 'partition': {
+      const groups: string[][] = [[], [], []];
+      ns.forEach((n, j) => groups[f.groups[j]!]!.push(n));
+      return sim.partition(groups.filter((g) => g.length > 0), 'random');
+    }
+    case 'heal':
+      return sim.heal();
+    case 'cut':
+      if (at(f.from) !== at(f.to)) sim.cut(at(f.from), at(f.to), f.both);
+      return;
+    case 'loss':
+      return sim.setLoss(f.permille);
+    case 'duplicate':
+      return sim.setDuplicate(f.permille);
+  }
+}
+
+export type Fault =
+  | CommonFault
+  | { k: 'timeout'; node: number }
+  | { k: 'duel'; a: number; b: number }
   | { k: 'link-loss'; from: number; to: number; permille: number }
-  | { k: 'duplicate'; permille: number }
   | { k: 'delay'; from: number; to: number; loUs: number; hiUs: number }
   | { k: 'drift'; node: number; ppm: number }
   | { k: 'write'; client: number; key: number; value: number }
@@ -128,6 +170,10 @@ export interface RunOptions {
   stopAtViolation?: boolean;
   /** Before this step, carry on from a structured clone of the world (as the session's snapshots do). */
   snapshotAt?: number;
+  /** Where the trace goes; by default an array the run empties as it goes (violations are kept). */
+  sink?: TraceEvent[] | TraceLog;
+  /** After the steps, before healing: more to do to the cluster (`run` advances virtual time). */
+  afterSteps?: (sim: Simulation, run: (us: number) => void) => void;
 }
 
 export const LEADER_BOUND_US = 20 * S;
@@ -144,14 +190,24 @@ export function runSchedule(sc: Schedule, ro: RunOptions = {}): Outcome {
   o.raft.maxBatchEntries = sc.maxBatchEntries;
   o.raft.bugs = { ...noBugs(), ...ro.bugs };
   let world = worldCreate(o);
-  const sink: TraceEvent[] = [];
+  const own = ro.sink === undefined;
+  const sink = ro.sink ?? [];
   let sim = new Simulation(world, sink);
   const violations: Outcome['violations'] = [];
   const hasher = ro.hash ? createHash('sha256') : null;
+  let seen = 0; // events of the sink already looked at
   const drain = (): void => {
-    for (const e of sink) if (e.k === 'violation') violations.push(e);
-    if (hasher !== null && sink.length > 0) hasher.update(JSON.stringify(sink));
-    sink.length = 0;
+    const n = sink.length;
+    for (let i = seen; i < n; i++) {
+      const e = sink.at(i)!;
+      if (e.k === 'violation') violations.push(e);
+    }
+    if (hasher !== null && n > seen) hasher.update(JSON.stringify(sink.slice(seen, n)));
+    seen = n;
+    if (own) {
+      (sink as TraceEvent[]).length = 0;
+      seen = 0;
+    }
   };
   const runTo = (t: number, until?: () => boolean): boolean => {
     const r = sim.run(t, Number.MAX_SAFE_INTEGER, until);
@@ -170,17 +226,11 @@ export function runSchedule(sc: Schedule, ro: RunOptions = {}): Outcome {
     }
     runTo(world.now + step.gapUs);
     const f = step.fault;
+    if (isCommonFault(f)) {
+      playCommonFault(sim, f, ns);
+      if (f.k === 'pause') pausedUntil = Math.max(pausedUntil, world.now + f.us);
+    }
     switch (f.k) {
-      case 'crash':
-        sim.crash(at(f.node));
-        break;
-      case 'restart':
-        sim.restart(at(f.node));
-        break;
-      case 'reboot':
-        sim.crash(at(f.node));
-        sim.restart(at(f.node));
-        break;
       case 'timeout':
         sim.forceTimeout(at(f.node));
         break;
@@ -188,30 +238,8 @@ export function runSchedule(sc: Schedule, ro: RunOptions = {}): Outcome {
         sim.forceTimeout(at(f.a));
         sim.forceTimeout(at(f.b));
         break;
-      case 'pause':
-        sim.pause(at(f.node), f.us);
-        pausedUntil = Math.max(pausedUntil, world.now + f.us);
-        break;
-      case 'partition': {
-        const groups: string[][] = [[], [], []];
-        ns.forEach((n, i) => groups[f.groups[i]!]!.push(n));
-        sim.partition(groups.filter((g) => g.length > 0), 'random');
-        break;
-      }
-      case 'heal':
-        sim.heal();
-        break;
-      case 'cut':
-        if (at(f.from) !== at(f.to)) sim.cut(at(f.from), at(f.to), f.both);
-        break;
-      case 'loss':
-        sim.setLoss(f.permille);
-        break;
       case 'link-loss':
         if (at(f.from) !== at(f.to)) sim.setLoss(f.permille, at(f.from), at(f.to));
-        break;
-      case 'duplicate':
-        sim.setDuplicate(f.permille);
         break;
       case 'delay':
         if (at(f.from) !== at(f.to)) {
@@ -234,6 +262,10 @@ export function runSchedule(sc: Schedule, ro: RunOptions = {}): Outcome {
     }
     drain();
     if (ro.stopAtViolation && violations.length > 0) break;
+  }
+  if (ro.afterSteps !== undefined && !(ro.stopAtViolation && violations.length > 0)) {
+    ro.afterSteps(sim, (us) => void runTo(world.now + us));
+    drain();
   }
   const out: Outcome = { world, violations, leaderAfterUs: null, wrote: false, converged: false, hash: null, events: 0 };
   if (!ro.safetyOnly && !(ro.stopAtViolation && violations.length > 0)) {

@@ -11,12 +11,12 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ProtocolName, type RaftBugs, RAFT_BUGS, defaultClusterOptions, noBugs } from '../../../src/engine/config';
+import { type ProtocolName, type RaftBugs, RAFT_BUGS, defaultClusterOptions } from '../../../src/engine/config';
 import { Simulation, type World, worldCreate } from '../../../src/engine/sim';
 import type { Command, LogEntry, Message, TimerKind, TraceEvent } from '../../../src/engine/trace';
 import { TraceLog, type TraceView, TraceWindow } from '../../../src/engine/tracelog';
 import { MS, S, names } from './helpers';
-import { CLIENTS, type Schedule, describeSchedule, scheduleArb } from './schedule';
+import { type CommonFault, type Schedule, describeSchedule, isCommonFault, playCommonFault, runSchedule, scheduleArb } from './schedule';
 
 const CHUNK = 1 << 14; // events per chunk in tracelog.ts
 
@@ -107,7 +107,7 @@ function bothWays(play: (sink: Sink) => void, what: () => string, kinds?: Set<st
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Raft: the fault schedules of schedule.ts (played here, as runSchedule only takes an array sink)
+// Raft: the fault schedules of schedule.ts
 
 interface RaftRun {
   sc: Schedule;
@@ -121,130 +121,31 @@ const raftRunArb: fc.Arbitrary<RaftRun> = fc.record({
 });
 
 /**
- * Plays a schedule on the engine. Halfway through it carries on from a structured clone of the world
- * with a new Simulation on the same sink (as the session's snapshots do). Then it holds and releases
- * links, heals everything and lets clients finish (or gives up on them).
+ * Plays a schedule on the engine (runSchedule). Halfway through it carries on from a structured clone of
+ * the world with a new Simulation on the same sink (as the session's snapshots do); after the steps it
+ * holds two links, then releases one (delivered late) and drops the other, before the healing phase.
  */
 function playRaft({ sc, bug }: RaftRun, sink: Sink): void {
-  const ns = names(sc.nodes);
-  const o = defaultClusterOptions(ns, sc.seed);
-  o.raft.prevote = sc.prevote;
-  o.raft.checkQuorum = sc.checkQuorum;
-  o.raft.readMode = sc.readMode;
-  o.raft.maxBatchEntries = sc.maxBatchEntries;
-  o.raft.bugs = noBugs();
-  if (bug !== null) o.raft.bugs[bug] = true;
-  let world = worldCreate(o);
-  let sim = new Simulation(world, sink);
-  sim.start();
-  const run = (us: number, until?: () => boolean): boolean => sim.run(world.now + us, Number.MAX_SAFE_INTEGER, until).reason === 'condition';
-  const at = (i: number): string => ns[i % sc.nodes]!;
-  const delays: [string, string][] = [];
-  let pausedUntil = 0;
-  const half = sc.steps.length >> 1;
-  for (const [i, step] of sc.steps.entries()) {
-    if (i === half) {
-      world = structuredClone(world);
-      sim = new Simulation(world, sink);
-    }
-    run(step.gapUs);
-    const f = step.fault;
-    switch (f.k) {
-      case 'crash':
-        sim.crash(at(f.node));
-        break;
-      case 'restart':
-        sim.restart(at(f.node));
-        break;
-      case 'reboot':
-        sim.crash(at(f.node));
-        sim.restart(at(f.node));
-        break;
-      case 'timeout':
-        sim.forceTimeout(at(f.node));
-        break;
-      case 'duel':
-        sim.forceTimeout(at(f.a));
-        sim.forceTimeout(at(f.b));
-        break;
-      case 'pause':
-        sim.pause(at(f.node), f.us);
-        pausedUntil = Math.max(pausedUntil, world.now + f.us);
-        break;
-      case 'partition': {
-        const groups: string[][] = [[], [], []];
-        ns.forEach((n, j) => groups[f.groups[j]!]!.push(n));
-        sim.partition(groups.filter((g) => g.length > 0), 'random');
-        break;
-      }
-      case 'heal':
-        sim.heal();
-        break;
-      case 'cut':
-        if (at(f.from) !== at(f.to)) sim.cut(at(f.from), at(f.to), f.both);
-        break;
-      case 'loss':
-        sim.setLoss(f.permille);
-        break;
-      case 'link-loss':
-        if (at(f.from) !== at(f.to)) sim.setLoss(f.permille, at(f.from), at(f.to));
-        break;
-      case 'duplicate':
-        sim.setDuplicate(f.permille);
-        break;
-      case 'delay':
-        if (at(f.from) !== at(f.to)) {
-          sim.setDelay(at(f.from), at(f.to), f.loUs, f.hiUs);
-          sim.traceDelay([at(f.from), at(f.to)], `${f.loUs}-${f.hiUs}us`);
-          delays.push([at(f.from), at(f.to)]);
-        }
-        break;
-      case 'drift':
-        sim.skew(at(f.node), 0, f.ppm);
-        break;
-      case 'write':
-      case 'read': {
-        const client = `c${f.client}`;
-        if (!sim.clientDone(client)) sim.abandon(client, 'superseded');
-        const key = `k${f.key}`;
-        const value = f.k === 'write' ? String(f.value) : '';
-        sim.submit(client, (seq): Command => (f.k === 'write' ? { op: 'put', key, value, client, seq } : { op: 'get', key, client, seq }), null);
-        break;
-      }
-    }
-  }
-  // Held links: one released (delivered late), one dropped.
-  sim.hold('n1', 'n2');
-  sim.hold('n2', 'n1');
-  run(300 * MS);
-  sim.release('n1', 'n2', true);
-  sim.release('n2', 'n1', false);
-  // Heal everything, then a write that should commit.
-  sim.heal();
-  sim.setDuplicate(0);
-  for (const [a, b] of delays) sim.setDelay(a, b, o.net.latencyUsMin, o.net.latencyUsMax);
-  for (const n of ns) {
-    sim.skew(n, 0, 0);
-    sim.restart(n);
-  }
-  run(Math.max(0, pausedUntil - world.now));
-  sim.submit('probe', (seq) => ({ op: 'put', key: 'probe', value: 'done', client: 'probe', seq }), null);
-  run(3 * S, () => sim.clientDone('probe'));
-  for (const c of ['probe', ...Array.from({ length: CLIENTS }, (_, i) => `c${i}`)]) sim.abandon(c, 'test over');
-  run(200 * MS);
+  runSchedule(sc, {
+    sink,
+    bugs: bug === null ? {} : { [bug]: true },
+    snapshotAt: sc.steps.length >> 1,
+    afterSteps: (sim, run) => {
+      sim.hold('n1', 'n2');
+      sim.hold('n2', 'n1');
+      run(300 * MS);
+      sim.release('n1', 'n2', true);
+      sim.release('n2', 'n1', false);
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Paxos, Multi-Paxos and bully on the engine
 
 type Act =
-  | { k: 'crash' | 'restart' | 'reboot' | 'timeout' | 'propose'; node: number; value: number }
-  | { k: 'pause'; node: number; us: number }
-  | { k: 'partition'; groups: number[] }
-  | { k: 'heal' }
-  | { k: 'cut'; from: number; to: number; both: boolean }
-  | { k: 'loss'; permille: number }
-  | { k: 'duplicate'; permille: number }
+  | CommonFault
+  | { k: 'timeout' | 'propose'; node: number; value: number }
   | { k: 'hold'; from: number; to: number }
   | { k: 'release'; deliver: boolean }
   | { k: 'write'; client: number; key: number; value: number; via: number | null };
@@ -311,44 +212,14 @@ function playProto(r: ProtoRun, sink: Sink): void {
     }
     run(step.gapUs);
     const f = step.act;
+    if (isCommonFault(f)) playCommonFault(sim, f, ns);
     switch (f.k) {
-      case 'crash':
-        sim.crash(at(f.node));
-        break;
-      case 'restart':
-        sim.restart(at(f.node));
-        break;
-      case 'reboot':
-        sim.crash(at(f.node));
-        sim.restart(at(f.node));
-        break;
       case 'timeout':
         if (r.protocol !== 'paxos') sim.forceTimeout(at(f.node));
         break;
       case 'propose':
         if (r.protocol !== 'bully') sim.propose(at(f.node), ['A', 'B', 'C', 'D', 'E'][f.value]!);
         else sim.forceTimeout(at(f.node));
-        break;
-      case 'pause':
-        sim.pause(at(f.node), f.us);
-        break;
-      case 'partition': {
-        const groups: string[][] = [[], [], []];
-        ns.forEach((n, j) => groups[f.groups[j]!]!.push(n));
-        sim.partition(groups.filter((g) => g.length > 0), 'random');
-        break;
-      }
-      case 'heal':
-        sim.heal();
-        break;
-      case 'cut':
-        if (at(f.from) !== at(f.to)) sim.cut(at(f.from), at(f.to), f.both);
-        break;
-      case 'loss':
-        sim.setLoss(f.permille);
-        break;
-      case 'duplicate':
-        sim.setDuplicate(f.permille);
         break;
       case 'hold':
         if (at(f.from) !== at(f.to)) {
