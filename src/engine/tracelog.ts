@@ -7,8 +7,9 @@
 // allocates nothing per event but what the event refers to.
 //
 // `at(i)` makes the event object on demand: a fresh object each call, equal field by field (and in key
-// order) to the literal the engine would have written. Columns grow in chunks, so growth never copies
-// and at most one chunk is unused.
+// order) to the literal the engine would have written. Columns grow in chunks of 16,384 events (the
+// first starts at 256 and doubles, so a short trace stays small); a long trace never copies what it
+// holds, and at most one chunk is partly unused. A fork shares the full chunks of its log.
 
 import type { Command, LogEntry, Message, TimerKind, TraceEvent, TraceView } from './trace';
 
