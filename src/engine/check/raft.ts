@@ -97,21 +97,19 @@ export function raftCheckEvent(st: RaftCheckState, ev: TraceEvent): Violation[] 
     case 'role':
       return onRole(st, ev.node, ev.to, ev.term);
     case 'append':
-      return withNode(st, ev.node, (i) => raftCheckAppend(st, i, ev.index, ev.entry));
     case 'truncate':
-      return withNode(st, ev.node, (i) => onTruncate(st, i, ev.fromIndex));
     case 'commit':
-      return withNode(st, ev.node, (i) => raftCheckCommit(st, i, ev.from, ev.to));
-    case 'apply':
-      return withNode(st, ev.node, (i) => raftCheckApply(st, i, ev.index, ev.entry));
+    case 'apply': {
+      const i = st.index[ev.node];
+      if (i === undefined) return NONE;
+      if (ev.k === 'append') return raftCheckAppend(st, i, ev.index, ev.entry);
+      if (ev.k === 'truncate') return onTruncate(st, i, ev.fromIndex);
+      if (ev.k === 'commit') return raftCheckCommit(st, i, ev.from, ev.to);
+      return raftCheckApply(st, i, ev.index, ev.entry);
+    }
     default:
       return NONE;
   }
-}
-
-function withNode(st: RaftCheckState, node: string, f: (i: number) => Violation[]): Violation[] {
-  const i = st.index[node];
-  return i === undefined ? NONE : f(i);
 }
 
 function onVote(st: RaftCheckState, node: string, candidate: string, term: number): Violation[] {
