@@ -792,6 +792,24 @@ describe('TraceLog: fork and windows (what a notebook cell keeps)', () => {
     }
   });
 
+  it('a log forked at its own end goes on writing where it was, and so does the fork (each after its last event)', () => {
+    for (const n of [100, 256, 16383, 16384, 20000]) {
+      const { log, ref } = built(n);
+      const f = log.fork();
+      for (let i = 0; i < 300; i++) {
+        log.clientRequest(10 + i, 'cL', 'nL', CMDS[0]!);
+        f.clientRequest(20 + i, 'cF', 'nF', CMDS[0]!);
+      }
+      expect(log.length).toBe(n + 300);
+      expect(f.length).toBe(n + 300);
+      expect(JSON.stringify(log.slice(0, n))).toBe(JSON.stringify(ref));
+      expect(JSON.stringify(f.slice(0, n))).toBe(JSON.stringify(ref));
+      expect(log.at(n + 299)).toEqual({ k: 'client-request', t: 309, client: 'cL', node: 'nL', cmd: CMDS[0] });
+      expect(f.at(n)).toEqual({ k: 'client-request', t: 20, client: 'cF', node: 'nF', cmd: CMDS[0] });
+      expect(f.at(n + 299)).toEqual({ k: 'client-request', t: 319, client: 'cF', node: 'nF', cmd: CMDS[0] });
+    }
+  });
+
   it('a window reads events [0, end) of its log and nothing after, however the log grows', () => {
     const { log, ref } = built(100);
     const w = new TraceWindow(log, 60);
