@@ -83,12 +83,14 @@ interface InFlight {
   msg: Message;
 }
 
+/** The rarer entries of the queue: a client's retry timer, a paused node's resume. */
+type RarePending = { k: 'client-timer'; client: string; gen: number } | { k: 'resume'; node: string; gen: number };
+
 type Pending =
   | InFlight
   /** `idx`: the node's position; `tn`: the timer's number (TIMER_KINDS). */
   | { k: 'timer'; node: string; idx: number; timer: TimerKind; tn: number; gen: number }
-  | { k: 'client-timer'; client: string; gen: number }
-  | { k: 'resume'; node: string; gen: number };
+  | RarePending;
 
 export interface NodeSlot {
   name: string;
@@ -393,7 +395,10 @@ export class Simulation {
 
   /** Records the violations a checker found in the event just recorded (usually none). */
   private violated(violations: readonly Violation[]): void {
-    if (violations.length === 0) return;
+    if (violations.length !== 0) this.recordViolations(violations);
+  }
+
+  private recordViolations(violations: readonly Violation[]): void {
     for (const v of violations) {
       this.world.violations++;
       this.world.violationsBy[v.invariant] = (this.world.violationsBy[v.invariant] ?? 0) + 1;
@@ -487,6 +492,18 @@ export class Simulation {
     const net = w.net;
     const id = w.nextMsgId++;
     this.emitSend(id, this.traceId(from, fromIdx), this.traceId(to, toIdx), msg);
+    if (net.linkRules > 0 || net.lossPermille > 0 || net.duplicatePermille > 0) {
+      this.sendFaulty(id, from, to, fromIdx, toIdx, msg);
+      return;
+    }
+    // A network without faults: only the latency is drawn (as `sendFaulty` would).
+    queuePush(w.queue, w.now + randInt(w.rng, net.latencyUsMin, net.latencyUsMax), { k: 'deliver', id, from, to, fromIdx, toIdx, msg });
+  }
+
+  /** `sendAt` on a network with link rules, loss or duplication (kept apart: the usual path stays short). */
+  private sendFaulty(id: number, from: string, to: string, fromIdx: number, toIdx: number, msg: Message): void {
+    const w = this.world;
+    const net = w.net;
     let loss = net.lossPermille;
     if (net.linkRules > 0) {
       const key = link(from, to);
@@ -572,6 +589,14 @@ export class Simulation {
         }
         return 0;
       }
+      default:
+        return this.liveOther(p, at);
+    }
+  }
+
+  /** `live` of the rarer entries (kept apart: the usual path stays short). */
+  private liveOther(p: RarePending, at: number): number {
+    switch (p.k) {
       case 'client-timer': {
         const c = this.world.clients[this.world.clientIndex[p.client]!]!;
         if (c.retryGen !== p.gen) return -1;
@@ -645,6 +670,16 @@ export class Simulation {
         else this.protocol!.timer(s.proto.s, this.env, p.timer);
         return;
       }
+      case 'deliver':
+        return this.deliver(p);
+      default:
+        return this.processOther(p);
+    }
+  }
+
+  /** `process` of the rarer entries (kept apart: the usual path stays short). */
+  private processOther(p: RarePending): void {
+    switch (p.k) {
       case 'client-timer': {
         const c = this.client(p.client);
         c.retryQueuedAt = -1;
@@ -653,12 +688,28 @@ export class Simulation {
       }
       case 'resume':
         return this.resume(this.slot(p.node));
-      case 'deliver':
-        return this.deliver(p);
     }
   }
 
   private deliver(p: InFlight): void {
+    const net = this.world.net;
+    const i = p.toIdx;
+    if (net.groupOf === null && net.linkRules === 0 && i >= 0) {
+      // No partition or link rule can stop it: to a node that is up, it is delivered.
+      const s = this.world.nodes[i]!;
+      if (s.status === 'up') {
+        this.emitDeliver(p);
+        this.current = s;
+        if (s.proto === null) raftReceive(s.raft, this.env, p.from, p.msg, p.fromIdx);
+        else this.protocol!.receive(s.proto.s, this.env, p.from, p.msg);
+        return;
+      }
+    }
+    this.deliverAny(p);
+  }
+
+  /** `deliver` where a partition or a link rule may stop the message, to a node down or paused, or to a client. */
+  private deliverAny(p: InFlight): void {
     const blocked = this.blocked(p.from, p.to);
     if (blocked !== null) {
       this.emit({ k: 'drop', t: undefined, id: p.id, from: p.from, to: p.to, msg: p.msg, reason: blocked });

@@ -178,19 +178,21 @@ export function raftCheckAppend(st: RaftCheckState, ni: number, index: number, e
     const oe = ol[index - 1];
     if (oe === undefined || oe.term !== entry.term) continue;
     const prevOk = index === 1 || ol[index - 2]?.term === log[index - 2]?.term;
-    if (!sameEntry(oe, entry) || !prevOk) {
-      const node = st.nodes[ni]!;
-      const other = st.nodes[i]!;
-      return [
-        {
-          invariant: 'Log Matching',
-          nodes: [node, other].sort(),
-          detail: `${node} and ${other} both have term ${entry.term} at index ${index} but their logs differ up to it`,
-        },
-      ];
-    }
+    if (!sameEntry(oe, entry) || !prevOk) return logMatching(st.nodes[ni]!, st.nodes[i]!, index, entry.term);
   }
   return NONE;
+}
+
+// The violations of the commonest events are made apart from the checks, which stay short.
+
+function logMatching(node: string, other: string, index: number, term: number): Violation[] {
+  return [
+    {
+      invariant: 'Log Matching',
+      nodes: [node, other].sort(),
+      detail: `${node} and ${other} both have term ${term} at index ${index} but their logs differ up to it`,
+    },
+  ];
 }
 
 function onTruncate(st: RaftCheckState, ni: number, fromIndex: number): Violation[] {
@@ -218,15 +220,8 @@ function onTruncate(st: RaftCheckState, ni: number, fromIndex: number): Violatio
 /** A `commit` event of the node at position `ni`. */
 export function raftCheckCommit(st: RaftCheckState, ni: number, from: number, to: number): Violation[] {
   let out: Violation[] | null = null;
-  const node = st.nodes[ni]!;
   const known = st.commit[ni]!;
-  if (to < known || from < known) {
-    (out ??= []).push({
-      invariant: 'Monotonic Commit',
-      nodes: [node],
-      detail: `${node}'s commit index went back from ${known} to ${to}`,
-    });
-  }
+  if (to < known || from < known) (out ??= []).push(commitWentBack(st.nodes[ni]!, known, to));
   st.commit[ni] = Math.max(known, to);
   const log = st.logs[ni]!;
   const term = st.terms[ni]!;
@@ -241,15 +236,23 @@ export function raftCheckCommit(st: RaftCheckState, ni: number, from: number, to
     }
     if (term < st.committedTerm[i - 1]!) st.committedTerm[i - 1] = term;
     if (!sameEntry(mine, st.committed[i - 1])) {
-      (out ??= []).push({
-        invariant: 'State Machine Safety',
-        nodes: [node],
-        detail: `${node} committed ${entryText(mine)} at index ${i}, but ${entryText(st.committed[i - 1])} was committed there before`,
-      });
+      (out ??= []).push(committedOther(st.nodes[ni]!, i, mine, st.committed[i - 1]));
       break;
     }
   }
   return out ?? NONE;
+}
+
+function commitWentBack(node: string, known: number, to: number): Violation {
+  return { invariant: 'Monotonic Commit', nodes: [node], detail: `${node}'s commit index went back from ${known} to ${to}` };
+}
+
+function committedOther(node: string, index: number, mine: LogEntry | undefined, first: LogEntry | undefined): Violation {
+  return {
+    invariant: 'State Machine Safety',
+    nodes: [node],
+    detail: `${node} committed ${entryText(mine)} at index ${index}, but ${entryText(first)} was committed there before`,
+  };
 }
 
 /** An `apply` event of the node at position `ni`. */
@@ -260,7 +263,10 @@ export function raftCheckApply(st: RaftCheckState, ni: number, index: number, en
     return NONE;
   }
   if (sameEntry(first, entry)) return NONE;
-  const node = st.nodes[ni]!;
+  return appliedOther(st.nodes[ni]!, index, entry, first);
+}
+
+function appliedOther(node: string, index: number, entry: LogEntry, first: LogEntry): Violation[] {
   return [
     {
       invariant: 'State Machine Safety',

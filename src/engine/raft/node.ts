@@ -446,7 +446,7 @@ function answerAppend(s: RaftState, env: RaftEnv, to: number, success: boolean, 
 }
 
 function onAppendEntries(s: RaftState, env: RaftEnv, from: string, fromPos: number, m: Extract<Message, { type: 'AppendEntries' }>): void {
-  if (m.term < s.term) return answerAppend(s, env, fromPos, false, 0, 0, `stale term ${m.term} < ${s.term} (§5.1)`, m.round);
+  if (m.term < s.term) return refuseStaleAppend(s, env, fromPos, m);
   if (m.term > s.term || s.role !== 'follower' || s.leader !== from) {
     becomeFollower(s, env, m.term, from, `heard from leader ${from} of term ${m.term}`);
   } else {
@@ -454,17 +454,8 @@ function onAppendEntries(s: RaftState, env: RaftEnv, from: string, fromPos: numb
   }
   s.leaderContactUs = env.now;
 
-  const last = lastIndex(s);
-  if (m.prevLogIndex > last) {
-    return answerAppend(s, env, fromPos, false, 0, last + 1, `no entry at ${m.prevLogIndex}, log ends at ${last} (§5.3)`, m.round);
-  }
-  const have = termAt(s, m.prevLogIndex);
-  if (have !== m.prevLogTerm && !env.opts.bugs.skipLogMatchCheck) {
-    // Fast backtracking (§5.3, end): point the leader at the first entry of the conflicting term.
-    let first = m.prevLogIndex;
-    while (first > 1 && termAt(s, first - 1) === have) first--;
-    const reason = `term mismatch at ${m.prevLogIndex}: have t${have}, leader has t${m.prevLogTerm} (§5.3)`;
-    return answerAppend(s, env, fromPos, false, 0, Math.max(first, s.commitIndex + 1), reason, m.round);
+  if (m.prevLogIndex > lastIndex(s) || termAt(s, m.prevLogIndex) !== m.prevLogTerm) {
+    if (refuseUnmatchedAppend(s, env, fromPos, m)) return;
   }
   const ents = m.entries;
   let index = m.prevLogIndex;
@@ -473,10 +464,7 @@ function onAppendEntries(s: RaftState, env: RaftEnv, from: string, fromPos: numb
     index++;
     if (index <= s.log.length) {
       if (s.log[index - 1]!.term === e.term) continue;
-      // Only a protocol bug can make a committed entry conflict; the checker reports it, we carry on.
-      const committed = index <= s.commitIndex ? ` — entry ${index} was committed here` : '';
-      env.trace({ k: 'truncate', t: undefined, node: s.id, fromIndex: index, reason: `conflicts with leader ${from}'s entry t${e.term} (§5.3)${committed}` });
-      s.log.length = index - 1;
+      truncateConflict(s, env, from, index, e);
     }
     appendEntry(s, env, e);
   }
@@ -486,6 +474,40 @@ function onAppendEntries(s: RaftState, env: RaftEnv, from: string, fromPos: numb
     if (to > s.commitIndex) advanceCommit(s, env, to, leaderCommittedReason(from));
   }
   answerAppend(s, env, fromPos, true, lastNew, 0, 'ok', m.round);
+}
+
+// The rarer paths of onAppendEntries, kept apart so that the usual one stays short.
+
+function refuseStaleAppend(s: RaftState, env: RaftEnv, fromPos: number, m: Extract<Message, { type: 'AppendEntries' }>): void {
+  answerAppend(s, env, fromPos, false, 0, 0, `stale term ${m.term} < ${s.term} (§5.1)`, m.round);
+}
+
+/**
+ * The consistency check failed (§5.3): answers the leader and returns true, unless the teaching bug
+ * skipLogMatchCheck accepts a term mismatch anyway (false).
+ */
+function refuseUnmatchedAppend(s: RaftState, env: RaftEnv, fromPos: number, m: Extract<Message, { type: 'AppendEntries' }>): boolean {
+  const last = lastIndex(s);
+  if (m.prevLogIndex > last) {
+    answerAppend(s, env, fromPos, false, 0, last + 1, `no entry at ${m.prevLogIndex}, log ends at ${last} (§5.3)`, m.round);
+    return true;
+  }
+  if (env.opts.bugs.skipLogMatchCheck) return false;
+  // Fast backtracking (§5.3, end): point the leader at the first entry of the conflicting term.
+  const have = termAt(s, m.prevLogIndex);
+  let first = m.prevLogIndex;
+  while (first > 1 && termAt(s, first - 1) === have) first--;
+  const reason = `term mismatch at ${m.prevLogIndex}: have t${have}, leader has t${m.prevLogTerm} (§5.3)`;
+  answerAppend(s, env, fromPos, false, 0, Math.max(first, s.commitIndex + 1), reason, m.round);
+  return true;
+}
+
+/** The entry at `index` conflicts with the leader's `e`: the log is cut there (§5.3). */
+function truncateConflict(s: RaftState, env: RaftEnv, from: string, index: number, e: LogEntry): void {
+  // Only a protocol bug can make a committed entry conflict; the checker reports it, we carry on.
+  const committed = index <= s.commitIndex ? ` — entry ${index} was committed here` : '';
+  env.trace({ k: 'truncate', t: undefined, node: s.id, fromIndex: index, reason: `conflicts with leader ${from}'s entry t${e.term} (§5.3)${committed}` });
+  s.log.length = index - 1;
 }
 
 function onAppendResponse(s: RaftState, env: RaftEnv, from: string, pi: number, m: Extract<Message, { type: 'AppendEntriesResponse' }>): void {
@@ -634,6 +656,11 @@ function maybeCommit(s: RaftState, env: RaftEnv): void {
   const t = termAt(s, N);
   if (t === s.term) return advanceCommit(s, env, N, majorityReason(holders, n));
   if (env.opts.bugs.commitOldTerm) return advanceCommit(s, env, N, `index ${N} from old term t${t} counted on ${holders}/${n} (bug commitOldTerm)`);
+  refuseOldTermCommit(s, env, N, t, holders, n);
+}
+
+/** Figure 8 (§5.4.2): an entry of an earlier term on a majority is not committed by counting; traced once per index. */
+function refuseOldTermCommit(s: RaftState, env: RaftEnv, N: number, t: number, holders: number, n: number): void {
   // Terms never decrease along the log, so no index below N is from the current term either.
   if (N > s.refusedReported) {
     s.refusedReported = N;
