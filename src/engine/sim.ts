@@ -697,15 +697,17 @@ export class Simulation {
     if (net.groupOf === null && net.linkRules === 0 && i >= 0) {
       // No partition or link rule can stop it: to a node that is up, it is delivered.
       const s = this.world.nodes[i]!;
-      if (s.status === 'up') {
-        this.emitDeliver(p);
-        this.current = s;
-        if (s.proto === null) raftReceive(s.raft, this.env, p.from, p.msg, p.fromIdx);
-        else this.protocol!.receive(s.proto.s, this.env, p.from, p.msg);
-        return;
-      }
+      if (s.status === 'up') return this.receive(s, p);
     }
     this.deliverAny(p);
+  }
+
+  /** The message reaches node `s`, which is up: traced, then handed to the node's protocol. */
+  private receive(s: NodeSlot, p: InFlight): void {
+    this.emitDeliver(p);
+    this.current = s;
+    if (s.proto === null) raftReceive(s.raft, this.env, p.from, p.msg, p.fromIdx);
+    else this.protocol!.receive(s.proto.s, this.env, p.from, p.msg);
   }
 
   /** `deliver` where a partition or a link rule may stop the message, to a node down or paused, or to a client. */
@@ -726,11 +728,7 @@ export class Simulation {
         s.deferred.push(p);
         return;
       }
-      this.emitDeliver(p);
-      this.current = s;
-      if (s.proto === null) raftReceive(s.raft, this.env, p.from, p.msg, p.fromIdx);
-      else this.protocol!.receive(s.proto.s, this.env, p.from, p.msg);
-      return;
+      return this.receive(s, p);
     }
     this.emitDeliver(p);
     if (p.msg.type === 'ClientResponse') this.clientReceive(this.client(p.to), p.from, p.msg);
