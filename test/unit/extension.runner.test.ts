@@ -223,13 +223,19 @@ describe('Runner (runner.ts) with a fake worker', () => {
     expect(spawned).toHaveLength(1);
   });
 
-  it('cancelling rejects with Cancelled at once, stops the worker, and the next request gets a fresh one', async () => {
+  /** A request `body` and another behind it; the first is cancelled and rejects with Cancelled at once. */
+  async function cancelFirstOfTwo(body: RequestBody) {
     const { runner, spawned } = fake();
     const t = token();
-    const run = runner.request(forget, t as never);
-    const other = runner.request(forget);
+    const first = runner.request(body, t as never);
+    const other = runner.request<string>(forget);
     t.cancel();
-    await expect(run).rejects.toBeInstanceOf(Cancelled);
+    await expect(first).rejects.toBeInstanceOf(Cancelled);
+    return { runner, spawned, other };
+  }
+
+  it('cancelling rejects with Cancelled at once, stops the worker, and the next request gets a fresh one', async () => {
+    const { runner, spawned, other } = await cancelFirstOfTwo(forget);
     await expect(other).rejects.toBeInstanceOf(Cancelled);
     expect(spawned[0]!.terminated).toBe(true);
     // A late answer of the stopped worker is ignored.
@@ -265,12 +271,7 @@ describe('Runner (runner.ts) with a fake worker', () => {
   it(`a run that has not stopped ${STOP_GRACE_MS} ms after a cancel has its worker stopped`, async () => {
     vi.useFakeTimers();
     try {
-      const { runner, spawned } = fake();
-      const t = token();
-      const cancelled = runner.request(run, t as never);
-      const other = runner.request(forget);
-      t.cancel();
-      await expect(cancelled).rejects.toBeInstanceOf(Cancelled);
+      const { runner, spawned, other } = await cancelFirstOfTwo(run);
       vi.advanceTimersByTime(STOP_GRACE_MS - 1);
       expect(spawned[0]!.terminated).toBe(false);
       vi.advanceTimersByTime(1);
