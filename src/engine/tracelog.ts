@@ -80,7 +80,7 @@ function chunkCreate(cap: number): Chunk {
   };
 }
 
-
+/** What a log with no chunk yet writes through: nothing (its room is 0, so `slot` runs first). */
 const EMPTY: Chunk = chunkCreate(0);
 
 export class TraceLog implements TraceView {
