@@ -94,6 +94,8 @@ type Pending =
 
 export interface NodeSlot {
   name: string;
+  /** Position in the cluster's declared node list (`world.nodes[pos]` is this slot). */
+  pos: number;
   status: 'up' | 'down' | 'paused';
   /**
    * The Raft node, in a world that runs Raft (`opts.protocol === 'raft'`). In a world of another
@@ -138,7 +140,7 @@ export interface NetState {
   holds: Record<string, true>;
   held: HeldMessage[];
   /** Partition group per node; null when the network is whole. */
-  groupOf: Record<string, number> | null;
+  groupOf: Map<string, number> | null;
   groups: string[][];
   /** How many per-link rules (latency, loss, cut, hold) exist; with none, messages skip the lookups. */
   linkRules: number;
@@ -178,11 +180,12 @@ export interface World {
   rng: Prng;
   queue: Queue<Pending>;
   nodes: NodeSlot[];
-  index: Record<string, number>;
+  // Maps, not objects, wherever a key is a name the user chose (`toString` and `__proto__` included).
+  index: Map<string, number>;
   net: NetState;
   clients: ClientState[];
   /** Position of each client in `clients`. */
-  clientIndex: Record<string, number>;
+  clientIndex: Map<string, number>;
   nextMsgId: number;
   /** Events processed (deliveries, timers, resumes): the budget counts these. */
   events: number;
@@ -211,7 +214,7 @@ export function worldCreate(opts: ClusterOptions): World {
     rng: prngCreate(opts.seed),
     queue: queueCreate(),
     nodes: [],
-    index: {},
+    index: new Map(),
     net: {
       latencyUsMin: opts.net.latencyUsMin,
       latencyUsMax: opts.net.latencyUsMax,
@@ -227,7 +230,7 @@ export function worldCreate(opts: ClusterOptions): World {
       linkRules: 0,
     },
     clients: [],
-    clientIndex: {},
+    clientIndex: new Map(),
     nextMsgId: 1,
     events: 0,
     check: raftCheckCreate(opts.nodes),
@@ -238,10 +241,11 @@ export function worldCreate(opts: ClusterOptions): World {
   const peers = opts.nodes.slice(); // shared by every node, never mutated
   const timers = (v: number): number[] => TIMER_KINDS.map(() => v);
   opts.nodes.forEach((name, i) => {
-    w.index[name] = i;
+    w.index.set(name, i);
     const p = opts.protocol;
     w.nodes.push({
       name,
+      pos: i,
       status: 'up',
       raft: p === 'raft' ? raftCreate(name, peers) : (null as unknown as RaftState),
       proto: p === 'raft' ? null : ({ kind: p, s: PROTOCOL_TABLE[p].create(name, peers) } as ProtoState),
@@ -369,13 +373,13 @@ export class Simulation {
   }
 
   slot(name: string): NodeSlot {
-    const i = this.world.index[name];
+    const i = this.world.index.get(name);
     if (i === undefined) throw new Error(`engine: unknown node ${name}`);
     return this.world.nodes[i]!;
   }
 
   isNode(name: string): boolean {
-    return this.world.index[name] !== undefined;
+    return this.world.index.has(name);
   }
 
   /** Records an event and checks it. The event is stamped with the time in place: pass a fresh object. */
@@ -474,7 +478,14 @@ export class Simulation {
   // Network
 
   send(from: string, to: string, msg: Message): void {
-    this.sendAt(from, to, this.world.index[from] ?? -1, this.world.index[to] ?? -1, msg);
+    this.sendAt(from, to, this.posOf(from), this.posOf(to), msg);
+  }
+
+  /** A node's position, -1 for a client; the node whose event is being processed is found without a lookup. */
+  private posOf(name: string): number {
+    const cur = this.current;
+    if (cur !== null && cur.name === name) return cur.pos;
+    return this.world.index.get(name) ?? -1;
   }
 
   /** From the node at position `from` to the node at position `to` (Raft's messages between nodes). */
@@ -539,8 +550,8 @@ export class Simulation {
     if (net.linkRules > 0 && net.cuts[link(from, to)]) return 'cut';
     const g = net.groupOf;
     if (g !== null) {
-      const a = g[from];
-      const b = g[to];
+      const a = g.get(from);
+      const b = g.get(to);
       if (a !== undefined && b !== undefined && a !== b) return 'partition';
     }
     return null;
@@ -564,7 +575,7 @@ export class Simulation {
     if (queued >= 0 && queued <= due) return; // that entry comes up first and re-queues itself at `due`
     s.timerQueuedAt[tn] = due;
     const gen = ++s.timerGen[tn]!;
-    queuePush(this.world.queue, due, { k: 'timer', node, idx: this.world.index[node]!, timer: TIMER_KINDS[tn]!, tn, gen });
+    queuePush(this.world.queue, due, { k: 'timer', node, idx: s.pos, timer: TIMER_KINDS[tn]!, tn, gen });
   }
 
   /**
@@ -598,7 +609,7 @@ export class Simulation {
   private liveOther(p: RarePending, at: number): number {
     switch (p.k) {
       case 'client-timer': {
-        const c = this.world.clients[this.world.clientIndex[p.client]!]!;
+        const c = this.world.clients[this.world.clientIndex.get(p.client)!]!;
         if (c.retryGen !== p.gen) return -1;
         if (c.retryDue < 0 || c.op === null) {
           c.retryQueuedAt = -1;
@@ -811,12 +822,12 @@ export class Simulation {
   /** Groups of node names; nodes in no group form one more group of their own. */
   partition(groups: string[][], detail: string): void {
     const net = this.world.net;
-    const groupOf: Record<string, number> = {};
+    const groupOf = new Map<string, number>();
     const full = groups.map((g) => g.slice());
-    full.forEach((g, i) => g.forEach((n) => (groupOf[n] = i)));
-    const rest = this.world.opts.nodes.filter((n) => groupOf[n] === undefined);
+    full.forEach((g, i) => g.forEach((n) => groupOf.set(n, i)));
+    const rest = this.world.opts.nodes.filter((n) => !groupOf.has(n));
     if (rest.length > 0) {
-      rest.forEach((n) => (groupOf[n] = full.length));
+      rest.forEach((n) => groupOf.set(n, full.length));
       full.push(rest);
     }
     net.groupOf = groupOf;
@@ -897,7 +908,7 @@ export class Simulation {
         continue;
       }
       n++;
-      if (deliver) queuePush(this.world.queue, this.world.now, { k: 'deliver', id: h.id, from, to, fromIdx: this.world.index[from] ?? -1, toIdx: this.world.index[to] ?? -1, msg: h.msg } as Pending);
+      if (deliver) queuePush(this.world.queue, this.world.now, { k: 'deliver', id: h.id, from, to, fromIdx: this.world.index.get(from) ?? -1, toIdx: this.world.index.get(to) ?? -1, msg: h.msg } as Pending);
       else this.emit({ k: 'drop', t: undefined, id: h.id, from, to, msg: h.msg, reason: 'held-drop' });
     }
     net.held = keep;
@@ -935,10 +946,10 @@ export class Simulation {
 
   client(name: string): ClientState {
     const w = this.world;
-    const i = w.clientIndex[name];
+    const i = w.clientIndex.get(name);
     if (i !== undefined) return w.clients[i]!;
     const c: ClientState = { name, seq: 0, guess: 0, leader: null, op: null, retryDue: -1, retryQueuedAt: -1, retryGen: 0, last: null };
-    w.clientIndex[name] = w.clients.length;
+    w.clientIndex.set(name, w.clients.length);
     w.clients.push(c);
     return c;
   }

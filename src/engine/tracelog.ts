@@ -75,8 +75,9 @@ function chunkCreate(cap: number): Chunk {
     a: new Int32Array(cap),
     b: new Int32Array(cap),
     c: new Int32Array(cap),
-    r: new Array<unknown>(cap).fill(null),
-    s: new Array<unknown>(cap).fill(null),
+    // Holes until written: nothing reads past the events a log holds (filling them costs as much again).
+    r: new Array<unknown>(cap),
+    s: new Array<unknown>(cap),
   };
 }
 
@@ -108,8 +109,9 @@ export class TraceLog implements TraceView {
   clear(): void {
     for (let c = this.shared; c < this.chunks.length; c++) {
       const ch = this.chunks[c]!;
-      ch.r.fill(null);
-      ch.s.fill(null);
+      // Fresh reference columns let go of what the events referred to (cheaper than filling the old).
+      ch.r = new Array<unknown>(ch.cap);
+      ch.s = new Array<unknown>(ch.cap);
       this.spare.push(ch);
     }
     this.chunks = [];

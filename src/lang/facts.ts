@@ -7,7 +7,7 @@ import { RAFT_INVARIANTS, sameEntry } from '../engine/check/raft';
 import { PAXOS_INVARIANTS, type PaxosCheckState, paxosChosen } from '../engine/check/paxos';
 import { BULLY_INVARIANTS } from '../engine/check/bully';
 import { ballotLabel, isNoop, valueKey, valueLabel } from '../engine/paxos/ballot';
-import { applyCommand, quorum } from '../engine/raft/node';
+import { type Session, applyCommand, quorum } from '../engine/raft/node';
 import { type NodeSlot, type World, nodeRole, nodeTerm } from '../engine/sim';
 import type { Command, LogEntry, PaxosValue } from '../engine/trace';
 
@@ -189,7 +189,7 @@ export function evaluateFact(w: World, f: Fact, expand: Expand): FactResult {
 
 /** Live nodes that act as leader, newest term (ballot) first; bully: highest rank first. */
 export function actingLeaders(w: World): NodeSlot[] {
-  const rank = (n: NodeSlot): number => (w.opts.protocol === 'bully' ? w.index[n.name]! : 0);
+  const rank = (n: NodeSlot): number => (w.opts.protocol === 'bully' ? w.index.get(n.name)! : 0);
   return w.nodes
     .filter((n) => n.status !== 'down' && nodeRole(n) === 'leader')
     .sort((a, b) => nodeTerm(b) - nodeTerm(a) || rank(b) - rank(a) || (a.name < b.name ? -1 : 1));
@@ -233,7 +233,7 @@ function roleOf(n: NodeSlot): string {
 }
 
 function slot(w: World, name: string): NodeSlot {
-  return w.nodes[w.index[name]!]!;
+  return w.nodes[w.index.get(name)!]!;
 }
 
 function writes(cmd: Command, key: string, value: string | null): boolean {
@@ -329,14 +329,14 @@ function chosenLog(n: NodeSlot): PaxosValue[] {
  */
 function chosenWriteFact(w: World, key: string, value: string | null, on: 'majority' | 'all' | Ref): FactResult {
   const check = paxosCheck(w);
-  const kv: Record<string, string> = {};
-  const sessions: Record<string, { seq: number; result: string }> = {};
+  const kv = new Map<string, string>();
+  const sessions = new Map<string, Session>();
   let last: { index: number; v: PaxosValue; value: string | undefined } | null = null;
   for (let i = 1; check.chosen[i] !== undefined; i++) {
     const v = check.chosen[i]!.value;
     if (typeof v === 'string') continue;
     applyCommand(kv, sessions, v);
-    if (v.op !== 'noop' && v.op !== 'get' && v.key === key) last = { index: i, v, value: kv[key] };
+    if (v.op !== 'noop' && v.op !== 'get' && v.key === key) last = { index: i, v, value: kv.get(key) };
   }
   if (last === null) return { ok: false, found: `no chosen write to ${key}` };
   const c = last;
@@ -356,12 +356,12 @@ function chosenWriteFact(w: World, key: string, value: string | null, on: 'major
  * crashes, which reset the nodes' own commit indexes.
  */
 function committedWrite(w: World, key: string): { index: number; entry: LogEntry; value: string | undefined } | null {
-  const kv: Record<string, string> = {};
-  const sessions: Record<string, { seq: number; result: string }> = {};
+  const kv = new Map<string, string>();
+  const sessions = new Map<string, Session>();
   let last: { index: number; entry: LogEntry; value: string | undefined } | null = null;
   w.check.committed.forEach((entry, i) => {
     applyCommand(kv, sessions, entry.cmd);
-    if (entry.cmd.op !== 'noop' && entry.cmd.op !== 'get' && entry.cmd.key === key) last = { index: i + 1, entry, value: kv[key] };
+    if (entry.cmd.op !== 'noop' && entry.cmd.op !== 'get' && entry.cmd.key === key) last = { index: i + 1, entry, value: kv.get(key) };
   });
   return last;
 }

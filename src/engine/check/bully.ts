@@ -14,7 +14,8 @@ export type BullyViolation = Violation<BullyInvariant>;
 export interface BullyCheckState {
   nodes: string[];
   graceUs: Micros;
-  roles: Record<string, Role>;
+  /** By node name: a Map, since a name may be `toString` or `__proto__`, which an object would mishandle. */
+  roles: Map<string, Role>;
   /** When the current overlap of two or more leaders began, or null when at most one leads. */
   overlapSinceUs: Micros | null;
   /** The overlap was reported (each overlap is reported once). */
@@ -23,19 +24,19 @@ export interface BullyCheckState {
 
 /** `graceUs`: how long two leaders may coexist before it counts (a message's flight: the max latency, say). */
 export function bullyCheckCreate(nodes: readonly string[], graceUs: Micros): BullyCheckState {
-  const roles: Record<string, Role> = {};
-  for (const n of nodes) roles[n] = 'follower';
+  const roles = new Map<string, Role>();
+  for (const n of nodes) roles.set(n, 'follower');
   return { nodes: nodes.slice(), graceUs, roles, overlapSinceUs: null, reported: false };
 }
 
 /** Live leaders in declared order. */
 export function bullyLeaders(st: BullyCheckState): string[] {
-  return st.nodes.filter((n) => st.roles[n] === 'leader');
+  return st.nodes.filter((n) => st.roles.get(n) === 'leader');
 }
 
 /** Feed one event; returns the findings it reveals (usually none). */
 export function bullyCheckEvent(st: BullyCheckState, ev: TraceEvent): BullyViolation[] {
-  if (ev.k === 'role') st.roles[ev.node] = ev.to;
+  if (ev.k === 'role') st.roles.set(ev.node, ev.to);
   const leaders = bullyLeaders(st);
   if (leaders.length < 2) {
     st.overlapSinceUs = null;

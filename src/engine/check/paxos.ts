@@ -18,7 +18,7 @@ export type PaxosViolation = Violation<PaxosInvariant>;
 interface Votes {
   ballot: Ballot;
   value: PaxosValue;
-  from: Record<string, true>;
+  from: Set<string>;
 }
 
 interface Chosen {
@@ -31,10 +31,12 @@ export interface PaxosCheckState {
   nodes: string[];
   /** Multi-Paxos: leaders' no-ops are valid values, and applies are checked. */
   multi: boolean;
+  // Sets and Maps, never plain objects, wherever a key holds the user's text (node names, values, client
+  // names): `toString` or `__proto__` would read as an inherited property, or be dropped, in an object.
   /** Keys (`valueKey`) of the values proposed to a node or sent by a client. */
-  proposed: Record<string, true>;
+  proposed: Set<string>;
   /** Per instance, per ballot and value: the acceptors that accepted it. */
-  votes: Record<number, Record<string, Votes>>;
+  votes: Record<number, Map<string, Votes>>;
   /** Per instance, the first value chosen. */
   chosen: Record<number, Chosen>;
   /** Per instance, the first value a learner learned, and who. */
@@ -42,11 +44,11 @@ export interface PaxosCheckState {
   /** Multi-Paxos: per log index, the first command applied there, and where. */
   applied: Record<number, { node: string; value: PaxosValue }>;
   /** Findings already reported (each is reported once). */
-  reported: Record<string, true>;
+  reported: Set<string>;
 }
 
 export function paxosCheckCreate(nodes: readonly string[], multi: boolean): PaxosCheckState {
-  return { nodes: nodes.slice(), multi, proposed: {}, votes: {}, chosen: {}, learned: {}, applied: {}, reported: {} };
+  return { nodes: nodes.slice(), multi, proposed: new Set(), votes: {}, chosen: {}, learned: {}, applied: {}, reported: new Set() };
 }
 
 /** The value chosen at `instance` (0 in single-decree Paxos) according to the acceptors, or null. */
@@ -58,13 +60,13 @@ export function paxosChosen(st: PaxosCheckState, instance: number): PaxosValue |
 export function paxosCheckEvent(st: PaxosCheckState, ev: TraceEvent): PaxosViolation[] {
   switch (ev.k) {
     case 'propose':
-      st.proposed[valueKey(ev.value)] = true;
+      st.proposed.add(valueKey(ev.value));
       return [];
     case 'client-request':
-      st.proposed[valueKey(ev.cmd)] = true;
+      st.proposed.add(valueKey(ev.cmd));
       return [];
     case 'send':
-      if (ev.msg.type === 'ClientRequest') st.proposed[valueKey(ev.msg.cmd)] = true;
+      if (ev.msg.type === 'ClientRequest') st.proposed.add(valueKey(ev.msg.cmd));
       return [];
     case 'accept':
       return ev.granted ? onAccept(st, ev.node, ev.instance, ev.ballot, ev.value) : [];
@@ -82,13 +84,13 @@ function at(instance: number): string {
 }
 
 function report(st: PaxosCheckState, key: string, v: PaxosViolation): PaxosViolation[] {
-  if (st.reported[key]) return [];
-  st.reported[key] = true;
+  if (st.reported.has(key)) return [];
+  st.reported.add(key);
   return [v];
 }
 
 function validity(st: PaxosCheckState, node: string, instance: number, value: PaxosValue, what: string): PaxosViolation[] {
-  if (st.proposed[valueKey(value)] || (st.multi && isNoop(value))) return [];
+  if (st.proposed.has(valueKey(value)) || (st.multi && isNoop(value))) return [];
   return report(st, `Validity\u0000${instance}\u0000${valueKey(value)}`, {
     invariant: 'Validity',
     nodes: [node],
@@ -98,12 +100,13 @@ function validity(st: PaxosCheckState, node: string, instance: number, value: Pa
 
 function onAccept(st: PaxosCheckState, node: string, instance: number, ballot: Ballot, value: PaxosValue): PaxosViolation[] {
   if (!st.nodes.includes(node)) return [];
-  const byBallot = (st.votes[instance] ??= {});
+  const byBallot = (st.votes[instance] ??= new Map());
   const key = `${ballotLabel(ballot)}\u0000${valueKey(value)}`;
-  const votes = (byBallot[key] ??= { ballot, value, from: {} });
-  if (votes.from[node]) return [];
-  votes.from[node] = true;
-  const by = Object.keys(votes.from).sort();
+  let votes = byBallot.get(key);
+  if (votes === undefined) byBallot.set(key, (votes = { ballot, value, from: new Set() }));
+  if (votes.from.has(node)) return [];
+  votes.from.add(node);
+  const by = [...votes.from].sort();
   if (by.length !== majority(st.nodes.length)) return [];
   // This acceptance makes a majority: the value is chosen in this ballot.
   const out = validity(st, node, instance, value, 'chosen');
@@ -130,9 +133,9 @@ function onLearn(st: PaxosCheckState, node: string, instance: number, value: Pax
     if (chosen !== undefined) {
       why = `${valueLabel(chosen.value)} was chosen there first (${ballotLabel(chosen.ballot)}, accepted by ${chosen.by.join(' ')})`;
     } else {
-      const accepted = Object.values(st.votes[instance] ?? {})
+      const accepted = [...(st.votes[instance]?.values() ?? [])]
         .filter((v) => valueKey(v.value) === valueKey(value))
-        .map((v) => `in ${ballotLabel(v.ballot)} by ${Object.keys(v.from).sort().join(' ')}`);
+        .map((v) => `in ${ballotLabel(v.ballot)} by ${[...v.from].sort().join(' ')}`);
       const by = accepted.length === 0 ? 'no acceptor accepted it' : `it was accepted only ${accepted.join(', ')}`;
       why = `no majority (${majority(st.nodes.length)} of ${st.nodes.length}) accepted it: ${by}`;
     }

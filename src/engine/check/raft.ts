@@ -27,8 +27,8 @@ export interface Violation {
 export interface RaftCheckState {
   /** The nodes, in declared order; the per-node arrays below are by this position. */
   nodes: string[];
-  /** Position of each node in `nodes`. */
-  index: Record<string, number>;
+  /** Position of each node in `nodes` (a Map: node names are the user's words). */
+  index: Map<string, number>;
   /** term -> the node that became leader in it */
   leaders: Record<number, string>;
   roles: Role[];
@@ -43,13 +43,13 @@ export interface RaftCheckState {
   /** applied[i - 1]: the entry first applied at index i by any node. */
   applied: LogEntry[];
   /** The latest term each node granted a (real) vote in, and to whom; persistent like votedFor. */
-  voted: Record<string, { term: number; candidate: string }>;
+  voted: Map<string, { term: number; candidate: string }>;
 }
 
 export function raftCheckCreate(nodes: readonly string[]): RaftCheckState {
-  const st: RaftCheckState = { nodes: nodes.slice(), index: {}, leaders: {}, roles: [], terms: [], logs: [], commit: [], committed: [], committedTerm: [], applied: [], voted: {} };
+  const st: RaftCheckState = { nodes: nodes.slice(), index: new Map(), leaders: {}, roles: [], terms: [], logs: [], commit: [], committed: [], committedTerm: [], applied: [], voted: new Map() };
   nodes.forEach((n, i) => {
-    st.index[n] = i;
+    st.index.set(n, i);
     st.roles.push('follower');
     st.terms.push(0);
     st.logs.push([]);
@@ -90,7 +90,7 @@ export function raftCheckEvent(st: RaftCheckState, ev: TraceEvent): Violation[] 
     case 'vote':
       return ev.granted && !ev.prevote ? onVote(st, ev.node, ev.candidate, ev.term) : NONE;
     case 'term': {
-      const i = st.index[ev.node];
+      const i = st.index.get(ev.node);
       if (i !== undefined) st.terms[i] = ev.to;
       return NONE;
     }
@@ -100,7 +100,7 @@ export function raftCheckEvent(st: RaftCheckState, ev: TraceEvent): Violation[] 
     case 'truncate':
     case 'commit':
     case 'apply': {
-      const i = st.index[ev.node];
+      const i = st.index.get(ev.node);
       if (i === undefined) return NONE;
       if (ev.k === 'append') return raftCheckAppend(st, i, ev.index, ev.entry);
       if (ev.k === 'truncate') return onTruncate(st, i, ev.fromIndex);
@@ -113,7 +113,7 @@ export function raftCheckEvent(st: RaftCheckState, ev: TraceEvent): Violation[] 
 }
 
 function onVote(st: RaftCheckState, node: string, candidate: string, term: number): Violation[] {
-  const prev = st.voted[node];
+  const prev = st.voted.get(node);
   if (prev !== undefined && prev.term === term && prev.candidate !== candidate) {
     return [
       {
@@ -123,12 +123,12 @@ function onVote(st: RaftCheckState, node: string, candidate: string, term: numbe
       },
     ];
   }
-  if (prev === undefined || term >= prev.term) st.voted[node] = { term, candidate };
+  if (prev === undefined || term >= prev.term) st.voted.set(node, { term, candidate });
   return NONE;
 }
 
 function onRole(st: RaftCheckState, node: string, to: Role, term: number): Violation[] {
-  const ni = st.index[node];
+  const ni = st.index.get(node);
   if (ni === undefined) return NONE;
   st.roles[ni] = to;
   st.terms[ni] = term;

@@ -37,7 +37,7 @@ interface Tally {
   ballot: Ballot;
   value: PaxosValue;
   /** Acceptors heard accepting this ballot. */
-  from: Record<string, true>;
+  from: Set<string>;
 }
 
 export interface PaxosState {
@@ -64,13 +64,15 @@ export interface PaxosState {
   retryAtUs: number;
   /** Proposer: the ballot of the current (or last) attempt. */
   ballot: Ballot;
+  // Sets and Maps keyed by node name, never plain objects: a node may be named `toString` or `__proto__`
+  // (an object would see an inherited property, or drop the key), and structuredClone keeps them.
   /** Promises for `ballot`: who promised, and what each reported accepted. */
-  promises: Record<string, PaxosAccepted | null>;
+  promises: Map<string, PaxosAccepted | null>;
   /** Peers that answered the current attempt at all (a promise, an acceptance or a refusal). */
-  answered: Record<string, true>;
+  answered: Set<string>;
   /** Peers that missed an answer and have not been heard from since (only the quorum bug uses it). */
-  suspected: Record<string, true>;
-  /** Learner: acceptances heard, per ballot (`#3.1`). */
+  suspected: Set<string>;
+  /** Learner: acceptances heard, per ballot (`#3.1`), a label that is never a property name of an object. */
   tallies: Record<string, Tally>;
 }
 
@@ -90,9 +92,9 @@ export function paxosCreate(id: string, peers: string[]): PaxosState {
     phase: 'idle',
     retryAtUs: 0,
     ballot: NO_BALLOT,
-    promises: {},
-    answered: {},
-    suspected: {},
+    promises: new Map(),
+    answered: new Set(),
+    suspected: new Set(),
     tallies: {},
   };
 }
@@ -123,9 +125,9 @@ function resetVolatile(s: PaxosState): void {
   s.phase = 'idle';
   s.retryAtUs = 0;
   s.ballot = NO_BALLOT;
-  s.promises = {};
-  s.answered = {};
-  s.suspected = {};
+  s.promises = new Map();
+  s.answered = new Set();
+  s.suspected = new Set();
   s.tallies = {};
 }
 
@@ -159,10 +161,6 @@ function quorumText(s: PaxosState, env: PaxosEnv, have: number): string {
   return describeQuorum(s, env.opts.bugs, have);
 }
 
-function count(r: Record<string, unknown>): number {
-  return Object.keys(r).length;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Proposer
 
@@ -170,8 +168,8 @@ function startBallot(s: PaxosState, env: PaxosEnv, reason: string): void {
   s.maxRound++;
   s.ballot = { round: s.maxRound, proposer: s.rank };
   s.phase = 'prepare';
-  s.promises = {};
-  s.answered = {};
+  s.promises = new Map();
+  s.answered = new Set();
   env.trace({ k: 'ballot', t: undefined, node: s.id, instance: INSTANCE, ballot: s.ballot, action: 'start', reason });
   armRetry(s, env);
   broadcast(s, env, { type: 'Prepare', ballot: s.ballot, instance: INSTANCE });
@@ -185,17 +183,17 @@ function armRetry(s: PaxosState, env: PaxosEnv): void {
 
 function onPromise(s: PaxosState, env: PaxosEnv, from: string, m: Extract<Message, { type: 'Promise' }>): void {
   if (s.phase !== 'prepare' || compareBallots(m.ballot, s.ballot) !== 0) return;
-  s.answered[from] = true;
-  s.promises[from] = m.accepted[0] ?? null;
-  if (count(s.promises) >= quorum(s, env)) startAccept(s, env);
+  s.answered.add(from);
+  s.promises.set(from, m.accepted[0] ?? null);
+  if (s.promises.size >= quorum(s, env)) startAccept(s, env);
 }
 
 /** Phase 2: the value is the highest-numbered one among the promises, else the proposer's own. */
 function startAccept(s: PaxosState, env: PaxosEnv): void {
-  const promised = Object.keys(s.promises).sort();
+  const promised = [...s.promises.keys()].sort();
   let highest: { from: string; acc: PaxosAccepted } | null = null;
   for (const p of promised) {
-    const acc = s.promises[p];
+    const acc = s.promises.get(p);
     if (acc !== null && acc !== undefined && (highest === null || compareBallots(acc.ballot, highest.acc.ballot) > 0)) highest = { from: p, acc };
   }
   const have = quorumText(s, env, promised.length);
@@ -214,7 +212,7 @@ function startAccept(s: PaxosState, env: PaxosEnv): void {
     return; // a proposer only runs ballots while it has a value to propose
   }
   s.phase = 'accept';
-  s.answered = {};
+  s.answered = new Set();
   env.trace({ k: 'pick', t: undefined, node: s.id, instance: INSTANCE, ballot: s.ballot, value, reason });
   broadcast(s, env, { type: 'Accept', ballot: s.ballot, instance: INSTANCE, value, chosen: 0 });
 }
@@ -245,16 +243,16 @@ export function paxosTimer(s: PaxosState, env: PaxosEnv, kind: string): void {
   }
   const phase = s.phase;
   if (phase !== 'abandoned') {
-    for (const p of s.peers) if (p !== s.id && s.answered[p] !== true) s.suspected[p] = true;
+    for (const p of s.peers) if (p !== s.id && !s.answered.has(p)) s.suspected.add(p);
     if (env.opts.bugs.quorumFromReachable) {
       // The bug: the silent peers are "down", so the quorum shrinks to what answered.
-      if (phase === 'prepare' && count(s.promises) >= quorum(s, env)) {
+      if (phase === 'prepare' && s.promises.size >= quorum(s, env)) {
         armRetry(s, env);
         return startAccept(s, env);
       }
       if (phase === 'accept' && learnIfQuorum(s, env, ballotLabel(s.ballot))) return;
     }
-    const got = phase === 'prepare' ? `${count(s.promises)} promises` : `${count(s.tallies[ballotLabel(s.ballot)]?.from ?? {})} acceptances`;
+    const got = phase === 'prepare' ? `${s.promises.size} promises` : `${s.tallies[ballotLabel(s.ballot)]?.from.size ?? 0} acceptances`;
     env.trace({ k: 'ballot', t: undefined, node: s.id, instance: INSTANCE, ballot: s.ballot, action: 'abandon', reason: `no quorum in time (${got} of ${s.peers.length})` });
   }
   startBallot(s, env, 'retry interval over');
@@ -301,9 +299,9 @@ function onAccept(s: PaxosState, env: PaxosEnv, from: string, m: Extract<Message
 
 function onAccepted(s: PaxosState, env: PaxosEnv, from: string, m: Extract<Message, { type: 'Accepted' }>): void {
   const key = ballotLabel(m.ballot);
-  const tally = (s.tallies[key] ??= { ballot: m.ballot, value: m.value, from: {} });
-  tally.from[from] = true;
-  if (s.phase === 'accept' && compareBallots(m.ballot, s.ballot) === 0) s.answered[from] = true;
+  const tally = (s.tallies[key] ??= { ballot: m.ballot, value: m.value, from: new Set() });
+  tally.from.add(from);
+  if (s.phase === 'accept' && compareBallots(m.ballot, s.ballot) === 0) s.answered.add(from);
   learnIfQuorum(s, env, key);
 }
 
@@ -311,7 +309,7 @@ function onAccepted(s: PaxosState, env: PaxosEnv, from: string, m: Extract<Messa
 function learnIfQuorum(s: PaxosState, env: PaxosEnv, key: string): boolean {
   const tally = s.tallies[key];
   if (s.learned !== null || tally === undefined) return false;
-  const from = Object.keys(tally.from).sort();
+  const from = [...tally.from].sort();
   if (from.length < quorum(s, env)) return false;
   s.learned = { instance: INSTANCE, ballot: tally.ballot, value: tally.value };
   env.trace({
@@ -335,7 +333,7 @@ function learnIfQuorum(s: PaxosState, env: PaxosEnv, key: string): boolean {
 
 export function paxosReceive(s: PaxosState, env: PaxosEnv, from: string, m: Message): void {
   if (!s.up) return;
-  delete s.suspected[from];
+  s.suspected.delete(from);
   switch (m.type) {
     case 'Prepare':
       return onPrepare(s, env, from, m);
@@ -346,7 +344,7 @@ export function paxosReceive(s: PaxosState, env: PaxosEnv, from: string, m: Mess
     case 'Accepted':
       return onAccepted(s, env, from, m);
     case 'Nack':
-      if (s.phase === 'prepare' || s.phase === 'accept') s.answered[from] = true;
+      if (s.phase === 'prepare' || s.phase === 'accept') s.answered.add(from);
       return onNack(s, env, from, m);
     default:
       return; // not a single-decree Paxos message

@@ -32,7 +32,7 @@ const NOOP: Command = { op: 'noop' };
 interface Proposal {
   value: PaxosValue;
   /** Acceptors that accepted it in the leader's ballot. */
-  acks: Record<string, true>;
+  acks: Set<string>;
   /** Where it came from, for the trace. */
   why: string;
 }
@@ -55,12 +55,15 @@ export interface MultiPaxosState {
   leader: string | null;
   /** Candidate or leader: its own ballot. */
   ballot: Ballot;
+  // Sets and Maps keyed by node name, client name or key, never plain objects: those names are the
+  // user's, and may be `toString` or `__proto__` (an object would see an inherited property, or drop the
+  // key); structuredClone keeps Maps and Sets.
   /** Candidate: promises for `ballot`, with what each acceptor reported. */
-  promises: Record<string, PaxosAccepted[]>;
+  promises: Map<string, PaxosAccepted[]>;
   /** Peers that answered the current phase 1 attempt or a pending Accept. */
-  answered: Record<string, true>;
+  answered: Set<string>;
   /** Peers that missed an answer and have not been heard from since (only the quorum bug uses it). */
-  suspected: Record<string, true>;
+  suspected: Set<string>;
   /** Learner: chosen values by instance; `chosenThrough` is the end of the gap-free prefix, all applied. */
   chosen: Record<number, PaxosAccepted>;
   chosenThrough: number;
@@ -74,8 +77,8 @@ export interface MultiPaxosState {
   /** Values this node was asked to propose (or was forwarded) while it knew no leader. */
   pending: PaxosValue[];
   // The replicated state machine, as in Raft.
-  kv: Record<string, string>;
-  sessions: Record<string, { seq: number; result: string }>;
+  kv: Map<string, string>;
+  sessions: Map<string, { seq: number; result: string }>;
 }
 
 export function multiPaxosCreate(id: string, peers: string[]): MultiPaxosState {
@@ -91,9 +94,9 @@ export function multiPaxosCreate(id: string, peers: string[]): MultiPaxosState {
     maxRound: 0,
     leader: null,
     ballot: NO_BALLOT,
-    promises: {},
-    answered: {},
-    suspected: {},
+    promises: new Map(),
+    answered: new Set(),
+    suspected: new Set(),
     chosen: {},
     chosenThrough: 0,
     catchUpUs: -1,
@@ -101,8 +104,8 @@ export function multiPaxosCreate(id: string, peers: string[]): MultiPaxosState {
     proposals: {},
     waiting: {},
     pending: [],
-    kv: {},
-    sessions: {},
+    kv: new Map(),
+    sessions: new Map(),
   };
 }
 
@@ -136,9 +139,9 @@ export function multiPaxosRestart(s: MultiPaxosState, env: MultiPaxosEnv): void 
 function resetVolatile(s: MultiPaxosState): void {
   s.leader = null;
   s.ballot = NO_BALLOT;
-  s.promises = {};
-  s.answered = {};
-  s.suspected = {};
+  s.promises = new Map();
+  s.answered = new Set();
+  s.suspected = new Set();
   s.chosen = {};
   s.chosenThrough = 0;
   s.catchUpUs = -1;
@@ -146,8 +149,8 @@ function resetVolatile(s: MultiPaxosState): void {
   s.proposals = {};
   s.waiting = {};
   s.pending = [];
-  s.kv = {};
-  s.sessions = {};
+  s.kv = new Map();
+  s.sessions = new Map();
 }
 
 function highestAccepted(s: MultiPaxosState): Ballot {
@@ -161,10 +164,6 @@ function instances(r: Record<number, unknown>): number[] {
   return Object.keys(r)
     .map(Number)
     .sort((a, b) => a - b);
-}
-
-function count(r: Record<string, unknown>): number {
-  return Object.keys(r).length;
 }
 
 /**
@@ -198,9 +197,9 @@ export function multiPaxosTimer(s: MultiPaxosState, env: MultiPaxosEnv, kind: st
   }
   if (s.role === 'leader') return;
   if (s.role === 'candidate') {
-    for (const p of s.peers) if (p !== s.id && s.answered[p] !== true) s.suspected[p] = true;
+    for (const p of s.peers) if (p !== s.id && !s.answered.has(p)) s.suspected.add(p);
     // The bug: the silent peers are "down", so the quorum shrinks to what answered.
-    if (env.opts.bugs.quorumFromReachable && count(s.promises) >= quorumNeeded(s, env.opts.bugs)) return becomeLeader(s, env);
+    if (env.opts.bugs.quorumFromReachable && s.promises.size >= quorumNeeded(s, env.opts.bugs)) return becomeLeader(s, env);
     env.trace({
       k: 'ballot',
       t: undefined,
@@ -208,7 +207,7 @@ export function multiPaxosTimer(s: MultiPaxosState, env: MultiPaxosEnv, kind: st
       instance: s.chosenThrough + 1,
       ballot: s.ballot,
       action: 'abandon',
-      reason: `no quorum of promises in time (${count(s.promises)} of ${s.peers.length})`,
+      reason: `no quorum of promises in time (${s.promises.size} of ${s.peers.length})`,
     });
   }
   becomeCandidate(s, env, s.leader === null ? 'no leader heard within the election timeout' : `leader ${s.leader} silent for an election timeout`);
@@ -235,7 +234,7 @@ function setRole(s: MultiPaxosState, env: MultiPaxosEnv, to: Role, term: number,
 function becomeFollower(s: MultiPaxosState, env: MultiPaxosEnv, leader: string | null, reason: string): void {
   const was = s.role;
   s.leader = leader;
-  s.promises = {};
+  s.promises = new Map();
   if (was === 'leader') {
     env.cancelTimer(s.id, 'heartbeat');
     failWaiting(s, env, leader);
@@ -251,8 +250,8 @@ function becomeCandidate(s: MultiPaxosState, env: MultiPaxosEnv, reason: string)
   s.maxRound = Math.max(s.maxRound, s.promised.round) + 1;
   s.ballot = { round: s.maxRound, proposer: s.rank };
   s.leader = null;
-  s.promises = {};
-  s.answered = {};
+  s.promises = new Map();
+  s.answered = new Set();
   setRole(s, env, 'candidate', s.ballot.round, reason);
   const from = s.chosenThrough + 1;
   env.trace({ k: 'ballot', t: undefined, node: s.id, instance: from, ballot: s.ballot, action: 'start', reason: `${reason}: phase 1 for every instance from i${from}` });
@@ -265,7 +264,7 @@ function becomeCandidate(s: MultiPaxosState, env: MultiPaxosEnv, reason: string)
  * gaps below the highest reported instance with no-ops, then serve new instances with phase 2 only.
  */
 function becomeLeader(s: MultiPaxosState, env: MultiPaxosEnv): void {
-  const voters = Object.keys(s.promises).sort();
+  const voters = [...s.promises.keys()].sort();
   s.leader = s.id;
   s.proposals = {};
   s.waiting = {};
@@ -274,7 +273,7 @@ function becomeLeader(s: MultiPaxosState, env: MultiPaxosEnv): void {
   const best: Record<number, { acc: PaxosAccepted; from: string }> = {};
   let top = s.chosenThrough;
   for (const p of voters) {
-    for (const acc of s.promises[p]!) {
+    for (const acc of s.promises.get(p)!) {
       top = Math.max(top, acc.instance);
       const cur = best[acc.instance];
       if (cur === undefined || compareBallots(acc.ballot, cur.acc.ballot) > 0) best[acc.instance] = { acc, from: p };
@@ -297,7 +296,7 @@ function becomeLeader(s: MultiPaxosState, env: MultiPaxosEnv): void {
   const pending = s.pending;
   s.pending = [];
   for (const v of pending) route(s, env, v);
-  s.answered = {};
+  s.answered = new Set();
   announce(s, env);
 }
 
@@ -305,18 +304,18 @@ function becomeLeader(s: MultiPaxosState, env: MultiPaxosEnv): void {
 function heartbeat(s: MultiPaxosState, env: MultiPaxosEnv): void {
   const open = instances(s.proposals);
   if (open.length > 0) {
-    for (const p of s.peers) if (p !== s.id && s.answered[p] !== true) s.suspected[p] = true;
+    for (const p of s.peers) if (p !== s.id && !s.answered.has(p)) s.suspected.add(p);
     // The bug: the silent peers are "down", so the quorum shrinks to what answered.
     if (env.opts.bugs.quorumFromReachable) for (const i of open) maybeChosen(s, env, i);
   }
-  s.answered = {};
+  s.answered = new Set();
   const pending = instances(s.proposals);
   for (const p of s.peers) {
     if (p === s.id) continue;
     let sent = 0;
     for (const i of pending) {
       const prop = s.proposals[i]!;
-      if (prop.acks[p] === true) continue;
+      if (prop.acks.has(p)) continue;
       if (sent++ === env.opts.maxBatchEntries) break;
       env.send(s.id, p, { type: 'Accept', ballot: s.ballot, instance: i, value: prop.value, chosen: s.chosenThrough });
     }
@@ -334,31 +333,31 @@ function announce(s: MultiPaxosState, env: MultiPaxosEnv): void {
 // Proposer (the leader's phase 2)
 
 function propose(s: MultiPaxosState, env: MultiPaxosEnv, instance: number, value: PaxosValue, why: string): void {
-  s.proposals[instance] = { value, acks: {}, why };
+  s.proposals[instance] = { value, acks: new Set(), why };
   env.trace({ k: 'pick', t: undefined, node: s.id, instance, ballot: s.ballot, value, reason: why });
   broadcast(s, env, { type: 'Accept', ballot: s.ballot, instance, value, chosen: s.chosenThrough });
 }
 
 function onPromise(s: MultiPaxosState, env: MultiPaxosEnv, from: string, m: Extract<Message, { type: 'Promise' }>): void {
   if (s.role !== 'candidate' || compareBallots(m.ballot, s.ballot) !== 0) return;
-  s.answered[from] = true;
-  s.promises[from] = m.accepted;
-  if (count(s.promises) >= quorumNeeded(s, env.opts.bugs)) becomeLeader(s, env);
+  s.answered.add(from);
+  s.promises.set(from, m.accepted);
+  if (s.promises.size >= quorumNeeded(s, env.opts.bugs)) becomeLeader(s, env);
 }
 
 function onAccepted(s: MultiPaxosState, env: MultiPaxosEnv, from: string, m: Extract<Message, { type: 'Accepted' }>): void {
   if (s.role !== 'leader' || compareBallots(m.ballot, s.ballot) !== 0) return;
-  s.answered[from] = true;
+  s.answered.add(from);
   const prop = s.proposals[m.instance];
   if (prop === undefined) return;
-  prop.acks[from] = true;
+  prop.acks.add(from);
   maybeChosen(s, env, m.instance);
 }
 
 function maybeChosen(s: MultiPaxosState, env: MultiPaxosEnv, instance: number): void {
   const prop = s.proposals[instance];
   if (prop === undefined) return;
-  const acks = Object.keys(prop.acks).sort();
+  const acks = [...prop.acks].sort();
   if (acks.length < quorumNeeded(s, env.opts.bugs)) return;
   delete s.proposals[instance];
   const reason = `chosen: ${acks.join(' ')} accepted ${ballotLabel(s.ballot)} at i${instance} (${quorumText(s, env.opts.bugs, acks.length)})`;
@@ -507,7 +506,7 @@ function onClientRequest(s: MultiPaxosState, env: MultiPaxosEnv, client: string,
   if (cmd.op === 'noop') return;
   const answer = (ok: boolean, result: string): void => env.send(s.id, client, { type: 'ClientResponse', ok, seq: cmd.seq, result, leaderHint: s.leader });
   if (s.role !== 'leader') return answer(false, s.leader === null ? 'no leader known' : `not leader; try ${s.leader}`);
-  const session = s.sessions[cmd.client];
+  const session = s.sessions.get(cmd.client);
   if (session !== undefined && session.seq >= cmd.seq) return answer(true, session.result);
   const key = valueKey(cmd);
   for (const i of instances(s.proposals)) {
@@ -534,7 +533,7 @@ function failWaiting(s: MultiPaxosState, env: MultiPaxosEnv, leader: string | nu
 
 export function multiPaxosReceive(s: MultiPaxosState, env: MultiPaxosEnv, from: string, m: Message): void {
   if (s.role === 'down') return;
-  delete s.suspected[from];
+  s.suspected.delete(from);
   switch (m.type) {
     case 'Prepare':
       return onPrepare(s, env, from, m);
@@ -545,7 +544,7 @@ export function multiPaxosReceive(s: MultiPaxosState, env: MultiPaxosEnv, from: 
     case 'Accepted':
       return onAccepted(s, env, from, m);
     case 'Nack':
-      s.answered[from] = true;
+      s.answered.add(from);
       return onNack(s, env, from, m);
     case 'Heartbeat':
       return onHeartbeat(s, env, from, m);

@@ -11,12 +11,12 @@ export interface Reach {
   id: string;
   peers: string[];
   /** Peers that missed an answer and have not been heard from since. */
-  suspected: Record<string, true>;
+  suspected: Set<string>;
 }
 
 /** Itself and every peer it does not suspect. */
 export function reachable(s: Reach): number {
-  return s.peers.filter((p) => p === s.id || s.suspected[p] !== true).length;
+  return s.peers.filter((p) => p === s.id || !s.suspected.has(p)).length;
 }
 
 /**

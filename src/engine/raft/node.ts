@@ -89,8 +89,9 @@ export interface RaftState {
   /** The client endpoint waiting for the entry at an index; the leader answers it once applied. */
   waiting: Map<number, string>;
   // The replicated state machine (a KV store with per-client sessions for duplicate detection).
-  kv: Record<string, string>;
-  sessions: Record<string, { seq: number; result: string }>;
+  // Maps, not objects: keys and client names are the user's words, `toString` and `__proto__` included.
+  kv: Map<string, string>;
+  sessions: Map<string, Session>;
   /** The entries array of the last AppendEntries with entries, and the index before its first entry. */
   lastSlice: LogEntry[];
   lastSlicePrev: number;
@@ -121,8 +122,8 @@ export function raftCreate(id: string, peers: string[]): RaftState {
     ackSentUs: [],
     pendingReads: [],
     waiting: new Map(),
-    kv: {},
-    sessions: {},
+    kv: new Map(),
+    sessions: new Map(),
     lastSlice: [],
     lastSlicePrev: -1,
   };
@@ -191,8 +192,8 @@ function resetVolatile(s: RaftState): void {
   s.ackSentUs = [];
   s.pendingReads = [];
   s.waiting = new Map();
-  s.kv = {};
-  s.sessions = {};
+  s.kv = new Map();
+  s.sessions = new Map();
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -441,8 +442,25 @@ function onVoteResponse(s: RaftState, env: RaftEnv, from: string, pi: number, m:
   }
 }
 
+type AppendEntriesResponse = Extract<Message, { type: 'AppendEntriesResponse' }>;
+
+/**
+ * The last success answer made. Every follower that takes the same AppendEntries answers it with the
+ * same fields (term, match index, round): one object serves them all, as for the AppendEntries itself
+ * (messages are never mutated), so a trace keeps one answer per round instead of one per follower.
+ */
+let lastOk: AppendEntriesResponse | null = null;
+
 function answerAppend(s: RaftState, env: RaftEnv, to: number, success: boolean, matchIndex: number, conflictIndex: number, reason: string, round: number): void {
-  env.sendPeer(s.self, to, { type: 'AppendEntriesResponse', term: s.term, success, matchIndex, conflictIndex, reason, round });
+  if (success) {
+    const m = lastOk;
+    if (m !== null && m.term === s.term && m.matchIndex === matchIndex && m.round === round && m.conflictIndex === conflictIndex && m.reason === reason) {
+      return env.sendPeer(s.self, to, m);
+    }
+  }
+  const m: AppendEntriesResponse = { type: 'AppendEntriesResponse', term: s.term, success, matchIndex, conflictIndex, reason, round };
+  if (success) lastOk = m;
+  env.sendPeer(s.self, to, m);
 }
 
 function onAppendEntries(s: RaftState, env: RaftEnv, from: string, fromPos: number, m: Extract<Message, { type: 'AppendEntries' }>): void {
@@ -721,25 +739,30 @@ function applyCommitted(s: RaftState, env: RaftEnv): void {
   serveReads(s, env);
 }
 
+/** A client's session: its last command applied and the answer it got (dissertation §6.3). */
+export interface Session {
+  seq: number;
+  result: string;
+}
+
 /** The replicated KV state machine; sessions make a retried command take effect once (dissertation §6.3). */
-export function applyCommand(kv: Record<string, string>, sessions: Record<string, { seq: number; result: string }>, cmd: Command): string {
+export function applyCommand(kv: Map<string, string>, sessions: Map<string, Session>, cmd: Command): string {
   if (cmd.op === 'noop') return '';
-  const session = sessions[cmd.client];
+  const session = sessions.get(cmd.client);
   if (session !== undefined && session.seq >= cmd.seq) return session.result;
   let result: string;
   switch (cmd.op) {
     case 'put':
-      kv[cmd.key] = cmd.value;
+      kv.set(cmd.key, cmd.value);
       result = 'OK';
       break;
     case 'delete':
-      result = cmd.key in kv ? 'deleted' : 'not found';
-      delete kv[cmd.key];
+      result = kv.delete(cmd.key) ? 'deleted' : 'not found';
       break;
     case 'cas': {
-      const cur = kv[cmd.key];
+      const cur = kv.get(cmd.key);
       if (cur === cmd.expect) {
-        kv[cmd.key] = cmd.value;
+        kv.set(cmd.key, cmd.value);
         result = 'OK';
       } else {
         result = `failed: ${cmd.key}=${cur ?? '(none)'}`;
@@ -747,10 +770,10 @@ export function applyCommand(kv: Record<string, string>, sessions: Record<string
       break;
     }
     case 'get':
-      result = kv[cmd.key] ?? '(none)';
+      result = kv.get(cmd.key) ?? '(none)';
       break;
   }
-  if (session === undefined) sessions[cmd.client] = { seq: cmd.seq, result };
+  if (session === undefined) sessions.set(cmd.client, { seq: cmd.seq, result });
   else {
     session.seq = cmd.seq;
     session.result = result;
@@ -770,10 +793,10 @@ function onClientRequest(s: RaftState, env: RaftEnv, client: string, cmd: Comman
   const o = env.opts;
   if (cmd.op === 'get' && o.readMode === 'local') {
     // Deliberately unsafe: any node answers from its own state machine, however stale (the lesson).
-    return answerClient(s, env, client, true, cmd.seq, s.kv[cmd.key] ?? '(none)');
+    return answerClient(s, env, client, true, cmd.seq, s.kv.get(cmd.key) ?? '(none)');
   }
   if (s.role !== 'leader') return answerClient(s, env, client, false, cmd.seq, s.leader === null ? 'no leader known' : `not leader; try ${s.leader}`);
-  const session = s.sessions[cmd.client];
+  const session = s.sessions.get(cmd.client);
   if (session !== undefined && session.seq >= cmd.seq) return answerClient(s, env, client, true, cmd.seq, session.result);
   if (cmd.op === 'get' && o.readMode !== 'log') {
     // A lease read needs leader stickiness on the followers; without it, or while the lease is not
@@ -838,7 +861,7 @@ function serveReads(s: RaftState, env: RaftEnv): void {
     if (r.round === 0) confirmed = lease ??= leaseValid(s, env);
     else confirmed = quorumAcked(s, env, r.round);
     if (confirmed && s.lastApplied >= r.readIndex) {
-      env.send(s.id, r.client, { type: 'ClientResponse', ok: true, seq: r.seq, result: s.kv[r.key] ?? '(none)', leaderHint: s.id });
+      env.send(s.id, r.client, { type: 'ClientResponse', ok: true, seq: r.seq, result: s.kv.get(r.key) ?? '(none)', leaderHint: s.id });
     } else {
       reads[kept++] = r;
     }

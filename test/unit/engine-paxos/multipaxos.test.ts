@@ -79,7 +79,7 @@ describe('the distinguished leader', () => {
     expect(c.run('B', (client, seq) => ({ op: 'get', key: 'x', client, seq }))).toEqual({ ok: true, result: '2' });
     expect(c.run('A', (client, seq) => ({ op: 'delete', key: 'x', client, seq }))).toEqual({ ok: true, result: 'deleted' });
     c.h.run(1 * S);
-    for (const n of c.nodes) expect(c.h.state(n).kv, n).toEqual({});
+    for (const n of c.nodes) expect(c.h.state(n).kv, n).toEqual(new Map());
     expect(c.nodes.map((n) => c.h.state(n).chosenThrough)).toEqual([5, 5, 5]);
     expect(c.h.violations()).toEqual([]);
   });
@@ -147,7 +147,7 @@ describe('leader change', () => {
     for (let i = 1; i <= 4; i++) expect(c.write('A', `k${i}`, String(i))?.ok).toBe(true);
     c.h.restart(follower);
     c.h.run(1 * S);
-    expect(c.h.state(follower).kv).toEqual({ k1: '1', k2: '2', k3: '3', k4: '4' });
+    expect(c.h.state(follower).kv).toEqual(new Map([['k1', '1'], ['k2', '2'], ['k3', '3'], ['k4', '4']]));
     expect(eventsOf(c.h.trace, 'send').some((e) => e.from === follower && e.msg.type === 'CatchUp')).toBe(true);
   });
 

@@ -86,7 +86,7 @@ describe('acceptor (§2.2, P1a; §2.3, stable storage)', () => {
       { to: 'n3', msg: accepted(b(1, 1), 'X') },
     ]);
     // Its own learner counted its acceptance locally.
-    expect(Object.keys(h.s.tallies['#1.1']!.from)).toEqual(['n2']);
+    expect([...h.s.tallies['#1.1']!.from]).toEqual(['n2']);
   });
 
   it('refuses an Accept below its promise (P1a)', () => {
@@ -174,7 +174,7 @@ describe('proposer (§2.2, P2c; §2.4, unique proposal numbers)', () => {
     expect(sent.map((x) => x.to)).toEqual(['n1', 'n3']);
     expect(sent[0]!.msg).toEqual(prepare(b(1, 2)));
     // Its own acceptor promised at once.
-    expect(h.s.promises).toEqual({ n2: null });
+    expect(h.s.promises).toEqual(new Map([['n2', null]]));
     expect(h.timers.retry).not.toBeNull();
   });
 

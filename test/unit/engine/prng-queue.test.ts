@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chance, nextU32, prngCreate, randInt } from '../../../src/engine/prng';
-import { queueCreate, queuePeek, queuePeekAt, queuePop, queuePush, queueSize } from '../../../src/engine/queue';
+import { queueClear, queueCreate, queuePeek, queuePeekAt, queuePop, queuePush, queueSize } from '../../../src/engine/queue';
 
 describe('prng (xoshiro128**, seeded by splitmix32)', () => {
   it('gives the same stream on every machine (golden values)', () => {
@@ -81,6 +81,38 @@ describe('event queue', () => {
           }
         }
         expect(queueSize(q)).toBe(naive.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps that order past 2^31 µs (35 minutes) and for an item pushed again after it was popped', () => {
+    const big = fc.array(fc.oneof(fc.record({ push: fc.integer({ min: 0, max: 40 }) }), fc.constant({ pop: true as const })), { maxLength: 300 });
+    fc.assert(
+      fc.property(big, fc.constantFrom(0, 2 ** 31 - 20, 2 ** 40), (list: Op[], base: number) => {
+        const q = queueCreate<{ name: string }>();
+        const naive: { at: number; seq: number; item: { name: string } }[] = [];
+        // Few distinct items, so the same one is often queued again (as a timer re-queues itself).
+        const items = [{ name: 'a' }, { name: 'b' }, { name: 'c' }];
+        let seq = 0;
+        for (const op of list) {
+          if ('push' in op) {
+            const item = items[op.push % items.length]!;
+            queuePush(q, base + op.push, item);
+            naive.push({ at: base + op.push, seq, item });
+            seq++;
+          } else {
+            naive.sort((a, b) => a.at - b.at || a.seq - b.seq);
+            const want = naive.shift();
+            if (want !== undefined) expect(queuePeekAt(q)).toBe(want.at);
+            expect(queuePop(q)).toBe(want?.item);
+          }
+        }
+        expect(queueSize(q)).toBe(naive.length);
+        queueClear(q);
+        expect(queueSize(q)).toBe(0);
+        expect(queuePeekAt(q)).toBe(Infinity);
+        expect(queuePop(q)).toBeUndefined();
       }),
       { numRuns: 300 },
     );

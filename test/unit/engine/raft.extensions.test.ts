@@ -3,7 +3,7 @@
 // (§6.4), lease reads (§6.4.1), client sessions (§6.3).
 
 import { describe, expect, it } from 'vitest';
-import { applyCommand, raftReceive, raftRestart } from '../../../src/engine/raft/node';
+import { type Session, applyCommand, raftReceive, raftRestart } from '../../../src/engine/raft/node';
 import { type Cluster, MS, S, ae, cluster, count, hand, leaderOf, node, quiet, request, runFor, runUntil, rv, submit } from './helpers';
 
 /** 5 nodes; n1 leads; `tweak` sets the options under test. */
@@ -232,7 +232,7 @@ describe('client sessions (§6.3): a retried command takes effect once', () => {
     c.sim.cut('n1', 'A', false); // A never hears n1's answer
     submit(c, 'A', { op: 'put', key: 'x', value: '1' });
     runFor(c, 100 * MS);
-    expect(node(c.world, 'n1').kv).toEqual({ x: '1' });
+    expect(node(c.world, 'n1').kv).toEqual(new Map([['x', '1']]));
     c.sim.crash('n1');
     c.sim.forceTimeout('n2');
     expect(runUntil(c, () => c.sim.clientDone('A'), 3 * S)).toBe(true); // A times out and tries n2
@@ -246,12 +246,12 @@ describe('client sessions (§6.3): a retried command takes effect once', () => {
   });
 
   it('the state machine applies a command with a sequence number it has seen once, and answers the first result again', () => {
-    const kv: Record<string, string> = { x: '1' };
-    const sessions = {};
+    const kv = new Map([['x', '1']]);
+    const sessions = new Map<string, Session>();
     const cas = { op: 'cas' as const, key: 'x', expect: '1', value: '2', client: 'A', seq: 7 };
     expect(applyCommand(kv, sessions, cas)).toBe('OK');
     expect(applyCommand(kv, sessions, cas)).toBe('OK'); // not "failed: x=2": it did not run again
-    expect(kv).toEqual({ x: '2' });
+    expect([...kv]).toEqual([['x', '2']]);
     expect(applyCommand(kv, sessions, { ...cas, seq: 8 })).toBe('failed: x=2');
   });
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { type RaftState, quorum, raftForceTimeout, raftReceive, raftTimer } from '../../../src/engine/raft/node';
 import type { Message } from '../../../src/engine/trace';
-import { type Hand, MS, S, ae, aer, cluster, entries, hand, leaderOf, node, request, runFor, runUntil, rv, rvr, terms } from './helpers';
+import { type Hand, MS, S, ae, aer, cluster, entries, hand, leaderOf, node, request, runFor, runUntil, rv, rvr, submit, terms } from './helpers';
 
 const P3 = ['n1', 'n2', 'n3'];
 const P5 = ['n1', 'n2', 'n3', 'n4', 'n5'];
@@ -266,6 +266,32 @@ describe('§5.3 log replication', () => {
     });
   }
 
+  it('a follower answers each AppendEntries with its term, the round, and the match it now has (prevLogIndex + entries), also where one answer object serves several followers', () => {
+    const c = cluster(5, 3);
+    runUntil(c, () => leaderOf(c.world) !== null, 5 * S);
+    for (let i = 0; i < 20; i++) {
+      submit(c, `c${(i % 3) + 1}`, { op: 'put', key: `k${i % 4}`, value: String(i) });
+      runFor(c, 15 * MS);
+    }
+    runFor(c, 200 * MS);
+    // The AppendEntries each node took last, and each node's term, as the trace tells them.
+    const took = new Map<string, Extract<Message, { type: 'AppendEntries' }>>();
+    const term = new Map<string, number>();
+    const objects = new Set<Message>();
+    let answers = 0;
+    for (const e of c.trace) {
+      if (e.k === 'term') term.set(e.node, e.to);
+      if (e.k === 'deliver' && e.msg.type === 'AppendEntries') took.set(e.to, e.msg);
+      if (e.k !== 'send' || e.msg.type !== 'AppendEntriesResponse' || !e.msg.success) continue;
+      const m = took.get(e.from)!;
+      expect([e.msg.term, e.msg.round, e.msg.matchIndex, e.msg.conflictIndex, e.msg.reason]).toEqual([term.get(e.from), m.round, m.prevLogIndex + m.entries.length, 0, 'ok']);
+      objects.add(e.msg);
+      answers++;
+    }
+    expect(answers).toBeGreaterThan(80);
+    expect(objects.size).toBeLessThan(answers);
+  });
+
   it('committing an entry commits every entry before it, also those of earlier leaders, and applies them in order', () => {
     const h = withLog('n1', P3, 2, [1, 2]);
     raftForceTimeout(h.s, h.env);
@@ -379,7 +405,7 @@ describe('§5.3 Figure 7: the leader brings every follower log in line with its 
       const s = node(c.world, n);
       s.log = entries(...logs[n]!);
       s.term = n === 'd' ? 7 : n === 'L' ? 7 : Math.max(...logs[n]!);
-      c.world.check.logs[c.world.index[n]!] = s.log.slice();
+      c.world.check.logs[c.world.index.get(n)!] = s.log.slice();
     }
     return c;
   }

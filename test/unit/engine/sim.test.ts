@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../src/engine/sim';
+import { queueClear } from '../../../src/engine/queue';
 import type { TraceEvent } from '../../../src/engine/trace';
 import { type Cluster, MS, S, cluster, count, leaderOf, node, quiet, request, runFor, runUntil, submit } from './helpers';
 
@@ -89,7 +90,7 @@ describe('network faults', () => {
     expect(count(c.trace, (e) => e.k === 'duplicate', i0)).toBeGreaterThan(0);
     expect(delivered(c, 'n1', 'n2', i0)).toBe(2 * sends(c, 'n1', 'n2', i0));
     expect(c.world.violations).toBe(0);
-    for (const n of ['n1', 'n2', 'n3']) expect(node(c.world, n).kv).toEqual({ x: '1' });
+    for (const n of ['n1', 'n2', 'n3']) expect(node(c.world, n).kv).toEqual(new Map([['x', '1']]));
   });
 
   it('a slow link delays its messages, and wide latency ranges reorder them', () => {
@@ -120,9 +121,9 @@ describe('node processes', () => {
     c.sim.restart('n2');
     const s = node(c.world, 'n2');
     expect([s.term, s.votedFor, s.log]).toEqual([before.term, before.votedFor, before.log]);
-    expect([s.commitIndex, s.lastApplied, s.kv, s.role]).toEqual([0, 0, {}, 'follower']);
+    expect([s.commitIndex, s.lastApplied, s.kv, s.role]).toEqual([0, 0, new Map(), 'follower']);
     runFor(c, 200 * MS);
-    expect(s.kv).toEqual({ x: '1' });
+    expect(s.kv).toEqual(new Map([['x', '1']]));
   });
 
   it('a paused node is frozen: messages and timers wait, then run in arrival order when it resumes', () => {
@@ -190,7 +191,7 @@ describe('time', () => {
     expect(c.world.now).toBe(at);
     expect(c.world.events).toBe(1);
     const empty = new Simulation(structuredClone(c.world), []);
-    empty.world.queue.heap.length = 0;
+    queueClear(empty.world.queue);
     expect(empty.nextEventTime()).toBe(Infinity);
     expect(empty.step()).toBe(false);
     expect(empty.run(10 * S, 100).reason).toBe('idle');
