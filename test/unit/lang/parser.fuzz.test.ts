@@ -27,6 +27,8 @@ const WORDS: readonly string[] = [
   ...KEYWORDS,
   'n1', 'n2', 'n7', 'A', 'B', 'us-east', 'x', 'x=1', '{', '}', '|', '->', '<->', '=', '>=', '<', ',', '*', '..',
   '150ms..300ms', '2s', '-5s', '+5s', '20%', '120%', '0', '1.5', '"v1"', '"open', '#', 'é', '\t', '\\', '1e9', '99999999999999999999s',
+  // Names that are also JavaScript property names (test/unit/lang/names.test.ts).
+  'toString', '__proto__', 'constructor', 'nodes=__proto__,toString,c', '__proto__ put constructor=1',
 ];
 
 const CHARS = ' \t\r\n{}|=<>-*.,#"%+/:@_aAzZ09µé\u0000\u2028';
