@@ -1,116 +1,82 @@
 // The event queue: a binary min-heap ordered by (time, seq). `seq` is assigned at insertion, so two
 // events at the same virtual time run in the order they were scheduled — a stable, total tie-break.
-// Plain data (arrays of numbers and of items) so a snapshot is a structured clone. An item can be pushed
-// again after it was popped (a timer re-queues itself).
-//
-// The heap is three parallel arrays of numbers (time, seq, and the slot of the item in `items`), so an
-// entry costs no object of its own and moving it up or down the heap moves only numbers: no allocation
-// per event, and times past 2^31 µs (35 minutes) stay unboxed. Items keep their slot until popped; the
-// slots of popped items are reused.
+// Plain data (an array of entries) so a snapshot is a structured clone. An item can be pushed again
+// after it was popped (a timer re-queues itself).
+
+export interface Queued<T> {
+  at: number;
+  seq: number;
+  item: T;
+}
 
 export interface Queue<T> {
-  /** Heap order: entry i is due at at[i], was queued seq[i]-th, and its item is items[slot[i]]. */
-  at: number[];
-  seq: number[];
-  slot: number[];
-  items: (T | undefined)[];
-  /** Slots of `items` free for reuse. */
-  free: number[];
-  /** The seq of the next entry. */
-  next: number;
+  heap: Queued<T>[];
+  seq: number;
 }
 
 export function queueCreate<T>(): Queue<T> {
-  return { at: [], seq: [], slot: [], items: [], free: [], next: 0 };
+  return { heap: [], seq: 0 };
 }
 
 export function queueSize<T>(q: Queue<T>): number {
-  return q.at.length;
+  return q.heap.length;
 }
 
 /** Drops every entry. */
 export function queueClear<T>(q: Queue<T>): void {
-  q.at.length = 0;
-  q.seq.length = 0;
-  q.slot.length = 0;
-  q.items.length = 0;
-  q.free.length = 0;
+  q.heap.length = 0;
 }
 
 export function queuePush<T>(q: Queue<T>, at: number, item: T): void {
-  const A = q.at;
-  const S = q.seq;
-  const L = q.slot;
-  const seq = q.next++;
-  let k: number;
-  if (q.free.length > 0) {
-    k = q.free.pop()!;
-    q.items[k] = item;
-  } else {
-    k = q.items.length;
-    q.items.push(item);
-  }
-  let i = A.length;
-  A.push(at);
-  S.push(seq);
-  L.push(k);
+  const h = q.heap;
+  const node: Queued<T> = { at, seq: q.seq++, item };
+  let i = h.length;
+  h.push(node);
   while (i > 0) {
-    const p = (i - 1) >> 1;
-    const pa = A[p]!;
-    if (pa < at || (pa === at && S[p]! < seq)) break;
-    A[i] = pa;
-    S[i] = S[p]!;
-    L[i] = L[p]!;
-    i = p;
+    const parent = (i - 1) >> 1;
+    const p = h[parent]!;
+    if (p.at < at || (p.at === at && p.seq < node.seq)) break;
+    h[i] = p;
+    i = parent;
   }
-  A[i] = at;
-  S[i] = seq;
-  L[i] = k;
+  h[i] = node;
 }
 
 /** The item at the head, or undefined when the queue is empty. */
 export function queuePeek<T>(q: Queue<T>): T | undefined {
-  return q.at.length === 0 ? undefined : q.items[q.slot[0]!];
+  return q.heap[0]?.item;
 }
 
 /** The time of the item at the head, or Infinity when the queue is empty. */
 export function queuePeekAt<T>(q: Queue<T>): number {
-  return q.at.length === 0 ? Infinity : q.at[0]!;
+  const top = q.heap[0];
+  return top === undefined ? Infinity : top.at;
 }
 
 /** Removes and returns the item at the head (read its time with `queuePeekAt` first). */
 export function queuePop<T>(q: Queue<T>): T | undefined {
-  const A = q.at;
-  const S = q.seq;
-  const L = q.slot;
-  const n = A.length - 1;
-  if (n < 0) return undefined;
-  const k = L[0]!;
-  const item = q.items[k];
-  q.items[k] = undefined;
-  q.free.push(k);
-  // The last entry moves down from the root to its place.
-  const la = A.pop()!;
-  const ls = S.pop()!;
-  const ll = L.pop()!;
+  const h = q.heap;
+  const top = h[0];
+  if (top === undefined) return undefined;
+  const last = h.pop()!;
+  const n = h.length;
   if (n > 0) {
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
-      let c = l;
       const r = l + 1;
-      if (r < n && (A[r]! < A[l]! || (A[r] === A[l] && S[r]! < S[l]!))) c = r;
-      const ca = A[c]!;
-      if (!(ca < la || (ca === la && S[c]! < ls))) break;
-      A[i] = ca;
-      S[i] = S[c]!;
-      L[i] = L[c]!;
+      let c = l;
+      if (r < n && before(h[r]!, h[l]!)) c = r;
+      if (!before(h[c]!, last)) break;
+      h[i] = h[c]!;
       i = c;
     }
-    A[i] = la;
-    S[i] = ls;
-    L[i] = ll;
+    h[i] = last;
   }
-  return item;
+  return top.item;
+}
+
+function before<T>(x: Queued<T>, y: Queued<T>): boolean {
+  return x.at < y.at || (x.at === y.at && x.seq < y.seq);
 }

@@ -75,9 +75,8 @@ function chunkCreate(cap: number): Chunk {
     a: new Int32Array(cap),
     b: new Int32Array(cap),
     c: new Int32Array(cap),
-    // Holes until written: nothing reads past the events a log holds (filling them costs as much again).
-    r: new Array<unknown>(cap),
-    s: new Array<unknown>(cap),
+    r: new Array<unknown>(cap).fill(null),
+    s: new Array<unknown>(cap).fill(null),
   };
 }
 
@@ -109,9 +108,8 @@ export class TraceLog implements TraceView {
   clear(): void {
     for (let c = this.shared; c < this.chunks.length; c++) {
       const ch = this.chunks[c]!;
-      // Fresh reference columns let go of what the events referred to (cheaper than filling the old).
-      ch.r = new Array<unknown>(ch.cap);
-      ch.s = new Array<unknown>(ch.cap);
+      ch.r.fill(null);
+      ch.s.fill(null);
       this.spare.push(ch);
     }
     this.chunks = [];
