@@ -13,6 +13,9 @@ import { notebookMarkdown } from '../views/markdown';
 import { buildPayload } from '../views/payload';
 import { findChrome, openDrawer } from './images';
 
+/** The commands (each has its --help text below). */
+const COMMANDS: readonly string[] = ['run', 'check', 'export'];
+
 const HELP: Record<string, string> = {
   main: `consensus-notebook — run .consensus notebooks headless, check them, export their diagrams
 
@@ -91,8 +94,9 @@ async function main(argv: string[]): Promise<number> {
   if (args.command === 'explore') {
     throw new UsageError('`explore` is not built yet: it needs the exploration runner (swarm over seeds with shrinking).');
   }
-  const help = HELP[args.command];
-  if (help === undefined) throw new UsageError(`Unknown command \`${args.command}\`. Commands: run, check, export.`);
+  // Only the commands' own keys: `main` is the overview's, and `toString` is no command at all.
+  const help = COMMANDS.includes(args.command) ? HELP[args.command] : undefined;
+  if (help === undefined) throw new UsageError(`Unknown command \`${args.command}\`. Commands: ${COMMANDS.join(', ')}.`);
   if (args.flags.has('--help') || args.flags.has('-h')) {
     process.stdout.write(help);
     return 0;

@@ -702,7 +702,15 @@ function checkName(r: Ref, what: 'node' | 'zone' | 'client'): void {
 // ---------------------------------------------------------------------------------------------------
 // Values
 
-const UNITS: Record<string, number> = { us: 1, µs: 1, ms: 1_000, s: 1_000_000, m: 60_000_000, h: 3_600_000_000 };
+/** Microseconds per unit (a Map: a unit is the user's text, and `toString` is not a unit). */
+const UNITS = new Map<string, number>([
+  ['us', 1],
+  ['µs', 1],
+  ['ms', 1_000],
+  ['s', 1_000_000],
+  ['m', 60_000_000],
+  ['h', 3_600_000_000],
+]);
 /** The longest virtual time a scenario may name: one week. */
 export const MAX_DURATION_US = 7 * 24 * 3_600_000_000;
 
@@ -713,9 +721,9 @@ export function parseDuration(t: Token): number {
   if (unit === '') {
     throw new LangError(`A duration needs a unit: \`${t.text}ms\` or \`${t.text}s\`.`, t.span, { title: 'Add unit `ms`', span: t.span, replacement: `${t.text}ms` });
   }
-  const mult = UNITS[unit];
+  const mult = UNITS.get(unit);
   if (mult === undefined) {
-    const dym = didYouMean(unit, Object.keys(UNITS));
+    const dym = didYouMean(unit, [...UNITS.keys()]);
     throw new LangError(`Unknown time unit \`${unit}\`; use us, ms, s, m or h.${dym.text}`, t.span, dym.best ? { title: `Change to \`${m[1]}${m[2]}${dym.best}\``, span: t.span, replacement: `${m[1]}${m[2]}${dym.best}` } : undefined);
   }
   const us = Math.round(Number(m[2]) * mult) * (m[1] === '-' ? -1 : 1);

@@ -110,6 +110,13 @@ describe('consensus-notebook run', () => {
     expect(run('run', sample, '--bogus')).toMatchObject({ code: 2, stderr: expect.stringContaining('Unknown option --bogus') });
   });
 
+  it('a command named like a JavaScript property, or like the main help, is an unknown command', () => {
+    for (const c of ['toString', 'constructor', '__proto__', 'main']) {
+      expect(run(c, sample)).toMatchObject({ code: 2, stderr: expect.stringContaining(`Unknown command \`${c}\``) });
+      expect(run(c, '--help')).toMatchObject({ code: 2, stderr: expect.stringContaining(`Unknown command \`${c}\``) });
+    }
+  });
+
   it('--help exists for every command', () => {
     for (const c of ['run', 'check', 'export']) {
       const r = run(c, '--help');

@@ -12,6 +12,10 @@ describe('values', () => {
   it('an unknown unit gets did-you-mean and a fix for the whole token', () => {
     expect(parseError('run 2mss')).toEqual({ message: 'Unknown time unit `mss`; use us, ms, s, m or h. Did you mean `ms`?', line: 1, column: 5, endColumn: 9, fix: '2ms' });
     expect(parseError('pause n1 20x')).toEqual({ message: 'Unknown time unit `x`; use us, ms, s, m or h.', line: 1, column: 10, endColumn: 13 });
+    // Units named like JavaScript properties are unknown units too (not a lookup on an object's prototype).
+    for (const unit of ['toString', 'constructor', 'valueOf', 'hasOwnProperty']) {
+      expect(parseError(`run 5${unit}`).message).toBe(`Unknown time unit \`${unit}\`; use us, ms, s, m or h.`);
+    }
   });
 
   it.each([
