@@ -159,7 +159,7 @@ export function evaluateFact(w: World, f: Fact, expand: Expand): FactResult {
         }
       }
       const what = f.value === null ? `a write to ${f.key}` : `${f.key}=${f.value}`;
-      if (at === 0) return { ok: false, found: `no ${what} in ${s.name}'s log (length ${s.raft.log.length})` };
+      if (at === 0) return { ok: false, found: `no ${f.value === null ? `write to ${f.key}` : what} in ${s.name}'s log (length ${s.raft.log.length})` };
       const committed = at <= s.raft.commitIndex;
       const ok = f.state === 'any' || (f.state === 'committed') === committed;
       const where = `term ${s.raft.log[at - 1]!.term}, ${committed ? 'committed' : 'uncommitted'} there: its commit index is ${s.raft.commitIndex}`;

@@ -19,6 +19,7 @@ describe('failed expectations', () => {
     ['expect not n1 is leader', 'Expected not n1 is leader, found n1 is leader (term 1) (at T).', 8, 24],
     ['expect committed x=1', 'Expected committed x=1 on majority, found no committed write to x (at T).', 8, 21],
     ['expect n1 has x=1', "Expected n1 has x=1, found no x=1 in n1's log (length 1) (at T).", 8, 18],
+    ['expect n1 has x', "Expected n1 has x, found no write to x in n1's log (length 1) (at T).", 8, 16],
     ['expect violation', 'Expected violation, found no violation (at T).', 8, 17],
   ])('%s', (cell, message, column, endColumn) => {
     expect(failures([FIVE, cell])).toEqual([[message, column, endColumn]]);
