@@ -908,7 +908,7 @@ export class Simulation {
         continue;
       }
       n++;
-      if (deliver) queuePush(this.world.queue, this.world.now, { k: 'deliver', id: h.id, from, to, fromIdx: this.world.index.get(from) ?? -1, toIdx: this.world.index.get(to) ?? -1, msg: h.msg } as Pending);
+      if (deliver) queuePush(this.world.queue, this.world.now, { k: 'deliver', id: h.id, from, to, fromIdx: this.posOf(from), toIdx: this.posOf(to), msg: h.msg } as Pending);
       else this.emit({ k: 'drop', t: undefined, id: h.id, from, to, msg: h.msg, reason: 'held-drop' });
     }
     net.held = keep;

@@ -17,7 +17,7 @@
 //   chosenThrough <= every chosen instance's index is contiguous: chosen[1..chosenThrough] all exist
 
 import { type Protocol, type ProtocolEnv, broadcastTo, sendTo } from '../protocol';
-import { applyCommand } from '../raft/node';
+import { type Session, applyCommand } from '../raft/node';
 import type { Ballot, Command, Message, PaxosAccepted, PaxosValue, Role } from '../trace';
 import { NO_BALLOT, ballotLabel, compareBallots, valueKey, valueLabel } from './ballot';
 import type { MultiPaxosOptions } from './options';
@@ -78,7 +78,7 @@ export interface MultiPaxosState {
   pending: PaxosValue[];
   // The replicated state machine, as in Raft.
   kv: Map<string, string>;
-  sessions: Map<string, { seq: number; result: string }>;
+  sessions: Map<string, Session>;
 }
 
 export function multiPaxosCreate(id: string, peers: string[]): MultiPaxosState {
