@@ -34,7 +34,18 @@ export interface RaftCheckState {
   roles: Role[];
   /** Each node's current term, from `term` and `role` events. */
   terms: number[];
-  logs: LogEntry[][];
+  /**
+   * The nodes' logs, as their events show them, kept as one shared log and each node's differences from
+   * it. Logs are mostly prefixes of one another holding the very same entry objects (a follower keeps
+   * the ones its leader sent), so one array serves them all, whatever their length: node i's entry at
+   * index x (x <= len[i]) is `own[i]`'s when it has one, else `base[x - 1]`. An entry of its own is one
+   * that is not (the same object as) base's there, or a gap (undefined) where base has an entry.
+   */
+  base: LogEntry[];
+  len: number[];
+  own: Map<number, LogEntry | undefined>[];
+  /** How many nodes have entries of their own. At 0, every log is a prefix of `base`. */
+  diverged: number;
   commit: number[];
   /** The committed prefix as first seen anywhere: committed[i - 1] is the entry at index i. */
   committed: LogEntry[];
@@ -47,15 +58,55 @@ export interface RaftCheckState {
 }
 
 export function raftCheckCreate(nodes: readonly string[]): RaftCheckState {
-  const st: RaftCheckState = { nodes: nodes.slice(), index: new Map(), leaders: {}, roles: [], terms: [], logs: [], commit: [], committed: [], committedTerm: [], applied: [], voted: new Map() };
+  const st: RaftCheckState = {
+    nodes: nodes.slice(),
+    index: new Map(),
+    leaders: {},
+    roles: [],
+    terms: [],
+    base: [],
+    len: [],
+    own: [],
+    diverged: 0,
+    commit: [],
+    committed: [],
+    committedTerm: [],
+    applied: [],
+    voted: new Map(),
+  };
   nodes.forEach((n, i) => {
     st.index.set(n, i);
     st.roles.push('follower');
     st.terms.push(0);
-    st.logs.push([]);
+    st.len.push(0);
+    st.own.push(new Map());
     st.commit.push(0);
   });
   return st;
+}
+
+/** The entry of the node at position `ni` at `index`, or undefined where its log has none. */
+function entryAt(st: RaftCheckState, ni: number, index: number): LogEntry | undefined {
+  if (index > st.len[ni]! || index < 1) return undefined;
+  const own = st.own[ni]!;
+  if (own.size !== 0 && own.has(index)) return own.get(index);
+  return st.base[index - 1];
+}
+
+/** The node at `ni` keeps its log up to `length`: its own entries after it go. */
+function cut(st: RaftCheckState, ni: number, length: number): void {
+  if (st.len[ni]! > length) st.len[ni] = length;
+  const own = st.own[ni]!;
+  if (own.size === 0) return;
+  for (const x of [...own.keys()]) if (x > length) own.delete(x);
+  if (own.size === 0) st.diverged--;
+}
+
+/** Records `entry` (or a gap) as the node's own at `index`. */
+function setOwn(st: RaftCheckState, ni: number, index: number, entry: LogEntry | undefined): void {
+  const own = st.own[ni]!;
+  if (own.size === 0) st.diverged++;
+  own.set(index, entry);
 }
 
 export function sameEntry(a: LogEntry | undefined, b: LogEntry | undefined): boolean {
@@ -150,13 +201,13 @@ function onRole(st: RaftCheckState, node: string, to: Role, term: number): Viola
   }
   // Leader Completeness: an entry committed in a term is in the log of every leader of a later term. A
   // leader of an earlier term (elected late, on votes that were delayed) is not bound by it.
-  const log = st.logs[ni]!;
   for (let i = 1; i <= st.committed.length && st.committedTerm[i - 1]! < term; i++) {
-    if (!sameEntry(log[i - 1], st.committed[i - 1])) {
+    const mine = entryAt(st, ni, i);
+    if (!sameEntry(mine, st.committed[i - 1])) {
       (out ??= []).push({
         invariant: 'Leader Completeness',
         nodes: [node],
-        detail: `${node} leads term ${term} without committed entry ${i} (${entryText(st.committed[i - 1])}); it has ${entryText(log[i - 1])}`,
+        detail: `${node} leads term ${term} without committed entry ${i} (${entryText(st.committed[i - 1])}); it has ${entryText(mine)}`,
       });
       break;
     }
@@ -166,21 +217,34 @@ function onRole(st: RaftCheckState, node: string, to: Role, term: number): Viola
 
 /** An `append` event of the node at position `ni`. */
 export function raftCheckAppend(st: RaftCheckState, ni: number, index: number, entry: LogEntry): Violation[] {
-  const log = st.logs[ni]!;
-  if (log.length !== index - 1) log.length = index - 1;
-  log.push(entry);
+  const len = st.len[ni]!;
+  if (len > index - 1) cut(st, ni, index - 1);
+  else if (len < index - 1) gap(st, ni, len, index);
+  st.len[ni] = index;
+  const base = st.base;
+  if (index > base.length) {
+    base[index - 1] = entry; // no other log reaches this far
+    return NONE;
+  }
+  if (base[index - 1] !== entry) setOwn(st, ni, index, entry);
+  // Every log a prefix of one log: they match wherever they overlap.
+  if (st.diverged === 0) return NONE;
   // Log Matching, incrementally: if another log has the same (index, term), the entries and the
   // previous terms must match; by induction the whole prefixes then match (§5.3).
-  const logs = st.logs;
-  for (let i = 0; i < logs.length; i++) {
+  const prevTerm = entryAt(st, ni, index - 1)?.term;
+  for (let i = 0; i < st.len.length; i++) {
     if (i === ni) continue;
-    const ol = logs[i]!;
-    const oe = ol[index - 1];
+    const oe = entryAt(st, i, index);
     if (oe === undefined || oe.term !== entry.term) continue;
-    const prevOk = index === 1 || ol[index - 2]?.term === log[index - 2]?.term;
+    const prevOk = index === 1 || entryAt(st, i, index - 1)?.term === prevTerm;
     if (!sameEntry(oe, entry) || !prevOk) return logMatching(st.nodes[ni]!, st.nodes[i]!, index, entry.term);
   }
   return NONE;
+}
+
+/** An append past the end of the node's log (at `index`, its log ending at `len`): what lies between is a gap. */
+function gap(st: RaftCheckState, ni: number, len: number, index: number): void {
+  for (let x = len + 1; x < index; x++) setOwn(st, ni, x, undefined);
 }
 
 // The violations of the commonest events are made apart from the checks, which stay short.
@@ -212,8 +276,7 @@ function onTruncate(st: RaftCheckState, ni: number, fromIndex: number): Violatio
       detail: `${node} deleted committed entry ${fromIndex} (its commit index is ${st.commit[ni]})`,
     });
   }
-  const log = st.logs[ni]!;
-  log.length = Math.min(log.length, fromIndex - 1);
+  cut(st, ni, fromIndex - 1);
   return out ?? NONE;
 }
 
@@ -223,10 +286,9 @@ export function raftCheckCommit(st: RaftCheckState, ni: number, from: number, to
   const known = st.commit[ni]!;
   if (to < known || from < known) (out ??= []).push(commitWentBack(st.nodes[ni]!, known, to));
   st.commit[ni] = Math.max(known, to);
-  const log = st.logs[ni]!;
   const term = st.terms[ni]!;
   for (let i = from + 1; i <= to; i++) {
-    const mine = log[i - 1];
+    const mine = entryAt(st, ni, i);
     if (i > st.committed.length) {
       if (mine !== undefined && i === st.committed.length + 1) {
         st.committed.push(mine);

@@ -1,6 +1,7 @@
 // The safety checker (Figure 3), fed synthetic traces: each invariant is reported when broken, and
 // legal histories that look odd are not.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RAFT_INVARIANTS, type RaftCheckState, raftCheckCreate, raftCheckEvent } from '../../../src/engine/check/raft';
 /** An event without its time (the checker does not read it). */
@@ -127,5 +128,91 @@ describe('the Raft checker', () => {
     const f = new Feed();
     const r = raftCheckEvent(f.st, { k: 'note', t: 0, text: 'hi' });
     expect(r).toEqual([]);
+  });
+});
+
+// The checker keeps the nodes' logs as one shared log plus each node's differences. Whatever the events,
+// it must report what a checker with one plain array per node reports: this is that checker's log part
+// (Log Matching, Leader Completeness and State Machine Safety read the logs), written the plain way.
+describe('the Raft checker keeps the nodes logs as one shared log', () => {
+  /** Per node, its log as an array: the reference the shared representation must agree with. */
+  class PlainLogs {
+    readonly logs: LogEntry[][];
+    readonly committed: LogEntry[] = [];
+    constructor(n: number) {
+      this.logs = Array.from({ length: n }, () => []);
+    }
+    append(ni: number, index: number, entry: LogEntry): boolean {
+      const log = this.logs[ni]!;
+      if (log.length !== index - 1) log.length = index - 1;
+      log.push(entry);
+      return this.logs.some((ol, i) => {
+        if (i === ni) return false;
+        const oe = ol[index - 1];
+        if (oe === undefined || oe.term !== entry.term) return false;
+        const prevOk = index === 1 || ol[index - 2]?.term === log[index - 2]?.term;
+        return !same(oe, entry) || !prevOk;
+      });
+    }
+    truncate(ni: number, fromIndex: number): void {
+      const log = this.logs[ni]!;
+      log.length = Math.min(log.length, fromIndex - 1);
+    }
+    /** Whether committing (from, to] on node ni commits an entry other than the first one committed there. */
+    commit(ni: number, from: number, to: number): boolean {
+      const log = this.logs[ni]!;
+      for (let i = from + 1; i <= to; i++) {
+        const mine = log[i - 1];
+        if (i > this.committed.length) {
+          if (mine !== undefined && i === this.committed.length + 1) this.committed.push(mine);
+          continue;
+        }
+        if (!same(mine, this.committed[i - 1])) return true;
+      }
+      return false;
+    }
+  }
+  const same = (a: LogEntry | undefined, b: LogEntry | undefined): boolean =>
+    a === b || (a !== undefined && b !== undefined && a.term === b.term && JSON.stringify(a.cmd) === JSON.stringify(b.cmd));
+
+  // A few entries, some equal but not the same object (a follower's copy), some conflicting.
+  const pool: LogEntry[] = [noop(1), noop(1), put(1, '1'), put(1, '1'), put(1, '2'), put(2, '1'), put(2, '3'), noop(2), put(3, '4')];
+  const nodes = ['n1', 'n2', 'n3', 'n4'];
+  type Op = { k: 'append'; node: number; at: number; entry: number } | { k: 'truncate'; node: number; at: number } | { k: 'commit'; node: number; to: number };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 6, arbitrary: fc.record({ k: fc.constant('append' as const), node: fc.nat(3), at: fc.integer({ min: -2, max: 1 }), entry: fc.nat(pool.length - 1) }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant('truncate' as const), node: fc.nat(3), at: fc.integer({ min: 1, max: 8 }) }) },
+    { weight: 2, arbitrary: fc.record({ k: fc.constant('commit' as const), node: fc.nat(3), to: fc.integer({ min: 0, max: 8 }) }) },
+  );
+
+  it('reports Log Matching and committed-entry violations exactly where per-node arrays would (§5.3, §5.4.3)', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const f = new Feed(nodes);
+        const plain = new PlainLogs(nodes.length);
+        const commit = nodes.map(() => 0);
+        for (const o of ops) {
+          const node = nodes[o.node]!;
+          const len = plain.logs[o.node]!.length;
+          if (o.k === 'append') {
+            // Mostly at the end of the log; sometimes over its last entries, or past its end (a gap).
+            const index = Math.max(1, len + 1 + o.at);
+            const entry = pool[o.entry]!;
+            const want = plain.append(o.node, index, entry);
+            expect(f.append(node, index, entry).includes('Log Matching')).toBe(want);
+          } else if (o.k === 'truncate') {
+            plain.truncate(o.node, o.at);
+            f.ev({ k: 'truncate', node, fromIndex: o.at, reason: '' });
+          } else {
+            const from = commit[o.node]!;
+            if (o.to <= from) continue;
+            commit[o.node] = o.to;
+            const want = plain.commit(o.node, from, o.to);
+            expect(f.commit(node, from, o.to).includes('State Machine Safety')).toBe(want);
+          }
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -3,6 +3,7 @@
 // message in, and check what it sends and what it becomes.
 
 import { describe, expect, it } from 'vitest';
+import { raftCheckAppend } from '../../../src/engine/check/raft';
 import { type RaftState, quorum, raftForceTimeout, raftReceive, raftTimer } from '../../../src/engine/raft/node';
 import type { Message } from '../../../src/engine/trace';
 import { type Hand, MS, S, ae, aer, cluster, entries, hand, leaderOf, node, request, runFor, runUntil, rv, rvr, submit, terms } from './helpers';
@@ -405,7 +406,8 @@ describe('§5.3 Figure 7: the leader brings every follower log in line with its 
       const s = node(c.world, n);
       s.log = entries(...logs[n]!);
       s.term = n === 'd' ? 7 : n === 'L' ? 7 : Math.max(...logs[n]!);
-      c.world.check.logs[c.world.index.get(n)!] = s.log.slice();
+      // The checker learns each log as the trace would have shown it, entry by entry.
+      s.log.forEach((e, i) => raftCheckAppend(c.world.check, c.world.index.get(n)!, i + 1, e));
     }
     return c;
   }
