@@ -1,10 +1,11 @@
 // The engine's trace store. The trace is still a sequence of `TraceEvent`s (the contract of trace.ts);
 // this is how the engine keeps it. The kinds that make up almost every event of a running cluster
 // (messages sent and delivered, appends, commits, applies, timers, client requests and answers) are
-// kept in columns: a kind code, the time, three integers (ids, indexes, node names as numbers) and two
-// references (the message, the entry, the reason, the result). Every other kind is kept as the event
-// object itself. An event costs about 40 bytes here, against 60 to 90 as an object, and the engine
-// allocates nothing per event but what the event refers to.
+// kept in columns: a kind code, the time, three integers (ids, indexes, node names as numbers, a code for
+// the commonest results) and one reference (the message, the entry, the reason, the result). Every other
+// kind, and an apply with a less common result, is kept as the event object itself. An event costs
+// about 30 bytes here, against 60 to 90 as an object, and the engine allocates nothing per event but what
+// the event refers to.
 //
 // `at(i)` makes the event object on demand: a fresh object each call, equal field by field (and in key
 // order) to the literal the engine would have written. Columns grow in chunks of 16,384 events (the
@@ -24,7 +25,12 @@ const APPLY = 4;
 const COMMIT = 5;
 const TIMER = 6;
 const CLIENT_REQUEST = 7;
-const CLIENT_RESPONSE = 8;
+/** A client's answer, ok or not (the kind says which, so no column is spent on it). */
+const CLIENT_RESPONSE_OK = 8;
+const CLIENT_RESPONSE_FAIL = 9;
+
+/** The results an apply keeps as a code in its third integer; any other result keeps the event object. */
+const APPLY_RESULTS = ['', 'OK'];
 
 const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS; // events per chunk
@@ -42,7 +48,6 @@ interface Chunk {
   b: Int32Array;
   c: Int32Array;
   r: unknown[];
-  s: unknown[];
 }
 
 /** A new chunk holding the first `len` events of `from`, with room for `cap` (at least len). */
@@ -53,10 +58,7 @@ function chunkCopy(from: Chunk, len: number, cap = capFor(len)): Chunk {
   ch.a.set(from.a.subarray(0, len));
   ch.b.set(from.b.subarray(0, len));
   ch.c.set(from.c.subarray(0, len));
-  for (let i = 0; i < len; i++) {
-    ch.r[i] = from.r[i];
-    ch.s[i] = from.s[i];
-  }
+  for (let i = 0; i < len; i++) ch.r[i] = from.r[i];
   return ch;
 }
 
@@ -76,7 +78,6 @@ function chunkCreate(cap: number): Chunk {
     b: new Int32Array(cap),
     c: new Int32Array(cap),
     r: nulls(new Array<unknown>(cap), 0),
-    s: nulls(new Array<unknown>(cap), 0),
   };
 }
 
@@ -118,7 +119,6 @@ export class TraceLog implements TraceView {
     for (let c = this.shared; c < this.chunks.length; c++) {
       const ch = this.chunks[c]!;
       nulls(ch.r, 0);
-      nulls(ch.s, 0);
       this.spare.push(ch);
     }
     this.chunks = [];
@@ -143,7 +143,6 @@ export class TraceLog implements TraceView {
     // Drop the references the forgotten events held in the last kept chunk.
     if (this.cur !== null && part !== 0) {
       nulls(this.cur.r, part);
-      nulls(this.cur.s, part);
     }
     this.n = length;
     this.sync();
@@ -194,7 +193,7 @@ export class TraceLog implements TraceView {
 
   // The chunk being written, its columns and where the next event goes in it (`off`): `room` events fit
   // before `slot` must find a new chunk or a larger one. `sync` sets them after anything moved `n` or
-  // `cur`. An event then costs seven stores, without looking the chunk up.
+  // `cur`. An event then costs six stores, without looking the chunk up.
   private room = 0;
   private off = 0;
   private ck: Uint8Array = EMPTY.k;
@@ -203,7 +202,6 @@ export class TraceLog implements TraceView {
   private cb: Int32Array = EMPTY.b;
   private cc: Int32Array = EMPTY.c;
   private cr: unknown[] = EMPTY.r;
-  private cs: unknown[] = EMPTY.s;
 
   private sync(): void {
     const ch = this.cur;
@@ -221,10 +219,9 @@ export class TraceLog implements TraceView {
     this.cb = ch.b;
     this.cc = ch.c;
     this.cr = ch.r;
-    this.cs = ch.s;
   }
 
-  private put(kind: number, t: number, a: number, b: number, c: number, r: unknown, s: unknown): void {
+  private put(kind: number, t: number, a: number, b: number, c: number, r: unknown): void {
     if (this.room === 0) {
       this.slot();
       this.sync();
@@ -236,7 +233,6 @@ export class TraceLog implements TraceView {
     this.cb[o] = b;
     this.cc[o] = c;
     this.cr[o] = r;
-    this.cs[o] = s;
     this.off = o + 1;
     this.room--;
     this.n++;
@@ -244,41 +240,43 @@ export class TraceLog implements TraceView {
 
   /** Any event, kept as the object itself (its `t` must be set). */
   push(ev: TraceEvent): void {
-    this.put(OBJ, ev.t, 0, 0, 0, ev, null);
+    this.put(OBJ, ev.t, 0, 0, 0, ev);
   }
 
   // The kinds kept in columns. Names are given by number (`id`).
 
   send(t: number, id: number, from: number, to: number, msg: Message): void {
-    this.put(SEND, t, id, from, to, msg, null);
+    this.put(SEND, t, id, from, to, msg);
   }
 
   deliver(t: number, id: number, from: number, to: number, msg: Message): void {
-    this.put(DELIVER, t, id, from, to, msg, null);
+    this.put(DELIVER, t, id, from, to, msg);
   }
 
   append(t: number, node: number, index: number, entry: LogEntry): void {
-    this.put(APPEND, t, node, index, 0, entry, null);
+    this.put(APPEND, t, node, index, 0, entry);
   }
 
   apply(t: number, node: number, index: number, entry: LogEntry, result: string): void {
-    this.put(APPLY, t, node, index, 0, entry, result);
+    const code = result === 'OK' ? 1 : result === '' ? 0 : -1; // its index in APPLY_RESULTS
+    if (code >= 0) this.put(APPLY, t, node, index, code, entry);
+    else this.push({ k: 'apply', t, node: this.names[node]!, index, entry, result });
   }
 
   commit(t: number, node: number, from: number, to: number, reason: string): void {
-    this.put(COMMIT, t, node, from, to, reason, null);
+    this.put(COMMIT, t, node, from, to, reason);
   }
 
   timer(t: number, node: number, timer: TimerKind): void {
-    this.put(TIMER, t, node, 0, 0, timer, null);
+    this.put(TIMER, t, node, 0, 0, timer);
   }
 
   clientRequest(t: number, client: string, node: string, cmd: Command): void {
-    this.put(CLIENT_REQUEST, t, this.id(client), this.id(node), 0, cmd, null);
+    this.put(CLIENT_REQUEST, t, this.id(client), this.id(node), 0, cmd);
   }
 
   clientResponse(t: number, client: string, node: string, ok: boolean, seq: number, result: string): void {
-    this.put(CLIENT_RESPONSE, t, this.id(client), this.id(node), seq, result, ok);
+    this.put(ok ? CLIENT_RESPONSE_OK : CLIENT_RESPONSE_FAIL, t, this.id(client), this.id(node), seq, result);
   }
 
   /** The event at `index` (a negative index counts from the end, as for arrays), made afresh. */
@@ -301,15 +299,16 @@ export class TraceLog implements TraceView {
       case APPEND:
         return { k: 'append', t, node: names[a]!, index: b, entry: r as LogEntry };
       case APPLY:
-        return { k: 'apply', t, node: names[a]!, index: b, entry: r as LogEntry, result: ch.s[o] as string };
+        return { k: 'apply', t, node: names[a]!, index: b, entry: r as LogEntry, result: APPLY_RESULTS[c]! };
       case COMMIT:
         return { k: 'commit', t, node: names[a]!, from: b, to: c, reason: r as string };
       case TIMER:
         return { k: 'timer', t, node: names[a]!, timer: r as TimerKind };
       case CLIENT_REQUEST:
         return { k: 'client-request', t, client: names[a]!, node: names[b]!, cmd: r as Command };
-      case CLIENT_RESPONSE:
-        return { k: 'client-response', t, client: names[a]!, node: names[b]!, ok: ch.s[o] as boolean, seq: c, result: r as string };
+      case CLIENT_RESPONSE_OK:
+      case CLIENT_RESPONSE_FAIL:
+        return { k: 'client-response', t, client: names[a]!, node: names[b]!, ok: ch.k[o] === CLIENT_RESPONSE_OK, seq: c, result: r as string };
       default:
         return r as TraceEvent;
     }
@@ -399,7 +398,7 @@ export class TraceWindow implements TraceView {
   }
 }
 
-const KIND_NAMES: (TraceEvent['k'] | undefined)[] = [undefined, 'send', 'deliver', 'append', 'apply', 'commit', 'timer', 'client-request', 'client-response'];
+const KIND_NAMES: (TraceEvent['k'] | undefined)[] = [undefined, 'send', 'deliver', 'append', 'apply', 'commit', 'timer', 'client-request', 'client-response', 'client-response'];
 
 /** A slice bound as Array.prototype.slice takes it: truncated (NaN is 0), negative from the end, clamped. */
 function clampIndex(i: number, n: number): number {
