@@ -3,7 +3,7 @@
 // "Expected leader n3, found n1 (term 2)." Reads the World only; never changes it.
 
 import type { Fact, Protocol, Ref } from './ast';
-import { RAFT_INVARIANTS, sameEntry } from '../engine/check/raft';
+import { RAFT_INVARIANTS, raftCheckCommitted, sameEntry } from '../engine/check/raft';
 import { PAXOS_INVARIANTS, type PaxosCheckState, paxosChosen } from '../engine/check/paxos';
 import { BULLY_INVARIANTS } from '../engine/check/bully';
 import { ballotLabel, isNoop, valueKey, valueLabel } from '../engine/paxos/ballot';
@@ -359,7 +359,7 @@ function committedWrite(w: World, key: string): { index: number; entry: LogEntry
   const kv = new Map<string, string>();
   const sessions = new Map<string, Session>();
   let last: { index: number; entry: LogEntry; value: string | undefined } | null = null;
-  w.check.committed.forEach((entry, i) => {
+  raftCheckCommitted(w.check).forEach((entry, i) => {
     applyCommand(kv, sessions, entry.cmd);
     if (entry.cmd.op !== 'noop' && entry.cmd.op !== 'get' && entry.cmd.key === key) last = { index: i + 1, entry, value: kv.get(key) };
   });

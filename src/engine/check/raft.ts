@@ -47,12 +47,12 @@ export interface RaftCheckState {
   /** How many nodes have entries of their own. At 0, every log is a prefix of `base`. */
   diverged: number;
   commit: number[];
-  /** The committed prefix as first seen anywhere: committed[i - 1] is the entry at index i. */
-  committed: LogEntry[];
+  /** The committed prefix as first seen anywhere: its entry at index i is the one first committed there. */
+  committed: BaseLog;
   /** committedTerm[i - 1]: the term in which index i was first committed (never decreasing along i). */
   committedTerm: number[];
-  /** applied[i - 1]: the entry first applied at index i by any node. */
-  applied: LogEntry[];
+  /** The entries first applied by any node, by index. */
+  applied: BaseLog;
   /** The latest term each node granted a (real) vote in, and to whom; persistent like votedFor. */
   voted: Map<string, { term: number; candidate: string }>;
 }
@@ -69,9 +69,9 @@ export function raftCheckCreate(nodes: readonly string[]): RaftCheckState {
     own: [],
     diverged: 0,
     commit: [],
-    committed: [],
+    committed: { len: 0, own: new Map() },
     committedTerm: [],
-    applied: [],
+    applied: { len: 0, own: new Map() },
     voted: new Map(),
   };
   nodes.forEach((n, i) => {
@@ -83,6 +83,37 @@ export function raftCheckCreate(nodes: readonly string[]): RaftCheckState {
     st.commit.push(0);
   });
   return st;
+}
+
+/**
+ * A log that grows only at its end and is mostly a prefix of `base` (the committed entries, the applied
+ * ones): its length and its entries that are not base's there.
+ */
+export interface BaseLog {
+  len: number;
+  own: Map<number, LogEntry>;
+}
+
+/** The entry of `l` at `index`, or undefined past its end. */
+function baseLogAt(st: RaftCheckState, l: BaseLog, index: number): LogEntry | undefined {
+  if (index > l.len || index < 1) return undefined;
+  if (l.own.size !== 0) {
+    const e = l.own.get(index);
+    if (e !== undefined) return e;
+  }
+  return st.base[index - 1];
+}
+
+function baseLogPush(st: RaftCheckState, l: BaseLog, e: LogEntry): void {
+  l.len++;
+  if (st.base[l.len - 1] !== e) l.own.set(l.len, e);
+}
+
+/** The committed prefix as the checker saw it: the entry first committed at each index, from index 1. */
+export function raftCheckCommitted(st: RaftCheckState): LogEntry[] {
+  const out: LogEntry[] = [];
+  for (let i = 1; i <= st.committed.len; i++) out.push(baseLogAt(st, st.committed, i)!);
+  return out;
 }
 
 /** The entry of the node at position `ni` at `index`, or undefined where its log has none. */
@@ -201,13 +232,14 @@ function onRole(st: RaftCheckState, node: string, to: Role, term: number): Viola
   }
   // Leader Completeness: an entry committed in a term is in the log of every leader of a later term. A
   // leader of an earlier term (elected late, on votes that were delayed) is not bound by it.
-  for (let i = 1; i <= st.committed.length && st.committedTerm[i - 1]! < term; i++) {
+  for (let i = 1; i <= st.committed.len && st.committedTerm[i - 1]! < term; i++) {
     const mine = entryAt(st, ni, i);
-    if (!sameEntry(mine, st.committed[i - 1])) {
+    const first = baseLogAt(st, st.committed, i);
+    if (!sameEntry(mine, first)) {
       (out ??= []).push({
         invariant: 'Leader Completeness',
         nodes: [node],
-        detail: `${node} leads term ${term} without committed entry ${i} (${entryText(st.committed[i - 1])}); it has ${entryText(mine)}`,
+        detail: `${node} leads term ${term} without committed entry ${i} (${entryText(first)}); it has ${entryText(mine)}`,
       });
       break;
     }
@@ -289,16 +321,18 @@ export function raftCheckCommit(st: RaftCheckState, ni: number, from: number, to
   const term = st.terms[ni]!;
   for (let i = from + 1; i <= to; i++) {
     const mine = entryAt(st, ni, i);
-    if (i > st.committed.length) {
-      if (mine !== undefined && i === st.committed.length + 1) {
-        st.committed.push(mine);
+    const committed = st.committed;
+    if (i > committed.len) {
+      if (mine !== undefined && i === committed.len + 1) {
+        baseLogPush(st, committed, mine);
         st.committedTerm.push(term);
       }
       continue;
     }
     if (term < st.committedTerm[i - 1]!) st.committedTerm[i - 1] = term;
-    if (!sameEntry(mine, st.committed[i - 1])) {
-      (out ??= []).push(committedOther(st.nodes[ni]!, i, mine, st.committed[i - 1]));
+    const first = baseLogAt(st, committed, i);
+    if (!sameEntry(mine, first)) {
+      (out ??= []).push(committedOther(st.nodes[ni]!, i, mine, first));
       break;
     }
   }
@@ -319,9 +353,9 @@ function committedOther(node: string, index: number, mine: LogEntry | undefined,
 
 /** An `apply` event of the node at position `ni`. */
 export function raftCheckApply(st: RaftCheckState, ni: number, index: number, entry: LogEntry): Violation[] {
-  const first = st.applied[index - 1];
+  const first = baseLogAt(st, st.applied, index);
   if (first === undefined) {
-    if (index === st.applied.length + 1) st.applied.push(entry);
+    if (index === st.applied.len + 1) baseLogPush(st, st.applied, entry);
     return NONE;
   }
   if (sameEntry(first, entry)) return NONE;

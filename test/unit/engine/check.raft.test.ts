@@ -139,6 +139,7 @@ describe('the Raft checker keeps the nodes logs as one shared log', () => {
   class PlainLogs {
     readonly logs: LogEntry[][];
     readonly committed: LogEntry[] = [];
+    readonly applied: LogEntry[] = [];
     constructor(n: number) {
       this.logs = Array.from({ length: n }, () => []);
     }
@@ -171,6 +172,15 @@ describe('the Raft checker keeps the nodes logs as one shared log', () => {
       }
       return false;
     }
+    /** Whether applying `entry` at `index` differs from the entry first applied there. */
+    apply(index: number, entry: LogEntry): boolean {
+      const first = this.applied[index - 1];
+      if (first === undefined) {
+        if (index === this.applied.length + 1) this.applied.push(entry);
+        return false;
+      }
+      return !same(first, entry);
+    }
   }
   const same = (a: LogEntry | undefined, b: LogEntry | undefined): boolean =>
     a === b || (a !== undefined && b !== undefined && a.term === b.term && JSON.stringify(a.cmd) === JSON.stringify(b.cmd));
@@ -178,14 +188,19 @@ describe('the Raft checker keeps the nodes logs as one shared log', () => {
   // A few entries, some equal but not the same object (a follower's copy), some conflicting.
   const pool: LogEntry[] = [noop(1), noop(1), put(1, '1'), put(1, '1'), put(1, '2'), put(2, '1'), put(2, '3'), noop(2), put(3, '4')];
   const nodes = ['n1', 'n2', 'n3', 'n4'];
-  type Op = { k: 'append'; node: number; at: number; entry: number } | { k: 'truncate'; node: number; at: number } | { k: 'commit'; node: number; to: number };
+  type Op =
+    | { k: 'append'; node: number; at: number; entry: number }
+    | { k: 'truncate'; node: number; at: number }
+    | { k: 'commit'; node: number; to: number }
+    | { k: 'apply'; node: number; at: number };
   const op: fc.Arbitrary<Op> = fc.oneof(
     { weight: 6, arbitrary: fc.record({ k: fc.constant('append' as const), node: fc.nat(3), at: fc.integer({ min: -2, max: 1 }), entry: fc.nat(pool.length - 1) }) },
     { weight: 1, arbitrary: fc.record({ k: fc.constant('truncate' as const), node: fc.nat(3), at: fc.integer({ min: 1, max: 8 }) }) },
     { weight: 2, arbitrary: fc.record({ k: fc.constant('commit' as const), node: fc.nat(3), to: fc.integer({ min: 0, max: 8 }) }) },
+    { weight: 2, arbitrary: fc.record({ k: fc.constant('apply' as const), node: fc.nat(3), at: fc.integer({ min: 1, max: 8 }) }) },
   );
 
-  it('reports Log Matching and committed-entry violations exactly where per-node arrays would (§5.3, §5.4.3)', () => {
+  it('reports Log Matching, committed-entry and applied-entry violations exactly where per-node arrays would (§5.3, §5.4.3)', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
         const f = new Feed(nodes);
@@ -203,6 +218,11 @@ describe('the Raft checker keeps the nodes logs as one shared log', () => {
           } else if (o.k === 'truncate') {
             plain.truncate(o.node, o.at);
             f.ev({ k: 'truncate', node, fromIndex: o.at, reason: '' });
+          } else if (o.k === 'apply') {
+            // The node applies what its log holds there (or, as a broken node might, nothing known).
+            const entry = plain.logs[o.node]![o.at - 1] ?? pool[o.at % pool.length]!;
+            const want = plain.apply(o.at, entry);
+            expect(f.ev({ k: 'apply', node, index: o.at, entry, result: '' }).includes('State Machine Safety')).toBe(want);
           } else {
             const from = commit[o.node]!;
             if (o.to <= from) continue;
