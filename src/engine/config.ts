@@ -103,9 +103,21 @@ export function defaultNetOptions(): NetOptions {
   return { latencyUsMin: 2_000, latencyUsMax: 10_000, lossPermille: 0, duplicatePermille: 0 };
 }
 
+/**
+ * The same name, as the one copy V8 keeps of it as a property name. Names of nodes and clients are
+ * compared and looked up on every message; two such copies compare by address, while two names that
+ * came from the parser or a template string compare by content (a call into the runtime each time).
+ * Only speed depends on it: the string is equal either way.
+ */
+export function internName(name: string): string {
+  const o: Record<string, 0> = Object.create(null) as Record<string, 0>;
+  o[name] = 0;
+  return Object.keys(o)[0]!;
+}
+
 export function defaultClusterOptions(nodes: string[], seed: number, protocol: ProtocolName = 'raft'): ClusterOptions {
   return {
-    nodes,
+    nodes: nodes.map(internName),
     seed,
     protocol,
     raft: defaultRaftOptions(),

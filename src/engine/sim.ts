@@ -7,7 +7,7 @@
 // only records the deadline; the one queued entry re-queues itself when it comes up early. So the
 // queue holds about one entry per timer, not one per message.
 
-import { type ClusterOptions, ConfigError, type RaftOptions, fmtUs, validateClusterOptions } from './config';
+import { type ClusterOptions, ConfigError, type RaftOptions, fmtUs, internName, validateClusterOptions } from './config';
 import { type Prng, chance, prngCreate, randInt } from './prng';
 import { type Queue, queueCreate, queuePeek, queuePeekAt, queuePop, queuePush } from './queue';
 import { type RaftCheckState, raftCheckAppend, raftCheckApply, raftCheckCommit, raftCheckCreate, raftCheckEvent } from './check/raft';
@@ -948,8 +948,8 @@ export class Simulation {
     const w = this.world;
     const i = w.clientIndex.get(name);
     if (i !== undefined) return w.clients[i]!;
-    const c: ClientState = { name, seq: 0, guess: 0, leader: null, op: null, retryDue: -1, retryQueuedAt: -1, retryGen: 0, last: null };
-    w.clientIndex.set(name, w.clients.length);
+    const c: ClientState = { name: internName(name), seq: 0, guess: 0, leader: null, op: null, retryDue: -1, retryQueuedAt: -1, retryGen: 0, last: null };
+    w.clientIndex.set(c.name, w.clients.length);
     w.clients.push(c);
     return c;
   }

@@ -1,8 +1,9 @@
 // Bad configuration gets a clear error (a full sentence naming the problem) or a documented cap, and
 // never a hang: worldCreate refuses what validateClusterOptions refuses.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ClusterOptions, ConfigError, MAX_BATCH_ENTRIES, MAX_DURATION_US, MAX_NODES, defaultClusterOptions, validateClusterOptions } from '../../../src/engine/config';
+import { type ClusterOptions, ConfigError, MAX_BATCH_ENTRIES, MAX_DURATION_US, MAX_NODES, defaultClusterOptions, internName, validateClusterOptions } from '../../../src/engine/config';
 import { worldCreate } from '../../../src/engine/sim';
 import { MS, S, cluster, names, runFor } from './helpers';
 
@@ -121,5 +122,12 @@ describe('edge configurations that are valid run and stop', () => {
     const c = cluster(3, 1, (o) => ((o.net.latencyUsMin = 0), (o.net.latencyUsMax = 0)));
     runFor(c, 1 * S);
     expect(c.world.nodes.filter((n) => n.raft.role === 'leader')).toHaveLength(1);
+  });
+});
+
+describe('internName', () => {
+  it('gives back the same name for any string, JavaScript property names and array indexes included', () => {
+    for (const name of ['n1', '__proto__', 'toString', 'constructor', '0', '01', '4294967295', '-1', '', 'a b']) expect(internName(name)).toBe(name);
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (name) => internName(name) === name));
   });
 });
