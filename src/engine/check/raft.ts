@@ -35,16 +35,15 @@ export interface RaftCheckState {
   /** Each node's current term, from `term` and `role` events. */
   terms: number[];
   /**
-   * The nodes' logs, as their events show them, kept as one shared log and each node's differences from
-   * it. Logs are mostly prefixes of one another holding the very same entry objects (a follower keeps
-   * the ones its leader sent), so one array serves them all, whatever their length: node i's entry at
-   * index x (x <= len[i]) is `own[i]`'s when it has one, else `base[x - 1]`. An entry of its own is one
-   * that is not (the same object as) base's there, or a gap (undefined) where base has an entry.
+   * Every log the checker keeps (the nodes', the committed and the applied prefixes) is a `BaseLog` on
+   * this one shared array: the entry first appended at each index by any node (`base[x - 1]` at x).
+   * Logs are mostly prefixes of one another holding the very same entry objects (a follower keeps the
+   * ones its leader sent), so one array serves them all, whatever their length.
    */
   base: LogEntry[];
-  len: number[];
-  own: Map<number, LogEntry | undefined>[];
-  /** How many nodes have entries of their own. At 0, every log is a prefix of `base`. */
+  /** The nodes' logs, as their events show them. */
+  logs: BaseLog[];
+  /** How many nodes' logs have entries of their own. At 0, every node's log is a prefix of `base`. */
   diverged: number;
   commit: number[];
   /** The committed prefix as first seen anywhere: its entry at index i is the one first committed there. */
@@ -65,45 +64,46 @@ export function raftCheckCreate(nodes: readonly string[]): RaftCheckState {
     roles: [],
     terms: [],
     base: [],
-    len: [],
-    own: [],
+    logs: [],
     diverged: 0,
     commit: [],
-    committed: { len: 0, own: new Map() },
+    committed: baseLogCreate(),
     committedTerm: [],
-    applied: { len: 0, own: new Map() },
+    applied: baseLogCreate(),
     voted: new Map(),
   };
   nodes.forEach((n, i) => {
     st.index.set(n, i);
     st.roles.push('follower');
     st.terms.push(0);
-    st.len.push(0);
-    st.own.push(new Map());
+    st.logs.push(baseLogCreate());
     st.commit.push(0);
   });
   return st;
 }
 
 /**
- * A log that grows only at its end and is mostly a prefix of `base` (the committed entries, the applied
- * ones): its length and its entries that are not base's there.
+ * A log kept on the shared `base`: its length and its entries of its own, those that are not (the same
+ * object as) base's there, or a gap (undefined) where base has an entry. Its entry at index x (x <= len)
+ * is its own one when it has one, else `base[x - 1]`.
  */
 export interface BaseLog {
   len: number;
-  own: Map<number, LogEntry>;
+  own: Map<number, LogEntry | undefined>;
 }
 
-/** The entry of `l` at `index`, or undefined past its end. */
+function baseLogCreate(): BaseLog {
+  return { len: 0, own: new Map() };
+}
+
+/** The entry of `l` at `index`, or undefined where it has none. */
 function baseLogAt(st: RaftCheckState, l: BaseLog, index: number): LogEntry | undefined {
   if (index > l.len || index < 1) return undefined;
-  if (l.own.size !== 0) {
-    const e = l.own.get(index);
-    if (e !== undefined) return e;
-  }
+  if (l.own.size !== 0 && l.own.has(index)) return l.own.get(index);
   return st.base[index - 1];
 }
 
+/** Appends `e` to a log that only grows at its end (the committed and applied prefixes). */
 function baseLogPush(st: RaftCheckState, l: BaseLog, e: LogEntry): void {
   l.len++;
   if (st.base[l.len - 1] !== e) l.own.set(l.len, e);
@@ -118,16 +118,14 @@ export function raftCheckCommitted(st: RaftCheckState): LogEntry[] {
 
 /** The entry of the node at position `ni` at `index`, or undefined where its log has none. */
 function entryAt(st: RaftCheckState, ni: number, index: number): LogEntry | undefined {
-  if (index > st.len[ni]! || index < 1) return undefined;
-  const own = st.own[ni]!;
-  if (own.size !== 0 && own.has(index)) return own.get(index);
-  return st.base[index - 1];
+  return baseLogAt(st, st.logs[ni]!, index);
 }
 
 /** The node at `ni` keeps its log up to `length`: its own entries after it go. */
 function cut(st: RaftCheckState, ni: number, length: number): void {
-  if (st.len[ni]! > length) st.len[ni] = length;
-  const own = st.own[ni]!;
+  const log = st.logs[ni]!;
+  if (log.len > length) log.len = length;
+  const own = log.own;
   if (own.size === 0) return;
   for (const x of [...own.keys()]) if (x > length) own.delete(x);
   if (own.size === 0) st.diverged--;
@@ -135,7 +133,7 @@ function cut(st: RaftCheckState, ni: number, length: number): void {
 
 /** Records `entry` (or a gap) as the node's own at `index`. */
 function setOwn(st: RaftCheckState, ni: number, index: number, entry: LogEntry | undefined): void {
-  const own = st.own[ni]!;
+  const own = st.logs[ni]!.own;
   if (own.size === 0) st.diverged++;
   own.set(index, entry);
 }
@@ -249,10 +247,10 @@ function onRole(st: RaftCheckState, node: string, to: Role, term: number): Viola
 
 /** An `append` event of the node at position `ni`. */
 export function raftCheckAppend(st: RaftCheckState, ni: number, index: number, entry: LogEntry): Violation[] {
-  const len = st.len[ni]!;
+  const len = st.logs[ni]!.len;
   if (len > index - 1) cut(st, ni, index - 1);
   else if (len < index - 1) gap(st, ni, len, index);
-  st.len[ni] = index;
+  st.logs[ni]!.len = index;
   const base = st.base;
   if (index > base.length) {
     base[index - 1] = entry; // no other log reaches this far
@@ -264,7 +262,7 @@ export function raftCheckAppend(st: RaftCheckState, ni: number, index: number, e
   // Log Matching, incrementally: if another log has the same (index, term), the entries and the
   // previous terms must match; by induction the whole prefixes then match (§5.3).
   const prevTerm = entryAt(st, ni, index - 1)?.term;
-  for (let i = 0; i < st.len.length; i++) {
+  for (let i = 0; i < st.logs.length; i++) {
     if (i === ni) continue;
     const oe = entryAt(st, i, index);
     if (oe === undefined || oe.term !== entry.term) continue;
