@@ -258,4 +258,22 @@ function round(x: number, digits: number): number {
   return Math.round(x * p) / p;
 }
 
-main();
+/**
+ * `--load=W,N`: only the steady load of `engine.raft5.*`, W discarded runs and then N, and the events of
+ * those N on stdout. scripts/profile-engine.sh runs it under valgrind twice (N = 0, then N) and keeps the
+ * difference: what N steady runs cost.
+ */
+function loadOnly(spec: string): void {
+  const [warm, n] = spec.split(',').map(Number);
+  if (!Number.isInteger(warm) || !Number.isInteger(n) || warm! < 0 || n! < 0) throw new Error(`bench: --load=W,N takes two counts, not ${spec}`);
+  let events = 0;
+  for (let r = 0; r < warm! + n!; r++) {
+    const run = raftLoad(120_000_000, 100, 1 + (r % 4), false);
+    if (r >= warm!) events += run.events;
+  }
+  process.stdout.write(`${events}\n`);
+}
+
+const load = process.argv.slice(2).find((a) => a.startsWith('--load='));
+if (load !== undefined) loadOnly(load.slice('--load='.length));
+else main();
