@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Where a steady Raft event's time goes, by function: the load of `engine.raft5.*` (`dist/bench.js
 # --load`) under valgrind's callgrind with its cache simulation, WARM discarded runs, then N more; the
-# difference of the two profiles is what N steady runs cost. Counts repeat within a few percent, where
-# wall time here drifts by tens of percent. Needs valgrind (apt-get install valgrind); takes minutes.
+# difference of the two profiles is what N steady runs cost. Our code's counts repeat within 1% and the
+# collector's within about 10%, where wall time here drifts by tens of percent. Needs valgrind (apt-get install valgrind); takes minutes.
 #
 #   bash scripts/profile-engine.sh            # WARM=3 N=2 TOP=30
 #

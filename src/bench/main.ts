@@ -23,6 +23,9 @@ const quick = args.has('--quick');
 const REPEATS = quick ? 3 : 7;
 /** Discarded runs of the engine before the measured ones (the JIT's warm-up). */
 const WARMUP = quick ? 1 : 4;
+/** The steady Raft load (`engine.raft5.*`, and `--load`): virtual time of one run, and client operations per second. */
+const RUN_US = quick ? 20_000_000 : 120_000_000;
+const OPS_PER_SEC = 100;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -95,18 +98,18 @@ function main(): void {
   const f: Figures = {};
   // The first run in a fresh process, before the JIT has compiled the engine: what the first run of a
   // notebook costs (the runner worker then stays up, and later runs are the steady state below).
-  const cold = raftLoad(quick ? 20_000_000 : 120_000_000, 100, 1, false);
+  const cold = raftLoad(RUN_US, OPS_PER_SEC, 1, false);
   // Steady state, as throughput is measured everywhere: warm-up runs first, discarded, then the
   // measured ones, bare loop and Raft alternating so both see the same machine.
   for (let r = 0; r < WARMUP; r++) {
     bareLoop(quick ? 300_000 : 2_000_000);
-    raftLoad(quick ? 20_000_000 : 120_000_000, 100, 101 + r, false);
+    raftLoad(RUN_US, OPS_PER_SEC, 101 + r, false);
   }
   const bare: number[] = [];
   const raft: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
     bare.push(bareLoop(quick ? 300_000 : 2_000_000));
-    const run = raftLoad(quick ? 20_000_000 : 120_000_000, 100, 1 + r, false);
+    const run = raftLoad(RUN_US, OPS_PER_SEC, 1 + r, false);
     raft.push((run.events / run.ms) * 1000);
   }
   f['engine.bareLoop.eventsPerSec'] = Math.round(median(bare));
@@ -117,7 +120,7 @@ function main(): void {
   const hour: number[] = [];
   for (let r = 0; r < (quick ? 1 : 3); r++) {
     const simUs = quick ? 360_000_000 : 3_600_000_000;
-    const run = raftLoad(simUs, 100, 11 + r, false);
+    const run = raftLoad(simUs, OPS_PER_SEC, 11 + r, false);
     hour.push((run.ms / 1000) * (3_600_000_000 / simUs));
   }
   f['engine.raft5.simHourSeconds'] = round(median(hour), 2);
@@ -130,7 +133,7 @@ function main(): void {
     return m.heapUsed + m.arrayBuffers;
   };
   for (let r = 0; r < (quick ? 1 : 3); r++) {
-    let trace: TraceLog | null = raftLoad(60_000_000, 100, 21 + r, true).trace;
+    let trace: TraceLog | null = raftLoad(60_000_000, OPS_PER_SEC, 21 + r, true).trace;
     const n = trace.length;
     if (n === 0) throw new Error('bench: empty trace');
     gc();
@@ -268,7 +271,7 @@ function loadOnly(spec: string): void {
   if (!Number.isInteger(warm) || !Number.isInteger(n) || warm! < 0 || n! < 0) throw new Error(`bench: --load=W,N takes two counts, not ${spec}`);
   let events = 0;
   for (let r = 0; r < warm! + n!; r++) {
-    const run = raftLoad(120_000_000, 100, 1 + (r % 4), false);
+    const run = raftLoad(RUN_US, OPS_PER_SEC, 1 + (r % 4), false);
     if (r >= warm!) events += run.events;
   }
   process.stdout.write(`${events}\n`);
