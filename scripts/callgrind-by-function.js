@@ -6,6 +6,7 @@
 //
 // usage: node scripts/callgrind-by-function.js BASE.out BASE.map MORE.out MORE.map EVENTS [TOP]
 // Prints, per event: instructions, instruction-cache misses (I1), data-cache read and write misses (D1),
+// misses in the simulated last-level cache (LL: instructions and data, the ones that go to memory),
 // in total and by kind (our compiled code, V8's builtins, the rest: collector, runtime, compiler), then
 // the TOP functions, then the callers of the write barrier (Builtins_RecordWriteSaveFP).
 'use strict';
@@ -111,7 +112,8 @@ function main() {
       sums.set(g, s);
     }
   }
-  const fmt = (v) => `Ir ${(v[0] / EVENTS).toFixed(0).padStart(6)}  I1 miss ${(v[3] / EVENTS).toFixed(1).padStart(6)}  D1 miss ${(v[4] / EVENTS).toFixed(1).padStart(5)} rd ${(v[5] / EVENTS).toFixed(1).padStart(5)} wr`;
+  const fmt = (v) =>
+    `Ir ${(v[0] / EVENTS).toFixed(0).padStart(6)}  I1 miss ${(v[3] / EVENTS).toFixed(1).padStart(6)}  D1 miss ${(v[4] / EVENTS).toFixed(1).padStart(5)} rd ${(v[5] / EVENTS).toFixed(1).padStart(5)} wr  LL miss ${((v[6] + v[7] + v[8]) / EVENTS).toFixed(2).padStart(5)}`;
   process.stdout.write(`per steady event (${EVENTS} events):\n`);
   for (const g of ['all', 'our code', 'builtins', 'the rest']) process.stdout.write(`  ${g.padEnd(9)} ${fmt(sums.get(g) ?? new Array(9).fill(0))}\n`);
   process.stdout.write(`\ntop ${TOP} by instructions + 10 x cache misses:\n`);

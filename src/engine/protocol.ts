@@ -19,7 +19,8 @@ export interface ProtocolEnv<Opts> {
   /** (Re)arm timer `kind` of `node` after `delayUs` of its local time; re-arming cancels the previous one. */
   setTimer(node: string, kind: string, delayUs: number): void;
   cancelTimer(node: string, kind: string): void;
-  trace(ev: TraceInput): void;
+  /** Record an event (`t` is stamped by the simulator) and run the checker on it. */
+  emit(ev: TraceInput): void;
 }
 
 /** The calls a simulator makes into one protocol; `propose`-like operations are protocol-specific. */

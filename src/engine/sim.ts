@@ -295,10 +295,19 @@ const link = (from: string, to: string): string => `${from}>${to}`;
 /**
  * Drives a World. The trace of everything it does goes to `trace`; when `sink` is an array, every event
  * is also appended to it as an object. Checkers run on each event before the next one happens.
+ *
+ * The simulation is also what the nodes see of it (`RaftEnv`, `ProtocolEnv`): a node's calls (send,
+ * timers, trace) go straight to its methods, with no object of closures between them. On the hot path
+ * that layer cost a call per use and a compiled copy of each method it wrapped.
  */
-export class Simulation {
-  /** What the nodes see of the simulator; `opts` is the options record of the world's protocol. */
-  readonly env: RaftEnv & ProtocolEnv<unknown> & { now: number };
+export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
+  /** Virtual time, kept equal to the world's (`setNow`): the clock the nodes read. */
+  now: number;
+  /**
+   * The options record of the world's protocol (Raft's, Paxos's, …), which `set …` changes in place
+   * between cells; the nodes read it at every use.
+   */
+  readonly opts: RaftOptions;
   /** The world's protocol when it is not Raft (Raft's functions are called directly), else null. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private readonly protocol: Protocol<any, any> | null;
@@ -324,47 +333,35 @@ export class Simulation {
       this.mirror = sink;
     }
     this.nodeIds = world.opts.nodes.map((n) => this.trace.id(n));
-    const sim = this;
     const kind = world.opts.protocol;
     this.protocol = kind === 'raft' ? null : PROTOCOL_TABLE[kind];
-    // `now` is a plain field the simulator keeps equal to the world's time (see `setNow`), and `opts` the
-    // world's options record of its protocol, which `set …` changes in place between cells.
+    this.now = world.now;
     const key = kind === 'raft' ? 'raft' : kind === 'paxos' ? 'paxos' : kind === 'multi-paxos' ? 'multiPaxos' : 'bully';
-    this.env = {
-      now: world.now,
-      opts: world.opts[key] as RaftOptions,
-      randInt: (lo: number, hi: number) => randInt(sim.world.rng, lo, hi),
-      send: (from: string, to: string, msg: Message) => sim.send(from, to, msg),
-      sendPeer: (from: number, to: number, msg: Message) => sim.sendPeer(from, to, msg),
-      setTimer: (node: string, kind: string, delayUs: number) => sim.setTimer(node, kind, delayUs),
-      cancelTimer: (node: string, kind: string) => {
-        sim.slotOf(node).timerDue[timerNo(kind)] = -1;
-      },
-      trace: (ev: TraceInput) => sim.emit(ev),
-      traceAppend: (node: number, index: number, entry: LogEntry) => sim.emitAppend(node, index, entry),
-      traceApply: (node: number, index: number, entry: LogEntry, result: string) => sim.emitApply(node, index, entry, result),
-      traceCommit: (node: number, from: number, to: number, reason: string) => sim.emitCommit(node, from, to, reason),
-      traceTimer: (node: number, timer: TimerKind) => sim.emitTimer(node, timer),
-    };
+    this.opts = world.opts[key] as RaftOptions;
   }
 
   /** Virtual time moves: the world's clock and the one the nodes read. */
   private setNow(t: number): void {
     this.world.now = t;
-    this.env.now = t;
+    this.now = t;
   }
 
-  /** The env as any protocol's env (its `opts` are the world's protocol's). */
+  /** This simulation as any protocol's env (its `opts` are the world's protocol's). */
   private get protoEnv(): ProtocolEnv<never> {
-    return this.env as unknown as ProtocolEnv<never>;
+    return this as unknown as ProtocolEnv<never>;
+  }
+
+  /** A uniform integer in [lo, hi] from the world's one PRNG (for the nodes). */
+  randInt(lo: number, hi: number): number {
+    return randInt(this.world.rng, lo, hi);
   }
 
   /** Starts every node (Raft, Multi-Paxos, bully: their election timers); call once on a new world. */
   start(): void {
     const p = this.protocol;
     for (const n of this.world.nodes) {
-      if (p === null) raftStart(n.raft, this.env);
-      else p.start(n.proto!.s, this.env);
+      if (p === null) raftStart(n.raft, this);
+      else p.start(n.proto!.s, this);
     }
   }
 
@@ -441,25 +438,25 @@ export class Simulation {
 
   // Raft's events of the node at position `ni`, and the checker's look at them.
 
-  private emitAppend(ni: number, index: number, entry: LogEntry): void {
+  traceAppend(ni: number, index: number, entry: LogEntry): void {
     this.trace.append(this.world.now, this.nodeIds[ni]!, index, entry);
     this.afterColumns();
     this.violated(raftCheckAppend(this.world.check, ni, index, entry));
   }
 
-  private emitApply(ni: number, index: number, entry: LogEntry, result: string): void {
+  traceApply(ni: number, index: number, entry: LogEntry, result: string): void {
     this.trace.apply(this.world.now, this.nodeIds[ni]!, index, entry, result);
     this.afterColumns();
     this.violated(raftCheckApply(this.world.check, ni, index, entry));
   }
 
-  private emitCommit(ni: number, from: number, to: number, reason: string): void {
+  traceCommit(ni: number, from: number, to: number, reason: string): void {
     this.trace.commit(this.world.now, this.nodeIds[ni]!, from, to, reason);
     this.afterColumns();
     this.violated(raftCheckCommit(this.world.check, ni, from, to));
   }
 
-  private emitTimer(ni: number, timer: TimerKind): void {
+  traceTimer(ni: number, timer: TimerKind): void {
     this.trace.timer(this.world.now, this.nodeIds[ni]!, timer);
     this.afterColumns();
   }
@@ -564,7 +561,7 @@ export class Simulation {
     return this.slot(name);
   }
 
-  private setTimer(node: string, kind: string, delayUs: number): void {
+  setTimer(node: string, kind: string, delayUs: number): void {
     const s = this.slotOf(node);
     const tn = timerNo(kind);
     // A drifting clock runs its timers fast or slow in real (virtual) time.
@@ -576,6 +573,10 @@ export class Simulation {
     s.timerQueuedAt[tn] = due;
     const gen = ++s.timerGen[tn]!;
     queuePush(this.world.queue, due, { k: 'timer', node, idx: s.pos, timer: TIMER_KINDS[tn]!, tn, gen });
+  }
+
+  cancelTimer(node: string, kind: string): void {
+    this.slotOf(node).timerDue[timerNo(kind)] = -1;
   }
 
   /**
@@ -677,8 +678,8 @@ export class Simulation {
         }
         s.timerDue[p.tn] = -1;
         this.current = s;
-        if (s.proto === null) raftTimer(s.raft, this.env, p.timer as RaftTimer);
-        else this.protocol!.timer(s.proto.s, this.env, p.timer);
+        if (s.proto === null) raftTimer(s.raft, this, p.timer as RaftTimer);
+        else this.protocol!.timer(s.proto.s, this, p.timer);
         return;
       }
       case 'deliver':
@@ -717,8 +718,8 @@ export class Simulation {
   private receive(s: NodeSlot, p: InFlight): void {
     this.emitDeliver(p);
     this.current = s;
-    if (s.proto === null) raftReceive(s.raft, this.env, p.from, p.msg, p.fromIdx);
-    else this.protocol!.receive(s.proto.s, this.env, p.from, p.msg);
+    if (s.proto === null) raftReceive(s.raft, this, p.from, p.msg, p.fromIdx);
+    else this.protocol!.receive(s.proto.s, this, p.from, p.msg);
   }
 
   /** `deliver` where a partition or a link rule may stop the message, to a node down or paused, or to a client. */
@@ -786,8 +787,8 @@ export class Simulation {
     s.pauseGen++;
     s.deferred = [];
     this.emit({ k: 'fault', t: undefined, fault: 'crash', nodes: [name], detail: 'crash' });
-    if (s.proto === null) raftCrash(s.raft, this.env);
-    else this.protocol!.crash(s.proto.s, this.env);
+    if (s.proto === null) raftCrash(s.raft, this);
+    else this.protocol!.crash(s.proto.s, this);
   }
 
   restart(name: string): void {
@@ -795,8 +796,8 @@ export class Simulation {
     if (s.status !== 'down') return;
     s.status = 'up';
     this.emit({ k: 'fault', t: undefined, fault: 'restart', nodes: [name], detail: 'restart' });
-    if (s.proto === null) raftRestart(s.raft, this.env);
-    else this.protocol!.restart(s.proto.s, this.env);
+    if (s.proto === null) raftRestart(s.raft, this);
+    else this.protocol!.restart(s.proto.s, this);
   }
 
   pause(name: string, durationUs: number): void {
@@ -921,7 +922,7 @@ export class Simulation {
     const s = this.slot(name);
     if (s.status !== 'up') return;
     const p = s.proto;
-    if (p === null) raftForceTimeout(s.raft, this.env);
+    if (p === null) raftForceTimeout(s.raft, this);
     else if (p.kind === 'multi-paxos') multiPaxosForceTimeout(p.s, this.protoEnv);
     else if (p.kind === 'bully') bullyForceTimeout(p.s, this.protoEnv);
     else throw new Error('engine: a single-decree Paxos node has no election timer');
@@ -961,7 +962,8 @@ export class Simulation {
     const target = via ?? c.leader ?? this.world.opts.nodes[c.guess % this.world.opts.nodes.length]!;
     c.op = { cmd, via, target, attempts: 0, startedUs: this.world.now };
     c.last = null;
-    this.emitClientRequest(name, target, cmd);
+    // The client's own (interned) name: the trace numbers it by address, not by comparing text.
+    this.emitClientRequest(c.name, target, cmd);
     this.clientSend(c);
   }
 
@@ -973,7 +975,7 @@ export class Simulation {
   abandon(name: string, why: string): void {
     const c = this.client(name);
     if (c.op === null) return;
-    this.emitClientResponse(name, c.op.target, false, c.op.cmd.op === 'noop' ? 0 : c.op.cmd.seq, why);
+    this.emitClientResponse(c.name, c.op.target, false, c.op.cmd.op === 'noop' ? 0 : c.op.cmd.seq, why);
     c.last = { seq: c.seq, ok: false, result: why };
     c.op = null;
     c.retryDue = -1;

@@ -78,19 +78,19 @@ export function bullyCrash(s: BullyState, env: BullyEnv): void {
   s.role = 'down';
   s.leader = null;
   s.phase = 'idle';
-  env.trace({ k: 'role', t: undefined, node: s.id, from, to: 'down', term: 0, reason: 'crashed' });
+  env.emit({ k: 'role', t: undefined, node: s.id, from, to: 'down', term: 0, reason: 'crashed' });
 }
 
 /** A recovering node holds an election at once: it may outrank the coordinator. */
 export function bullyRestart(s: BullyState, env: BullyEnv): void {
   s.role = 'follower';
-  env.trace({ k: 'role', t: undefined, node: s.id, from: 'down', to: 'follower', term: 0, reason: 'restarted' });
+  env.emit({ k: 'role', t: undefined, node: s.id, from: 'down', to: 'follower', term: 0, reason: 'restarted' });
   startElection(s, env, 'restarted');
 }
 
 export function bullyTimer(s: BullyState, env: BullyEnv, kind: string): void {
   if (s.role === 'down' || (kind !== 'election' && kind !== 'heartbeat')) return;
-  env.trace({ k: 'timer', t: undefined, node: s.id, timer: kind });
+  env.emit({ k: 'timer', t: undefined, node: s.id, timer: kind });
   if (kind === 'heartbeat') {
     if (s.role === 'leader') announce(s, env, true);
     return;
@@ -120,7 +120,7 @@ function setRole(s: BullyState, env: BullyEnv, to: Role, reason: string): void {
   if (s.role === 'down') throw new Error(`bully: ${s.id} cannot become ${to} while down`);
   const from = s.role;
   s.role = to;
-  if (from !== to) env.trace({ k: 'role', t: undefined, node: s.id, from, to, term: 0, reason });
+  if (from !== to) env.emit({ k: 'role', t: undefined, node: s.id, from, to, term: 0, reason });
 }
 
 function startElection(s: BullyState, env: BullyEnv, reason: string): void {

@@ -117,7 +117,7 @@ export function paxosCrash(s: PaxosState, env: PaxosEnv): void {
 export function paxosRestart(s: PaxosState, env: PaxosEnv): void {
   s.up = true;
   resetVolatile(s);
-  if (env.opts.bugs.forgetPromiseOnRestart) forgetPromise(s, (ev) => env.trace(ev), s.accepted?.ballot ?? NO_BALLOT);
+  if (env.opts.bugs.forgetPromiseOnRestart) forgetPromise(s, (ev) => env.emit(ev), s.accepted?.ballot ?? NO_BALLOT);
 }
 
 function resetVolatile(s: PaxosState): void {
@@ -139,13 +139,13 @@ function resetVolatile(s: PaxosState): void {
 export function paxosPropose(s: PaxosState, env: PaxosEnv, value: PaxosValue): boolean {
   if (!s.up) return false;
   if (s.learned !== null) {
-    env.trace({ k: 'propose', t: undefined, node: s.id, instance: INSTANCE, value, reason: `already learned that ${valueLabel(s.learned.value)} was chosen` });
+    env.emit({ k: 'propose', t: undefined, node: s.id, instance: INSTANCE, value, reason: `already learned that ${valueLabel(s.learned.value)} was chosen` });
     return true;
   }
   s.want = value;
   const busy = s.phase !== 'idle';
   const reason = busy ? `ballot ${ballotLabel(s.ballot)} is under way` : 'starts a ballot';
-  env.trace({ k: 'propose', t: undefined, node: s.id, instance: INSTANCE, value, reason });
+  env.emit({ k: 'propose', t: undefined, node: s.id, instance: INSTANCE, value, reason });
   if (!busy) startBallot(s, env, `to propose ${valueLabel(value)}`);
   return true;
 }
@@ -170,7 +170,7 @@ function startBallot(s: PaxosState, env: PaxosEnv, reason: string): void {
   s.phase = 'prepare';
   s.promises = new Map();
   s.answered = new Set();
-  env.trace({ k: 'ballot', t: undefined, node: s.id, instance: INSTANCE, ballot: s.ballot, action: 'start', reason });
+  env.emit({ k: 'ballot', t: undefined, node: s.id, instance: INSTANCE, ballot: s.ballot, action: 'start', reason });
   armRetry(s, env);
   broadcast(s, env, { type: 'Prepare', ballot: s.ballot, instance: INSTANCE });
 }
@@ -213,7 +213,7 @@ function startAccept(s: PaxosState, env: PaxosEnv): void {
   }
   s.phase = 'accept';
   s.answered = new Set();
-  env.trace({ k: 'pick', t: undefined, node: s.id, instance: INSTANCE, ballot: s.ballot, value, reason });
+  env.emit({ k: 'pick', t: undefined, node: s.id, instance: INSTANCE, ballot: s.ballot, value, reason });
   broadcast(s, env, { type: 'Accept', ballot: s.ballot, instance: INSTANCE, value, chosen: 0 });
 }
 
@@ -221,7 +221,7 @@ function onNack(s: PaxosState, env: PaxosEnv, from: string, m: Extract<Message, 
   s.maxRound = Math.max(s.maxRound, m.promised.round);
   if ((s.phase !== 'prepare' && s.phase !== 'accept') || compareBallots(m.ballot, s.ballot) !== 0) return;
   const interval = env.opts.retryUsMin === env.opts.retryUsMax ? 'fixed' : 'random';
-  env.trace({
+  env.emit({
     k: 'ballot',
     t: undefined,
     node: s.id,
@@ -236,7 +236,7 @@ function onNack(s: PaxosState, env: PaxosEnv, from: string, m: Extract<Message, 
 /** The retry timer: the next ballot, unless the decision is known (or, under the quorum bug, "reached"). */
 export function paxosTimer(s: PaxosState, env: PaxosEnv, kind: string): void {
   if (!s.up || kind !== 'retry') return;
-  env.trace({ k: 'timer', t: undefined, node: s.id, timer: 'retry' });
+  env.emit({ k: 'timer', t: undefined, node: s.id, timer: 'retry' });
   if (s.learned !== null || s.want === null || s.phase === 'idle') {
     s.phase = 'idle';
     return;
@@ -253,7 +253,7 @@ export function paxosTimer(s: PaxosState, env: PaxosEnv, kind: string): void {
       if (phase === 'accept' && learnIfQuorum(s, env, ballotLabel(s.ballot))) return;
     }
     const got = phase === 'prepare' ? `${s.promises.size} promises` : `${s.tallies[ballotLabel(s.ballot)]?.from.size ?? 0} acceptances`;
-    env.trace({ k: 'ballot', t: undefined, node: s.id, instance: INSTANCE, ballot: s.ballot, action: 'abandon', reason: `no quorum in time (${got} of ${s.peers.length})` });
+    env.emit({ k: 'ballot', t: undefined, node: s.id, instance: INSTANCE, ballot: s.ballot, action: 'abandon', reason: `no quorum in time (${got} of ${s.peers.length})` });
   }
   startBallot(s, env, 'retry interval over');
 }
@@ -265,7 +265,7 @@ function onPrepare(s: PaxosState, env: PaxosEnv, from: string, m: Extract<Messag
   s.maxRound = Math.max(s.maxRound, m.ballot.round);
   const cmp = compareBallots(m.ballot, s.promised);
   const trace = (granted: boolean, reason: string): void =>
-    env.trace({ k: 'promise', t: undefined, node: s.id, proposer: from, instance: INSTANCE, ballot: m.ballot, granted, reason });
+    env.emit({ k: 'promise', t: undefined, node: s.id, proposer: from, instance: INSTANCE, ballot: m.ballot, granted, reason });
   if (cmp < 0) {
     trace(false, `promise refused: already promised ${ballotLabel(s.promised)}`);
     return send(s, env, from, { type: 'Nack', ballot: m.ballot, instance: INSTANCE, promised: s.promised, phase: 1 });
@@ -283,7 +283,7 @@ function onPrepare(s: PaxosState, env: PaxosEnv, from: string, m: Extract<Messag
 function onAccept(s: PaxosState, env: PaxosEnv, from: string, m: Extract<Message, { type: 'Accept' }>): void {
   s.maxRound = Math.max(s.maxRound, m.ballot.round);
   const trace = (granted: boolean, reason: string): void =>
-    env.trace({ k: 'accept', t: undefined, node: s.id, proposer: from, instance: INSTANCE, ballot: m.ballot, value: m.value, granted, reason });
+    env.emit({ k: 'accept', t: undefined, node: s.id, proposer: from, instance: INSTANCE, ballot: m.ballot, value: m.value, granted, reason });
   if (compareBallots(m.ballot, s.promised) < 0) {
     trace(false, `accept refused: promised ${ballotLabel(s.promised)}, above ${ballotLabel(m.ballot)}`);
     return send(s, env, from, { type: 'Nack', ballot: m.ballot, instance: INSTANCE, promised: s.promised, phase: 2 });
@@ -312,7 +312,7 @@ function learnIfQuorum(s: PaxosState, env: PaxosEnv, key: string): boolean {
   const from = [...tally.from].sort();
   if (from.length < quorum(s, env)) return false;
   s.learned = { instance: INSTANCE, ballot: tally.ballot, value: tally.value };
-  env.trace({
+  env.emit({
     k: 'learn',
     t: undefined,
     node: s.id,

@@ -125,14 +125,14 @@ export function multiPaxosCrash(s: MultiPaxosState, env: MultiPaxosEnv): void {
   env.cancelTimer(s.id, 'heartbeat');
   resetVolatile(s);
   s.role = 'down';
-  env.trace({ k: 'role', t: undefined, node: s.id, from, to: 'down', term: s.promised.round, reason: 'crashed' });
+  env.emit({ k: 'role', t: undefined, node: s.id, from, to: 'down', term: s.promised.round, reason: 'crashed' });
 }
 
 export function multiPaxosRestart(s: MultiPaxosState, env: MultiPaxosEnv): void {
   resetVolatile(s);
-  if (env.opts.bugs.forgetPromiseOnRestart) forgetPromise(s, (ev) => env.trace(ev), highestAccepted(s));
+  if (env.opts.bugs.forgetPromiseOnRestart) forgetPromise(s, (ev) => env.emit(ev), highestAccepted(s));
   s.role = 'follower';
-  env.trace({ k: 'role', t: undefined, node: s.id, from: 'down', to: 'follower', term: s.promised.round, reason: 'restarted' });
+  env.emit({ k: 'role', t: undefined, node: s.id, from: 'down', to: 'follower', term: s.promised.round, reason: 'restarted' });
   resetElectionTimer(s, env);
 }
 
@@ -174,7 +174,7 @@ function instances(r: Record<number, unknown>): number[] {
 export function multiPaxosPropose(s: MultiPaxosState, env: MultiPaxosEnv, value: PaxosValue): boolean {
   if (s.role === 'down') return false;
   const reason = s.role === 'leader' ? 'as leader' : s.leader !== null ? `forwards it to leader ${s.leader}` : 'keeps it until a leader is known';
-  env.trace({ k: 'propose', t: undefined, node: s.id, instance: s.role === 'leader' ? s.nextInstance : 0, value, reason });
+  env.emit({ k: 'propose', t: undefined, node: s.id, instance: s.role === 'leader' ? s.nextInstance : 0, value, reason });
   route(s, env, value);
   return true;
 }
@@ -190,7 +190,7 @@ function route(s: MultiPaxosState, env: MultiPaxosEnv, value: PaxosValue): void 
 
 export function multiPaxosTimer(s: MultiPaxosState, env: MultiPaxosEnv, kind: string): void {
   if (s.role === 'down' || (kind !== 'election' && kind !== 'heartbeat')) return;
-  env.trace({ k: 'timer', t: undefined, node: s.id, timer: kind });
+  env.emit({ k: 'timer', t: undefined, node: s.id, timer: kind });
   if (kind === 'heartbeat') {
     if (s.role === 'leader') heartbeat(s, env);
     return;
@@ -200,7 +200,7 @@ export function multiPaxosTimer(s: MultiPaxosState, env: MultiPaxosEnv, kind: st
     for (const p of s.peers) if (p !== s.id && !s.answered.has(p)) s.suspected.add(p);
     // The bug: the silent peers are "down", so the quorum shrinks to what answered.
     if (env.opts.bugs.quorumFromReachable && s.promises.size >= quorumNeeded(s, env.opts.bugs)) return becomeLeader(s, env);
-    env.trace({
+    env.emit({
       k: 'ballot',
       t: undefined,
       node: s.id,
@@ -228,7 +228,7 @@ function setRole(s: MultiPaxosState, env: MultiPaxosEnv, to: Role, term: number,
   if (s.role === 'down') throw new Error(`multi-paxos: ${s.id} cannot become ${to} while down`);
   const from = s.role;
   s.role = to;
-  if (from !== to) env.trace({ k: 'role', t: undefined, node: s.id, from, to, term, reason });
+  if (from !== to) env.emit({ k: 'role', t: undefined, node: s.id, from, to, term, reason });
 }
 
 function becomeFollower(s: MultiPaxosState, env: MultiPaxosEnv, leader: string | null, reason: string): void {
@@ -254,7 +254,7 @@ function becomeCandidate(s: MultiPaxosState, env: MultiPaxosEnv, reason: string)
   s.answered = new Set();
   setRole(s, env, 'candidate', s.ballot.round, reason);
   const from = s.chosenThrough + 1;
-  env.trace({ k: 'ballot', t: undefined, node: s.id, instance: from, ballot: s.ballot, action: 'start', reason: `${reason}: phase 1 for every instance from i${from}` });
+  env.emit({ k: 'ballot', t: undefined, node: s.id, instance: from, ballot: s.ballot, action: 'start', reason: `${reason}: phase 1 for every instance from i${from}` });
   resetElectionTimer(s, env);
   broadcast(s, env, { type: 'Prepare', ballot: s.ballot, instance: from });
 }
@@ -334,7 +334,7 @@ function announce(s: MultiPaxosState, env: MultiPaxosEnv): void {
 
 function propose(s: MultiPaxosState, env: MultiPaxosEnv, instance: number, value: PaxosValue, why: string): void {
   s.proposals[instance] = { value, acks: new Set(), why };
-  env.trace({ k: 'pick', t: undefined, node: s.id, instance, ballot: s.ballot, value, reason: why });
+  env.emit({ k: 'pick', t: undefined, node: s.id, instance, ballot: s.ballot, value, reason: why });
   broadcast(s, env, { type: 'Accept', ballot: s.ballot, instance, value, chosen: s.chosenThrough });
 }
 
@@ -368,7 +368,7 @@ function onNack(s: MultiPaxosState, env: MultiPaxosEnv, from: string, m: Extract
   s.maxRound = Math.max(s.maxRound, m.promised.round);
   if ((s.role !== 'leader' && s.role !== 'candidate') || compareBallots(m.ballot, s.ballot) !== 0) return;
   if (compareBallots(m.promised, s.ballot) <= 0) return;
-  env.trace({
+  env.emit({
     k: 'ballot',
     t: undefined,
     node: s.id,
@@ -399,7 +399,7 @@ function onPrepare(s: MultiPaxosState, env: MultiPaxosEnv, from: string, m: Extr
   s.maxRound = Math.max(s.maxRound, m.ballot.round);
   const cmp = compareBallots(m.ballot, s.promised);
   const trace = (granted: boolean, reason: string): void =>
-    env.trace({ k: 'promise', t: undefined, node: s.id, proposer: from, instance: m.instance, ballot: m.ballot, granted, reason });
+    env.emit({ k: 'promise', t: undefined, node: s.id, proposer: from, instance: m.instance, ballot: m.ballot, granted, reason });
   if (cmp < 0) {
     trace(false, `promise refused: already promised ${ballotLabel(s.promised)}`);
     return send(s, env, from, { type: 'Nack', ballot: m.ballot, instance: m.instance, promised: s.promised, phase: 1 });
@@ -420,7 +420,7 @@ function onPrepare(s: MultiPaxosState, env: MultiPaxosEnv, from: string, m: Extr
 function onAccept(s: MultiPaxosState, env: MultiPaxosEnv, from: string, m: Extract<Message, { type: 'Accept' }>): void {
   s.maxRound = Math.max(s.maxRound, m.ballot.round);
   const trace = (granted: boolean, reason: string): void =>
-    env.trace({ k: 'accept', t: undefined, node: s.id, proposer: from, instance: m.instance, ballot: m.ballot, value: m.value, granted, reason });
+    env.emit({ k: 'accept', t: undefined, node: s.id, proposer: from, instance: m.instance, ballot: m.ballot, value: m.value, granted, reason });
   if (compareBallots(m.ballot, s.promised) < 0) {
     trace(false, `accept refused: promised ${ballotLabel(s.promised)}, above ${ballotLabel(m.ballot)}`);
     return send(s, env, from, { type: 'Nack', ballot: m.ballot, instance: m.instance, promised: s.promised, phase: 2 });
@@ -473,13 +473,13 @@ function onChosen(s: MultiPaxosState, env: MultiPaxosEnv, from: string, m: Extra
 function learn(s: MultiPaxosState, env: MultiPaxosEnv, acc: PaxosAccepted, reason: string): void {
   if (s.chosen[acc.instance] !== undefined) return;
   s.chosen[acc.instance] = acc;
-  env.trace({ k: 'learn', t: undefined, node: s.id, instance: acc.instance, ballot: acc.ballot, value: acc.value, reason });
+  env.emit({ k: 'learn', t: undefined, node: s.id, instance: acc.instance, ballot: acc.ballot, value: acc.value, reason });
   const from = s.chosenThrough;
   while (s.chosen[s.chosenThrough + 1] !== undefined) {
     s.chosenThrough++;
     apply(s, env, s.chosen[s.chosenThrough]!);
   }
-  if (s.chosenThrough > from) env.trace({ k: 'commit', t: undefined, node: s.id, from, to: s.chosenThrough, reason: `every instance through i${s.chosenThrough} is chosen` });
+  if (s.chosenThrough > from) env.emit({ k: 'commit', t: undefined, node: s.id, from, to: s.chosenThrough, reason: `every instance through i${s.chosenThrough} is chosen` });
 }
 
 function apply(s: MultiPaxosState, env: MultiPaxosEnv, acc: PaxosAccepted): void {
@@ -487,7 +487,7 @@ function apply(s: MultiPaxosState, env: MultiPaxosEnv, acc: PaxosAccepted): void
   let result = '';
   if (typeof acc.value !== 'string') {
     result = applyCommand(s.kv, s.sessions, acc.value);
-    env.trace({ k: 'apply', t: undefined, node: s.id, index: i, entry: { term: acc.ballot.round, cmd: acc.value }, result });
+    env.emit({ k: 'apply', t: undefined, node: s.id, index: i, entry: { term: acc.ballot.round, cmd: acc.value }, result });
   }
   const waiter = s.waiting[i];
   if (waiter === undefined) return;

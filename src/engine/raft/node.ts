@@ -26,7 +26,8 @@ export interface RaftEnv {
   /** (Re)arm a timer after `delayUs` of this node's local time; re-arming cancels the previous one. */
   setTimer(node: string, kind: 'election' | 'heartbeat', delayUs: number): void;
   cancelTimer(node: string, kind: 'election' | 'heartbeat'): void;
-  trace(ev: TraceInput): void;
+  /** Record an event (`t` is stamped by the simulator) and run the checker on it. */
+  emit(ev: TraceInput): void;
   // The kinds of almost every event of a busy cluster, without an object each (engine/tracelog.ts).
   // `node` is the node's position in the cluster's node list (`RaftState.self`).
   traceAppend(node: number, index: number, entry: LogEntry): void;
@@ -164,7 +165,7 @@ export function raftCrash(s: RaftState, env: RaftEnv): void {
   env.cancelTimer(s.id, 'heartbeat');
   resetVolatile(s);
   s.role = 'down';
-  env.trace({ k: 'role', t: undefined, node: s.id, from, to: 'down', term: s.term, reason: 'crashed' });
+  env.emit({ k: 'role', t: undefined, node: s.id, from, to: 'down', term: s.term, reason: 'crashed' });
 }
 
 export function raftRestart(s: RaftState, env: RaftEnv): void {
@@ -174,7 +175,7 @@ export function raftRestart(s: RaftState, env: RaftEnv): void {
   // The server may have acknowledged a leader's heartbeat (and so its lease) just before it crashed:
   // it keeps refusing to depose that leader for one election timeout, as if it had just heard from it.
   s.leaderContactUs = env.now;
-  env.trace({ k: 'role', t: undefined, node: s.id, from: 'down', to: 'follower', term: s.term, reason: 'restarted' });
+  env.emit({ k: 'role', t: undefined, node: s.id, from: 'down', to: 'follower', term: s.term, reason: 'restarted' });
   resetElectionTimer(s, env);
 }
 
@@ -253,13 +254,13 @@ function setRole(s: RaftState, env: RaftEnv, to: Role, reason: string): void {
   if (s.role === 'down') throw new Error(`raft: ${s.id} cannot become ${to} while down`);
   const from = s.role;
   s.role = to;
-  if (from !== to) env.trace({ k: 'role', t: undefined, node: s.id, from, to, term: s.term, reason });
+  if (from !== to) env.emit({ k: 'role', t: undefined, node: s.id, from, to, term: s.term, reason });
 }
 
 function setTerm(s: RaftState, env: RaftEnv, term: number, reason: string): void {
   if (term < s.term) throw new Error(`raft: ${s.id} term must not go back from ${s.term} to ${term}`);
   if (term === s.term) return;
-  env.trace({ k: 'term', t: undefined, node: s.id, from: s.term, to: term, reason });
+  env.emit({ k: 'term', t: undefined, node: s.id, from: s.term, to: term, reason });
   s.term = term;
   s.votedFor = null;
 }
@@ -305,7 +306,7 @@ function becomeCandidate(s: RaftState, env: RaftEnv, reason: string): void {
   s.votes = [];
   s.votes[s.self] = true;
   setRole(s, env, 'candidate', reason);
-  env.trace({ k: 'vote', t: undefined, node: s.id, candidate: s.id, term: s.term, granted: true, prevote: false, reason: 'votes for itself (§5.2)' });
+  env.emit({ k: 'vote', t: undefined, node: s.id, candidate: s.id, term: s.term, granted: true, prevote: false, reason: 'votes for itself (§5.2)' });
   resetElectionTimer(s, env);
   if (countVotes(s, true) >= quorumOf(s, env)) return becomeLeader(s, env);
   requestVotes(s, env, false);
@@ -396,7 +397,7 @@ function behindReason(s: RaftState, m: Extract<Message, { type: 'RequestVote' }>
 }
 
 function answerVote(s: RaftState, env: RaftEnv, to: string, toPos: number, m: Extract<Message, { type: 'RequestVote' }>, granted: boolean, term: number, reason: string): void {
-  env.trace({ k: 'vote', t: undefined, node: s.id, candidate: to, term: m.term, granted, prevote: m.prevote, reason });
+  env.emit({ k: 'vote', t: undefined, node: s.id, candidate: to, term: m.term, granted, prevote: m.prevote, reason });
   env.sendPeer(s.self, toPos, { type: 'RequestVoteResponse', term, granted, prevote: m.prevote, reason });
 }
 
@@ -445,21 +446,25 @@ function onVoteResponse(s: RaftState, env: RaftEnv, from: string, pi: number, m:
 type AppendEntriesResponse = Extract<Message, { type: 'AppendEntriesResponse' }>;
 
 /**
- * The last success answer made. Every follower that takes the same AppendEntries answers it with the
- * same fields (term, match index, round): one object serves them all, as for the AppendEntries itself
- * (messages are never mutated), so a trace keeps one answer per round instead of one per follower.
+ * Recent success answers, by their match index modulo OK_WAYS. Every follower that takes the same
+ * AppendEntries answers it with the same fields (term, match index, round): one object serves them all,
+ * as for the AppendEntries itself (messages are never mutated), so a trace keeps one answer per round
+ * instead of one per follower. Followers take the AppendEntries of consecutive entries interleaved (one
+ * answers entry 7 while another still answers entry 6), so a few answers are kept, not only the last.
  */
-let lastOk: AppendEntriesResponse | null = null;
+const OK_WAYS = 4;
+const recentOk: (AppendEntriesResponse | null)[] = [null, null, null, null];
 
 function answerAppend(s: RaftState, env: RaftEnv, to: number, success: boolean, matchIndex: number, conflictIndex: number, reason: string, round: number): void {
+  const way = matchIndex & (OK_WAYS - 1);
   if (success) {
-    const m = lastOk;
+    const m = recentOk[way]!;
     if (m !== null && m.term === s.term && m.matchIndex === matchIndex && m.round === round && m.conflictIndex === conflictIndex && m.reason === reason) {
       return env.sendPeer(s.self, to, m);
     }
   }
   const m: AppendEntriesResponse = { type: 'AppendEntriesResponse', term: s.term, success, matchIndex, conflictIndex, reason, round };
-  if (success) lastOk = m;
+  if (success) recentOk[way] = m;
   env.sendPeer(s.self, to, m);
 }
 
@@ -524,7 +529,7 @@ function refuseUnmatchedAppend(s: RaftState, env: RaftEnv, fromPos: number, m: E
 function truncateConflict(s: RaftState, env: RaftEnv, from: string, index: number, e: LogEntry): void {
   // Only a protocol bug can make a committed entry conflict; the checker reports it, we carry on.
   const committed = index <= s.commitIndex ? ` — entry ${index} was committed here` : '';
-  env.trace({ k: 'truncate', t: undefined, node: s.id, fromIndex: index, reason: `conflicts with leader ${from}'s entry t${e.term} (§5.3)${committed}` });
+  env.emit({ k: 'truncate', t: undefined, node: s.id, fromIndex: index, reason: `conflicts with leader ${from}'s entry t${e.term} (§5.3)${committed}` });
   s.log.length = index - 1;
 }
 
@@ -664,11 +669,15 @@ function sortScratchDesc(n: number): void {
 /** The commit rule (§5.3, §5.4.2): the highest N on a quorum, if its entry is from the current term. */
 function maybeCommit(s: RaftState, env: RaftEnv): void {
   const n = s.peers.length;
+  const q = quorumOf(s, env);
+  // Most answers move nothing: fewer than a quorum hold an entry past the commit index (the answers
+  // before the one that makes a majority, and those after it). Counting them is cheaper than sorting.
+  let past = 0;
+  for (let i = 0; i < n; i++) if ((i === s.self ? s.log.length : s.matchIndex[i]!) > s.commitIndex) past++;
+  if (past < q) return;
   for (let i = 0; i < n; i++) scratch[i] = i === s.self ? s.log.length : s.matchIndex[i]!;
   sortScratchDesc(n);
-  const q = quorumOf(s, env);
   const N = scratch[q - 1]!;
-  if (N <= s.commitIndex) return;
   let holders = q;
   while (holders < n && scratch[holders]! >= N) holders++;
   const t = termAt(s, N);
@@ -682,7 +691,7 @@ function refuseOldTermCommit(s: RaftState, env: RaftEnv, N: number, t: number, h
   // Terms never decrease along the log, so no index below N is from the current term either.
   if (N > s.refusedReported) {
     s.refusedReported = N;
-    env.trace({
+    env.emit({
       k: 'commit-refused',
       t: undefined,
       node: s.id,
@@ -703,15 +712,21 @@ function majorityReason(holders: number, n: number): string {
 }
 
 const leaderCommittedReasons = new Map<string, string>();
+/** The leader whose reason was asked last, and its reason: a follower asks with the same leader for a whole term. */
+let lastReasonLeader: string | null = null;
+let lastReason = '';
 
 /** "leader n1 has committed it (§5.3)": why a follower commits (the leader's commit index covers it). */
 function leaderCommittedReason(leader: string): string {
+  if (leader === lastReasonLeader) return lastReason;
   let r = leaderCommittedReasons.get(leader);
   if (r === undefined) {
     if (leaderCommittedReasons.size >= 4096) leaderCommittedReasons.clear(); // names come from users: bound it
     r = `leader ${leader} has committed it (§5.3)`;
     leaderCommittedReasons.set(leader, r);
   }
+  lastReasonLeader = leader;
+  lastReason = r;
   return r;
 }
 

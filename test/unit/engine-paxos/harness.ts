@@ -105,7 +105,7 @@ export class Harness<State, Opts> {
         const s = h.slot(node);
         s.timerGen[kind] = (s.timerGen[kind] ?? 0) + 1;
       },
-      trace: (ev) => h.emit(ev),
+      emit: (ev) => h.emit(ev),
     };
   }
 

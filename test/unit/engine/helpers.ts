@@ -141,7 +141,7 @@ export function handOf<State, Opts>(create: (id: string, peers: string[]) => Sta
       cancelTimer: (_node, kind) => {
         h.timers[kind] = null;
       },
-      trace: (ev) => {
+      emit: (ev) => {
         h.trace.push({ ...ev, t: h.env.now });
       },
     },
@@ -170,7 +170,7 @@ export function hand(id: string, peers: string[], tweak?: (o: ClusterOptions) =>
   h.timers.heartbeat = null;
   h.opts = opts;
   // The kinds the simulator stores in columns, as the objects the trace holds.
-  const tr = (ev: TraceInput): void => h.env.trace(ev);
+  const tr = (ev: TraceInput): void => h.env.emit(ev);
   const name = (i: number): string => peers[i]!;
   h.env.sendPeer = (from, to, msg) => h.env.send(name(from), name(to), msg);
   h.env.traceAppend = (node, index, entry) => tr({ k: 'append', t: undefined, node: name(node), index, entry });
