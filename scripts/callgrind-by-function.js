@@ -8,7 +8,8 @@
 // Prints, per event: instructions, instruction-cache misses (I1), data-cache read and write misses (D1),
 // misses in the simulated last-level cache (LL: instructions and data, the ones that go to memory),
 // in total and by kind (our compiled code, V8's builtins, the rest: collector, runtime, compiler), then
-// the TOP functions, then the callers of the write barrier (Builtins_RecordWriteSaveFP).
+// the TOP functions, then the callers of the write barrier (Builtins_RecordWriteSaveFP) and of any
+// other function named in CALLERS_OF (comma-separated, e.g. Builtins_LoadIC_Megamorphic).
 'use strict';
 const fs = require('node:fs');
 
@@ -35,11 +36,14 @@ function symbols(mapText) {
   };
 }
 
-/** Costs (Ir Dr Dw I1mr D1mr D1mw ...) by function, and the call sites of the write barrier by function. */
-function profile(outText, mapText) {
+/**
+ * Costs (Ir Dr Dw I1mr D1mr D1mw ...) by function, and for each of `callees` (the write barrier by
+ * default) its calls by calling function; `barrier` is the write barrier's.
+ */
+function profile(outText, mapText, callees = [BARRIER]) {
   const sym = symbols(mapText);
   const costs = new Map();
-  const barrier = new Map();
+  const callers = new Map(callees.map((c) => [c, new Map()]));
   const names = new Map();
   let fn = '';
   let callee = '';
@@ -67,7 +71,8 @@ function profile(outText, mapText) {
     const key = own !== null ? own.replace(/^JS:/, 'JS ') : fn.startsWith('0x') ? 'JIT code without a name' : fn;
     if (calls >= 0) {
       // The cost line after `calls=` is the callee's inclusive cost: only the call count is ours.
-      if (callee === BARRIER) barrier.set(key, (barrier.get(key) ?? 0) + calls);
+      const by = callers.get(callee);
+      if (by !== undefined) by.set(key, (by.get(key) ?? 0) + calls);
       calls = -1;
       continue;
     }
@@ -75,7 +80,7 @@ function profile(outText, mapText) {
     if (row === undefined) costs.set(key, (row = new Array(9).fill(0)));
     for (let i = 2; i < parts.length && i < 11; i++) row[i - 2] += Number(parts[i]);
   }
-  return { costs, barrier };
+  return { costs, barrier: callers.get(BARRIER) ?? new Map(), callers };
 }
 
 /** a - b, key by key (a key missing from one side counts as zero there). */
@@ -99,10 +104,10 @@ function main() {
   const EVENTS = Number(eventsArg);
   const TOP = Number(topArg ?? 30);
   const read = (f) => fs.readFileSync(f, 'utf8');
-  const A = profile(read(base), read(baseMap));
-  const B = profile(read(more), read(moreMap));
+  const callees = [BARRIER, ...(process.env['CALLERS_OF'] ?? '').split(',').filter((c) => c !== '' && c !== BARRIER)];
+  const A = profile(read(base), read(baseMap), callees);
+  const B = profile(read(more), read(moreMap), callees);
   const costs = minus(B.costs, A.costs);
-  const barrier = minus(B.barrier, A.barrier);
   const kind = (k) => (k.startsWith('JS ') ? 'our code' : k.startsWith('Builtins_') ? 'builtins' : 'the rest');
   const sums = new Map();
   for (const [k, v] of costs) {
@@ -121,9 +126,12 @@ function main() {
   for (const [k, v] of [...costs].sort((a, b) => weight(b[1]) - weight(a[1])).slice(0, TOP)) {
     process.stdout.write(`  ${fmt(v)}  ${k.slice(0, 90)}\n`);
   }
-  process.stdout.write(`\nwrite barrier (${BARRIER}) calls per event, by caller:\n`);
-  for (const [k, v] of [...barrier].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
-    if (v > 0) process.stdout.write(`  ${(v / EVENTS).toFixed(2).padStart(6)}  ${k.slice(0, 90)}\n`);
+  for (const callee of callees) {
+    const by = minus(B.callers.get(callee), A.callers.get(callee));
+    process.stdout.write(`\n${callee === BARRIER ? `write barrier (${BARRIER})` : callee} calls per event, by caller:\n`);
+    for (const [k, v] of [...by].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+      if (v > 0) process.stdout.write(`  ${(v / EVENTS).toFixed(2).padStart(6)}  ${k.slice(0, 90)}\n`);
+    }
   }
 }
 

@@ -6,6 +6,8 @@
 # in or out of the measured runs); wall time here drifts by tens of percent. Needs valgrind (apt-get install valgrind); takes minutes.
 #
 #   bash scripts/profile-engine.sh            # WARM=3 N=2 TOP=30
+#   CALLERS_OF=Builtins_LoadIC_Megamorphic bash scripts/profile-engine.sh   # also list that builtin's callers
+#   KEEP=1 bash scripts/profile-engine.sh     # keep the profiles and maps (their folder is printed)
 #
 # The node flags are the bench's collector setting (--max-semi-space-size=64) and no more: `--predictable`
 # (and `--predictable-gc-schedule`) keeps the young generation small, which doubles the collections of
@@ -32,4 +34,10 @@ pid() { grep -o -m1 '^==[0-9]*==' "$OUT/$1.log" | tr -d '='; }
 BASE_MAP=/tmp/perf-$(pid base).map
 MORE_MAP=/tmp/perf-$(pid more).map
 node scripts/callgrind-by-function.js "$OUT/base.out" "$BASE_MAP" "$OUT/more.out" "$MORE_MAP" "$EVENTS" "$TOP"
-rm -rf "$OUT" "$BASE_MAP" "$MORE_MAP"
+if [ -n "${KEEP:-}" ]; then
+  mv "$BASE_MAP" "$OUT/base.map"
+  mv "$MORE_MAP" "$OUT/more.map"
+  echo "profiles kept in $OUT: node scripts/callgrind-by-function.js $OUT/base.out $OUT/base.map $OUT/more.out $OUT/more.map $EVENTS"
+else
+  rm -rf "$OUT" "$BASE_MAP" "$MORE_MAP"
+fi

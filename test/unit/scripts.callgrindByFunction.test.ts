@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 const require = createRequire(import.meta.url);
 type Costs = Map<string, number[]>;
 const { profile, minus } = require('../../scripts/callgrind-by-function.js') as {
-  profile: (outText: string, mapText: string) => { costs: Costs; barrier: Map<string, number> };
+  profile: (outText: string, mapText: string, callees?: string[]) => { costs: Costs; barrier: Map<string, number>; callers: Map<string, Map<string, number>> };
   minus: <V>(a: Map<string, V>, b: Map<string, V>) => Map<string, V>;
 };
 
@@ -56,6 +56,16 @@ describe('callgrind-by-function', () => {
     expect(total).toBe(16 + 10 + 50 + 4);
     expect(barrier.get('JS *onAppendEntries x.js:1:1')).toBe(3);
     expect(barrier.get('JS *sendPeer x.js:9:1')).toBe(2);
+  });
+
+  test('the callers of any function named (CALLERS_OF) are counted like the write barrier\'s', () => {
+    // sendPeer also calls a Map lookup once; onAppendEntries never does.
+    const out = OUT.replace("fn=(2)\n0x5000 0 50 10 10", "cfn=(5) Builtins_FindOrderedHashMapEntry\ncalls=1 0x6000\n+2 0 40 8 8 0 0 0 0 0 0\nfn=(2)\n0x5000 0 50 10 10");
+    const { callers, barrier, costs } = profile(out, MAP, ['Builtins_RecordWriteSaveFP', 'Builtins_FindOrderedHashMapEntry']);
+    expect(callers.get('Builtins_FindOrderedHashMapEntry')).toEqual(new Map([['JS *sendPeer x.js:9:1', 1]]));
+    expect(barrier.get('JS *sendPeer x.js:9:1')).toBe(2);
+    // The lookup's inclusive cost is not the caller's either.
+    expect(costs.get('JS *sendPeer x.js:9:1')).toEqual([10, 0, 0, 2, 0, 0, 0, 0, 0]);
   });
 
   test('minus: the steady part is the longer profile less the warm-up, a key missing on one side counting as zero', () => {
