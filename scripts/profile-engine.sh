@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Where a steady Raft event's time goes, by function: the load of `engine.raft5.*` (`dist/bench.js
 # --load`) under valgrind's callgrind with its cache simulation, WARM discarded runs, then N more; the
-# difference of the two profiles is what N steady runs cost. Our code's instructions repeat within 2%,
-# its cache misses within 5%, the collector's counts within about 10% (or more, when a collection falls
+# difference of the two profiles is what N steady runs cost. Our code's instructions repeat within 3%,
+# its cache misses within 5 to 14%, the collector's counts within about 10% (or more, when a collection falls
 # in or out of the measured runs); wall time here drifts by tens of percent. Needs valgrind (apt-get install valgrind); takes minutes.
 #
 #   bash scripts/profile-engine.sh            # WARM=3 N=2 TOP=30
