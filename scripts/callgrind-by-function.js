@@ -38,7 +38,7 @@ function symbols(mapText) {
 
 /**
  * Costs (Ir Dr Dw I1mr D1mr D1mw ...) by function, and for each of `callees` (the write barrier by
- * default) its calls by calling function; `barrier` is the write barrier's.
+ * default) its calls by calling function.
  */
 function profile(outText, mapText, callees = [BARRIER]) {
   const sym = symbols(mapText);
@@ -80,7 +80,7 @@ function profile(outText, mapText, callees = [BARRIER]) {
     if (row === undefined) costs.set(key, (row = new Array(9).fill(0)));
     for (let i = 2; i < parts.length && i < 11; i++) row[i - 2] += Number(parts[i]);
   }
-  return { costs, barrier: callers.get(BARRIER) ?? new Map(), callers };
+  return { costs, callers };
 }
 
 /** a - b, key by key (a key missing from one side counts as zero there). */
