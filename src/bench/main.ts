@@ -6,6 +6,7 @@ import * as childProcess from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { checkLinearizable, clientHistory } from '../engine/check/linearizable';
 import { defaultClusterOptions } from '../engine/config';
 import { chance, prngCreate, randInt } from '../engine/prng';
 import { queueCreate, queuePeekAt, queuePop, queuePush } from '../engine/queue';
@@ -92,6 +93,31 @@ function raftLoad(simUs: number, opsPerSec: number, seed: number, keepTrace: boo
     }
   });
   return { events: world.events, ms, trace };
+}
+
+/** The trace of `ops` client operations, `clients` of them at once, on `keys` keys (a seeded mix of put, get and cas). */
+function linHistoryTrace(ops: number, clients: number, keys: number): TraceLog {
+  const world = worldCreate(defaultClusterOptions(['n1', 'n2', 'n3', 'n4', 'n5'], 5));
+  const trace = new TraceLog();
+  const sim = new Simulation(world, trace);
+  const rng = prngCreate(11);
+  const names = Array.from({ length: clients }, (_, i) => `c${i + 1}`);
+  sim.start();
+  sim.run(1_000_000, Number.MAX_SAFE_INTEGER);
+  let submitted = 0;
+  for (let t = 1_000_000; ; t += 1_000) {
+    for (const c of names) {
+      if (submitted === ops || !sim.clientDone(c)) continue;
+      const key = `k${randInt(rng, 0, keys - 1)}`;
+      const kind = randInt(rng, 0, 2);
+      const v = String(randInt(rng, 0, 4));
+      sim.submit(c, (seq) => (kind === 0 ? { op: 'put', key, value: v, client: c, seq } : kind === 1 ? { op: 'get', key, client: c, seq } : { op: 'cas', key, expect: v, value: String(randInt(rng, 0, 4)), client: c, seq }), null);
+      submitted++;
+    }
+    sim.run(t, Number.MAX_SAFE_INTEGER);
+    if (submitted === ops && names.every((c) => sim.clientDone(c))) return trace;
+    if (t > 600_000_000) throw new Error('bench: the linearizability load did not finish');
+  }
 }
 
 function main(): void {
@@ -190,6 +216,21 @@ function main(): void {
       ),
     ),
     1,
+  );
+
+  // Linearizability of a 2,000-operation history: 50 clients at once on 10 keys (puts, gets, cas) on a
+  // healthy 5-node cluster; the history is taken from the trace and checked key by key.
+  const lin = linHistoryTrace(2_000, 50, 10);
+  f['check.lin2000ops.ms'] = round(
+    median(
+      Array.from({ length: REPEATS }, () =>
+        timeMs(() => {
+          const h = clientHistory(lin);
+          if (h.length !== 2_000 || checkLinearizable(h).ok !== true) throw new Error('bench: the 2,000-operation history is not linearizable');
+        }),
+      ),
+    ),
+    2,
   );
 
   Object.assign(f, extensionFigures());

@@ -112,7 +112,7 @@ function optionHover(c: CommandSpec, o: OptionSpec): string {
 }
 
 function factHover(f: FactSpec): string {
-  const lines = [`**${f.syntax}** — ${f.summary}${f.untilOnly ? ' (for `run until` only)' : ''}.`];
+  const lines = [`**${f.syntax}** — ${f.summary}${f.untilOnly ? ' (for `run until` only)' : f.expectOnly ? ' (for `expect` only)' : ''}.`];
   if (f.unavailable) lines.push('', `*Not available yet: it needs ${f.unavailable}.*`);
   return lines.join('\n');
 }
@@ -227,7 +227,7 @@ class Slot {
     const last = a[a.length - 1];
     if (word(last, 'within')) return [];
     if (a.length === 0) {
-      const facts = FACTS.filter((f) => f.subject === undefined && (until || !f.untilOnly));
+      const facts = FACTS.filter((f) => f.subject === undefined && (until ? !f.expectOnly : !f.untilOnly));
       return [
         ...(args.length === 0 ? [keyword('not', 'the fact does not hold')] : []),
         ...facts.map((f) => keyword(f.word, f.syntax)),

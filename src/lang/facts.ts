@@ -1,6 +1,6 @@
 // Facts about a running cluster: what `expect` asserts and `run until` waits for. Each evaluation
 // returns whether the fact holds and what was found, in words, so a failure can show its evidence:
-// "Expected leader n3, found n1 (term 2)." Reads the World only; never changes it.
+// "Expected leader n3, found n1 (term 2)." Reads the World only (`linearizable`: the trace); never changes it.
 
 import type { Fact, Protocol, Ref } from './ast';
 import { RAFT_INVARIANTS, raftCheckCommitted, sameEntry } from '../engine/check/raft';
@@ -10,6 +10,7 @@ import { ballotLabel, isNoop, valueKey, valueLabel } from '../engine/paxos/ballo
 import { type Session, applyCommand, quorum } from '../engine/raft/node';
 import { type NodeSlot, type World, nodeRole, nodeTerm } from '../engine/sim';
 import type { Command, LogEntry, PaxosValue } from '../engine/trace';
+import { type HistorySource, type Operation, checkLinearizable, clientHistory } from '../engine/check/linearizable';
 
 export interface FactResult {
   ok: boolean;
@@ -185,6 +186,43 @@ export function evaluateFact(w: World, f: Fact, expand: Expand): FactResult {
     case 'rejected':
       throw new Error(`facts: ${f.kind} is not evaluated here`);
   }
+}
+
+/** Operations shown as evidence of a history that is not linearizable (the latest; the count says how many more). */
+const EVIDENCE_SHOWN = 6;
+
+/**
+ * `linearizable`: whether the clients' history in `trace` (the scenario's, from its cluster on) has an
+ * order that respects real time and every answer. `undecided` is set when the search gave up: then
+ * neither the fact nor its negation holds.
+ */
+export function linearizableFact(trace: HistorySource, fmt: (us: number) => string): FactResult & { undecided?: true } {
+  const history = clientHistory(trace);
+  const r = checkLinearizable(history);
+  const n = (k: number, what: string): string => `${k} ${what}${k === 1 ? '' : 's'}`;
+  if (r.ok === true) return { ok: true, found: `linearizable: ${n(r.operations, 'operation')} on ${n(r.keys, 'key')}` };
+  if (r.ok === 'undecided') {
+    return { ok: false, undecided: true, found: `undecided: the search for an order of the operations on ${r.key} took more than ${r.steps.toLocaleString('en-US')} steps` };
+  }
+  const shown = r.evidence.slice(-EVIDENCE_SHOWN).map((op) => operationText(op, fmt));
+  const more = r.evidence.length - shown.length;
+  const list = `${more > 0 ? `(${more} earlier, then) ` : ''}${shown.join('; ')}`;
+  const why = 'respects both real time and their answers';
+  return {
+    ok: false,
+    found:
+      r.evidence.length === r.operations
+        ? `not linearizable: no order of the ${n(r.operations, 'operation')} on ${r.key} ${why}: ${list}`
+        : `not linearizable: no order of the ${n(r.operations, 'operation')} on ${r.key} ${why}, and these ${r.evidence.length} alone have none: ${list}`,
+  };
+}
+
+/** `B get x (asked at 3s, answered at 3.01s: 1)`. */
+function operationText(op: Operation, fmt: (us: number) => string): string {
+  const c = op.cmd;
+  const what = c.op === 'put' ? `put ${c.key}=${c.value}` : c.op === 'cas' ? `cas ${c.key} ${c.expect} -> ${c.value}` : `${c.op} ${c.key}`;
+  const answer = op.result === null ? 'no answer' : `answered at ${fmt(op.retUs)}: ${op.result}`;
+  return `${op.client} ${what} (asked at ${fmt(op.callUs)}, ${answer})`;
 }
 
 /** Live nodes that act as leader, newest term (ballot) first; bully: highest rank first. */

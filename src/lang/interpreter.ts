@@ -6,7 +6,7 @@
 import type { Expectation, Fact, Link, NodeSet, OptionValue, Protocol, Ref, Stmt } from './ast';
 import { type Diagnostic, LangError, type Span, changeTo, diag, didYouMean, orList } from './diagnostics';
 import { bugNamesOf, checkBugs, commandSpec, factSpecOf, optionDuration, optionDurationRange, SET_OPTIONS } from './parser';
-import { type FactResult, actingLeaders, electionTimeoutMaxUs, evaluateFact, factText, findInvariant, invariantSlugs, rolesText } from './facts';
+import { type FactResult, actingLeaders, electionTimeoutMaxUs, evaluateFact, factText, findInvariant, invariantSlugs, linearizableFact, rolesText } from './facts';
 import { type ClusterOptions, ConfigError, type RaftBugs, defaultClusterOptions, fmtUs, validateClusterOptions } from '../engine/config';
 import type { PaxosBugs } from '../engine/paxos/options';
 import { Simulation, type World, nodeRole, nodeTerm, worldCreate } from '../engine/sim';
@@ -645,6 +645,10 @@ class Exec {
   }
 
   private evaluate(e: Expectation): FactResult {
+    if (e.fact.kind === 'linearizable') {
+      const { undecided, ...r } = linearizableFact(this.result.log, fmtTime);
+      return { ...r, ok: undecided ? false : r.ok !== e.negated };
+    }
     const r = evaluateFact(this.w, e.fact, (n) => this.expand([{ name: n, span: e.span }]));
     return { ...r, ok: r.ok !== e.negated };
   }

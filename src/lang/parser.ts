@@ -136,6 +136,8 @@ export interface FactSpec {
   syntax: string;
   summary: string;
   untilOnly?: boolean;
+  /** A fact about the whole history so far, to expect, not to wait for. */
+  expectOnly?: boolean;
   unavailable?: string;
   protocols?: readonly Protocol[];
 }
@@ -168,7 +170,7 @@ export const FACTS: readonly FactSpec[] = [
   { kind: 'client-got', word: 'got', subject: 'client', syntax: 'CLIENT got VALUE', summary: "the client's last command succeeded with VALUE", protocols: LOGS },
   { kind: 'client-failed', word: 'failed', subject: 'client', syntax: 'CLIENT failed', summary: "the client's last command failed or got no answer", protocols: LOGS },
   { kind: 'decided', word: 'decided', syntax: 'decided [VALUE]', summary: 'Paxos chose a value (VALUE; Multi-Paxos: in some instance), and no node learned another', protocols: ['paxos', 'multi-paxos'] },
-  { kind: 'linearizable', word: 'linearizable', syntax: 'linearizable', summary: 'the client history is linearizable', unavailable: 'the linearizability checker' },
+  { kind: 'linearizable', word: 'linearizable', syntax: 'linearizable', summary: "every client operation so far fits one order that respects real time and the store's answers; a stale read breaks it", expectOnly: true, protocols: LOGS },
   { kind: 'token', word: 'token', subject: 'client', syntax: 'CLIENT token N', summary: "the client's fencing token", unavailable: COORDINATION },
   { kind: 'rejected', word: 'rejected', syntax: 'rejected CLIENT write', summary: "a fenced resource rejected the client's write", unavailable: COORDINATION },
 ];
@@ -1071,6 +1073,7 @@ export function parseFact(c: Cursor, mode: 'expect' | 'until'): Expectation {
       break;
     case 'linearizable':
       c.next();
+      if (mode === 'until') throw new LangError('`linearizable` is a property of the whole history so far, something to expect (`expect linearizable`), not to wait for.', t.span);
       fact = { kind: 'linearizable' };
       break;
     case 'rejected': {

@@ -43,7 +43,7 @@ export function languageReference(): string {
     for (const c of specs) if (c.options && c.options.length > 0 && c.name !== 'set') out.push('', optionsLine(c, c.options));
     if (group === 'Expectations') {
       out.push('', '| Fact | Holds when |', '| --- | --- |');
-      for (const f of FACTS) out.push(`| ${code(f.syntax)}${f.unavailable ? NOT_BUILT : ''} | ${cell(f.summary)}${f.untilOnly ? ' (`run until` only)' : ''} |`);
+      for (const f of FACTS) out.push(`| ${code(f.syntax)}${f.unavailable ? NOT_BUILT : ''} | ${cell(f.summary)}${f.untilOnly ? ' (`run until` only)' : f.expectOnly ? ' (`expect` only)' : ''} |`);
     }
   }
   return `${out.join('\n')}\n`;

@@ -149,6 +149,8 @@ export interface Outcome {
   world: World;
   /** Violation events, in order (the checker runs on every event). */
   violations: Extract<TraceEvent, { k: 'violation' }>[];
+  /** The clients' requests and answers, in order: the history whose linearizability is checked. */
+  clientEvents: TraceEvent[];
   /** Virtual time from the end of healing to the first leader, or null if none came within the bound. */
   leaderAfterUs: number | null;
   /** Whether a write after healing was acknowledged within the bound. */
@@ -194,6 +196,7 @@ export function runSchedule(sc: Schedule, ro: RunOptions = {}): Outcome {
   const sink = ro.sink ?? [];
   let sim = new Simulation(world, sink);
   const violations: Outcome['violations'] = [];
+  const clientEvents: TraceEvent[] = [];
   const hasher = ro.hash ? createHash('sha256') : null;
   let seen = 0; // events of the sink already looked at
   const drain = (): void => {
@@ -201,6 +204,7 @@ export function runSchedule(sc: Schedule, ro: RunOptions = {}): Outcome {
     for (let i = seen; i < n; i++) {
       const e = sink.at(i)!;
       if (e.k === 'violation') violations.push(e);
+      else if (e.k === 'client-request' || e.k === 'client-response') clientEvents.push(e);
     }
     if (hasher !== null && n > seen) hasher.update(JSON.stringify(sink.slice(seen, n)));
     seen = n;
@@ -267,7 +271,7 @@ export function runSchedule(sc: Schedule, ro: RunOptions = {}): Outcome {
     ro.afterSteps(sim, (us) => void runTo(world.now + us));
     drain();
   }
-  const out: Outcome = { world, violations, leaderAfterUs: null, wrote: false, converged: false, hash: null, events: 0 };
+  const out: Outcome = { world, violations, clientEvents, leaderAfterUs: null, wrote: false, converged: false, hash: null, events: 0 };
   if (!ro.safetyOnly && !(ro.stopAtViolation && violations.length > 0)) {
     // Heal everything: network, clocks, crashed and paused nodes.
     sim.heal();

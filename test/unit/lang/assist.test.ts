@@ -118,7 +118,9 @@ describe('hover', () => {
     expect(hover('expect leader n1', 1, 9)).toMatch(/^\*\*leader \[NODE \| in SET\]\*\* — /);
     expect(hover('expect n1 is leader', 1, 11)).toBe("**NODE is ROLE** — the node's role: leader, follower, candidate, precandidate, down or paused.");
     expect(hover('run until stable', 1, 12)).toBe('**stable** — one leader and no role change for two election timeouts (for `run until` only).');
-    expect(hover('expect linearizable', 1, 9)).toContain('Not available yet');
+    expect(hover('expect linearizable', 1, 9)).toBe(
+      "**linearizable** — every client operation so far fits one order that respects real time and the store's answers; a stale read breaks it (for `expect` only).",
+    );
   });
 
   it('nothing elsewhere', () => {

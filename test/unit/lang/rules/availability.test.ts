@@ -1,5 +1,5 @@
 // Rule family: availability. Commands whose engine is not built yet (the coordination service,
-// exploration, the linearizability checker) parse, and then fail before anything runs with "… is not
+// exploration) parse, and then fail before anything runs with "… is not
 // available yet: it needs …". Commands and facts of another protocol say so, before anything runs.
 import { describe, expect, it } from 'vitest';
 import { FIVE, lastProblems, runCells } from '../helpers';
@@ -14,10 +14,8 @@ describe('not available yet', () => {
     ['A watch /config/', `\`watch\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 8],
     ['A elect controller lease=15s', `\`elect\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 8],
     ['explore seeds=10', '`explore` is not available yet: it needs the exploration runner (a swarm over seeds, with shrinking), which is not built yet.', 1, 17],
-    ['expect linearizable', '`expect linearizable` is not available yet: it needs the linearizability checker, which is not built yet.', 8, 20],
     ['A put x=1\nexpect A token 34', `\`expect token\` is not available yet: it needs ${COORD}, which is not built yet.`, 8, 18],
     ['A put x=1\nexpect rejected A write', `\`expect rejected\` is not available yet: it needs ${COORD}, which is not built yet.`, 8, 24],
-    ['run until linearizable', '`until linearizable` is not available yet: it needs the linearizability checker, which is not built yet.', 11, 23],
   ])('on a Raft cluster: %s', (cell, message, column, endColumn) => {
     const problems = lastProblems([FIVE, cell]);
     expect(problems).toEqual([{ message, line: cell.split('\n').length, column, endColumn }]);
@@ -29,6 +27,15 @@ describe('not available yet', () => {
     ['run until decided', '`until decided` is for paxos or multi-paxos clusters; this cluster runs raft.', 11, 18],
   ])('Paxos commands on a Raft cluster: %s', (cell, message, column, endColumn) => {
     expect(lastProblems([FIVE, cell])).toEqual([{ message, line: 1, column, endColumn }]);
+  });
+
+  it.each([
+    ['cluster paxos nodes=3', 'paxos'],
+    ['cluster bully nodes=3', 'bully'],
+  ])('expect linearizable needs clients with a replicated store: %s', (cluster, protocol) => {
+    expect(lastProblems([cluster, 'expect linearizable'])).toEqual([
+      { message: `\`expect linearizable\` is for raft or multi-paxos clusters; this cluster runs ${protocol}.`, line: 1, column: 8, endColumn: 20 },
+    ]);
   });
 
   it('the rest of such a cell does not run, and the cluster is as it was', () => {
