@@ -233,6 +233,23 @@ function main(): void {
     2,
   );
 
+  // Exploration: runs per minute on one core, each a random 10 s scenario (20 client operations;
+  // crashes, partitions, loss) on a 5-node Raft cluster, every invariant and linearizability checked.
+  const EXPLORE_RUNS = quick ? 20 : 100;
+  const exploreCells = ['cluster raft nodes=5 seed=42\nrun until leader', `explore seeds=${EXPLORE_RUNS} faults=crash,partition,loss ops=20 duration=10s`];
+  const exploreMs: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    const session = new Session();
+    session.runUpTo(exploreCells, 0);
+    exploreMs.push(
+      timeMs(() => {
+        const run = session.runUpTo(exploreCells, 1)[1]!;
+        if (!run.ok) throw new Error(`bench: explore found a failure in a correct cluster: ${run.failures[0]?.message}`);
+      }),
+    );
+  }
+  f['explore.seedsPerMinPerCore'] = Math.round((EXPLORE_RUNS / median(exploreMs)) * 60_000);
+
   Object.assign(f, extensionFigures());
 
   if (json) {

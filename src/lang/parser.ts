@@ -121,10 +121,10 @@ export const ELECT_OPTIONS: readonly OptionSpec[] = [
 ];
 
 export const EXPLORE_OPTIONS: readonly OptionSpec[] = [
-  { name: 'seeds', value: 'int', required: true, placeholder: '1000', summary: 'how many seeds to run' },
-  { name: 'faults', value: 'enum', values: FAULT_KINDS, list: true, placeholder: 'crash,partition', summary: 'the faults to inject at random' },
-  { name: 'ops', value: 'int', placeholder: '50', summary: 'client operations per run' },
-  { name: 'duration', value: 'duration', placeholder: '10s', summary: 'virtual time per run' },
+  { name: 'seeds', value: 'int', min: 1, max: 100_000, required: true, placeholder: '1000', summary: 'how many runs, each with a random scenario of its own' },
+  { name: 'faults', value: 'enum', values: FAULT_KINDS, list: true, placeholder: 'crash,partition', summary: 'the faults to inject at random (default crash, partition, loss; `crash` also restarts)' },
+  { name: 'ops', value: 'int', min: 0, max: 1_000, placeholder: '20', summary: 'client operations per run (Paxos: proposals; default 20)' },
+  { name: 'duration', value: 'duration', placeholder: '10s', summary: 'virtual time per run (default 10s)' },
 ];
 
 /** Facts: what `expect` asserts and `run until` waits for (the `stable` fact is for `run until` only). */
@@ -418,10 +418,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   // Exploration
   {
     name: 'explore', group: 'Exploration', form: 'command', syntax: 'explore seeds=N [faults=a,b] [ops=N] [duration=D]',
-    summary: 'Run many seeds with random faults, check every invariant, shrink a failure to a minimal run.',
+    summary: 'Run many random scenarios (faults and client operations) on copies of the cluster, check every invariant and linearizability, and shrink the first failure to the lines that still cause it.',
     options: EXPLORE_OPTIONS,
     examples: ['explore seeds=1000 faults=crash,partition,loss ops=50 duration=10s'],
-    unavailable: 'the exploration runner (a swarm over seeds, with shrinking)',
     parse: (c, span) => ({ kind: 'explore', span, options: c.options(EXPLORE_OPTIONS, 'explore', null) }),
   },
 ];

@@ -370,6 +370,7 @@ function injectStyle(): void {
 .cn-output { font-family: var(--vscode-font-family); color: var(--vscode-foreground); }
 .cn-verdict { font-family: var(--vscode-editor-font-family, monospace); padding: 4px 0 6px; }
 .cn-verdict.cn-failed, .cn-failure { color: var(--vscode-errorForeground); }
+.cn-failure { white-space: pre-wrap; }
 .cn-message { color: var(--vscode-descriptionForeground); font-size: 0.9em; }
 .cn-tabs { display: flex; gap: 2px; border-bottom: 1px solid var(--vscode-panel-border, #8884); margin-top: 4px; }
 .cn-tab { background: none; color: var(--vscode-foreground); border: none; border-bottom: 2px solid transparent; padding: 4px 10px; cursor: pointer; font: inherit; }

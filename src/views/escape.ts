@@ -30,7 +30,12 @@ const NAMED: Record<string, string> = { '<': 'lt', '>': 'gt', '&': 'amp', '"': '
 const MERMAID_MARKERS = new Set(['\uFB02', '\u00B6']);
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}\p{M}]$/u;
 // Symbols our own labels use; they are plain text to every Mermaid grammar.
-const SAFE_SYMBOLS = new Set(Array.from('✓✗⚠★×…→←↔≠·§°−–—'));
+const SAFE_SYMBOLS = new Set(Array.from('✓✗⚠★×…→←↔≠·§°−–—∶；％‹›＆”＃'));
+/**
+ * Lookalikes for the ASCII punctuation `mermaidLabel` would encode: a state diagram's labels show
+ * entity codes literally (`&#58;`), so its labels use these instead.
+ */
+const LOOKALIKE: Record<string, string> = { ':': '∶', ';': '；', '%': '％', '<': '‹', '>': '›', '&': '＆', '"': '”', '#': '＃' };
 
 function isSafe(ch: string): boolean {
   if (ch.length === 1 && ch.charCodeAt(0) < 0x80) return /[A-Za-z0-9]/.test(ch) || SAFE_ASCII.has(ch);
@@ -54,6 +59,11 @@ export function mermaidLabel(text: string, max: number = TEXT_CHARS_MAX): string
     else out += `#${NAMED[ch] ?? ch.codePointAt(0)};`;
   });
   return out;
+}
+
+/** `mermaidLabel` for a state diagram (a state's description, a transition's label): lookalikes, not entity codes, for `:;%<>&"#`. */
+export function mermaidStateLabel(text: string, max: number = TEXT_CHARS_MAX): string {
+  return mermaidLabel(Array.from(text, (ch) => LOOKALIKE[ch] ?? ch).join(''), max);
 }
 
 /**

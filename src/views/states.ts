@@ -2,7 +2,7 @@
 // nodes that made them and why, and which nodes hold each role at the end.
 
 import type { Role } from '../engine/trace';
-import { mermaidLabel, truncate } from './escape';
+import { mermaidStateLabel, truncate } from './escape';
 import { windowOf, type ViewInput } from './input';
 import { roleName } from './labels';
 import { foldState } from './state';
@@ -54,7 +54,7 @@ export function stateDiagram(input: ViewInput): string {
     if (!shown.has(role)) continue;
     const now = holders.get(role);
     // Mermaid draws a state's description in place of its name, so the description repeats the name.
-    lines.push(now === undefined ? roleName(role) : `${roleName(role)} : ${mermaidLabel(`${roleName(role)} · now ${nameList(now)}`)}`);
+    lines.push(now === undefined ? roleName(role) : `${roleName(role)} : ${mermaidStateLabel(`${roleName(role)} · now ${nameList(now)}`)}`);
   }
   if (edges.size === 0) {
     lines.push(`note right of ${roleName(ROLE_ORDER.find((r) => shown.has(r))!)} : no role changes in this cell`);
@@ -63,7 +63,7 @@ export function stateDiagram(input: ViewInput): string {
   const all = aggregate([...edges.values()]);
   for (const [i, edge] of all.entries()) {
     const reason = edge.reason === '' ? 'no reason given' : truncate(edge.reason, REASON_CHARS_MAX);
-    const line = `${roleName(edge.from)} --> ${roleName(edge.to)} : ${mermaidLabel(`${reason} ×${edge.count} (${nameList(edge.nodes)})`)}`;
+    const line = `${roleName(edge.from)} --> ${roleName(edge.to)} : ${mermaidStateLabel(`${reason} ×${edge.count} (${nameList(edge.nodes)})`)}`;
     if (chars + line.length > TEXT_CHARS_MAX) {
       lines.push(`note left of ${roleName(edge.from)} : ${all.length - i} more transitions not drawn`);
       break;

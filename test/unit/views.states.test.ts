@@ -46,4 +46,14 @@ describe('state diagram of role transitions', () => {
     expect(text).toContain('no role changes in this cell');
     await parseMermaid(text);
   });
+
+  test('a reason with punctuation Mermaid would escape is drawn with a lookalike: a state diagram shows entity codes literally', async () => {
+    const b = new TraceBuilder(['n1']);
+    b.role('n1', 'candidate', 'follower', 1, 'lost: 3/5; 50% <q> & "m" #1');
+    const text = stateDiagram(b.input());
+    const edge = text.split('\n').find((l) => l.includes('-->'))!;
+    expect(edge).toBe('Candidate --> Follower : lost∶ 3/5； 50％ ‹q› ＆ ”m” ＃1 ×1 (n1)');
+    expect(edge).not.toMatch(/#\w+;/);
+    await parseMermaid(text);
+  });
 });

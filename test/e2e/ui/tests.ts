@@ -397,6 +397,38 @@ export const tests: UiTest[] = [
     },
   },
   {
+    name: '16-explore.consensus: explore shows what it found with the shrunk lines, and those lines as a cell break the same invariant',
+    async run({ wb, screenshot, log }) {
+      await wb.quickOpen('16-explore.consensus');
+      await wb.waitForNotebook();
+      const frame = wb.outputFrame;
+      await wb.clearAllOutputs();
+      await until(wb, 'the outputs to be cleared', async () => (await frame.locator('.cn-output').count().catch(() => 0)) === 0);
+      await wb.runAll();
+      const found = frame.locator('.cn-output').filter({ has: frame.locator('.cn-failure', { hasText: 'broke Leader Completeness' }) });
+      await until(wb, 'the explore cell to show its finding', async () => (await found.count()) === 1, RUN_TIMEOUT_MS);
+      const text = (await found.locator('.cn-failure').innerText()).trim();
+      log(`finding: ${text.split('\n')[0]!.slice(0, 160)}…`);
+      // The offered lines are shown one per line, ready to copy into a cell.
+      if (!text.split('\n').includes('partition {n4 n3 n1} | {n5 n2}')) throw new Error(`the offered lines are not shown one per line:\n${text}`);
+      const replayed = frame.locator('.cn-output').filter({ has: frame.locator('.cn-verdict', { hasText: /violation: Leader Completeness/ }) });
+      // Outputs out of view are not rendered into the webview: scroll down, output by output, to it.
+      await until(
+        wb,
+        'the offered lines\' cell to show the violation',
+        async () => {
+          if ((await replayed.count()) === 1) return true;
+          await wb.revealInNotebook(frame.locator('.cn-output').last(), 'top');
+          return (await replayed.count()) === 1;
+        },
+        RUN_TIMEOUT_MS,
+      );
+      log(`replayed: ${(await replayed.locator('.cn-verdict').textContent())?.trim()}`);
+      await screenshot('explore-finding-output', found);
+      await screenshot('explore-replayed-output', replayed);
+    },
+  },
+  {
     name: 'e2e-render500.consensus: ext.render500.ms, Run to a 500-message sequence diagram visible (median of 3)',
     async run({ wb, screenshot, log, figure }) {
       await wb.quickOpen('e2e-render500.consensus');

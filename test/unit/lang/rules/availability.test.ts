@@ -1,5 +1,4 @@
-// Rule family: availability. Commands whose engine is not built yet (the coordination service,
-// exploration) parse, and then fail before anything runs with "… is not
+// Rule family: availability. Commands whose engine is not built yet (the coordination service) parse, and then fail before anything runs with "… is not
 // available yet: it needs …". Commands and facts of another protocol say so, before anything runs.
 import { describe, expect, it } from 'vitest';
 import { FIVE, lastProblems, runCells } from '../helpers';
@@ -13,7 +12,6 @@ describe('not available yet', () => {
     ['A write storage "v1" token', `\`write\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 8],
     ['A watch /config/', `\`watch\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 8],
     ['A elect controller lease=15s', `\`elect\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 8],
-    ['explore seeds=10', '`explore` is not available yet: it needs the exploration runner (a swarm over seeds, with shrinking), which is not built yet.', 1, 17],
     ['A put x=1\nexpect A token 34', `\`expect token\` is not available yet: it needs ${COORD}, which is not built yet.`, 8, 18],
     ['A put x=1\nexpect rejected A write', `\`expect rejected\` is not available yet: it needs ${COORD}, which is not built yet.`, 8, 24],
   ])('on a Raft cluster: %s', (cell, message, column, endColumn) => {

@@ -1,0 +1,219 @@
+// `explore`: look for a failure instead of replaying one. Each run writes a random scenario in the cell
+// language itself (faults of the kinds asked for, and client operations, at random times), runs it on a
+// copy of the cluster as the cells above left it, and checks every invariant and, with clients, that
+// their history is linearizable. The first run that breaks one is shrunk by leaving its lines out one at
+// a time while it still breaks the same thing, and the lines that remain are the finding: run as a cell
+// right below the `explore` cell, they do exactly that again, since `explore` changes nothing itself and
+// the engine is deterministic.
+
+import { checkLinearizable, clientHistory } from '../engine/check/linearizable';
+import { linearizableFact } from './facts';
+import { type Prng, chance, prngCreate, randInt } from '../engine/prng';
+import type { TraceLog } from '../engine/tracelog';
+import type { Protocol } from './ast';
+import { type ExecOptions, type ScenarioState, execCell, fmtTime } from './interpreter';
+import { type FAULT_KINDS, parseCell } from './parser';
+
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface ExploreParams {
+  seeds: number;
+  faults: readonly FaultKind[];
+  ops: number;
+  durationUs: number;
+}
+
+export interface ExploreFinding {
+  /** Which run (1-based) and what it broke: `leader-completeness`, or `linearizability (key x)`. */
+  run: number;
+  broke: string;
+  /** What the checker said, for the shrunk lines. */
+  detail: string;
+  /** The shrunk scenario, and how many lines the run had before shrinking. */
+  lines: string[];
+  generated: number;
+}
+
+export interface ExploreReport {
+  runs: number;
+  finding: ExploreFinding | null;
+  /** The run stopped early: cancelled, or a run spent the cell's event budget. */
+  stopped: 'cancelled' | 'budget' | null;
+}
+
+export const DEFAULT_EXPLORE: Omit<ExploreParams, 'seeds'> = { faults: ['crash', 'partition', 'loss'], ops: 20, durationUs: 10_000_000 };
+/** Runs spent shrinking a finding, at most. */
+const SHRINK_RUNS = 400;
+
+/**
+ * Explores from `state` (not changed) with its trace `log`. `seed` is the cluster's: the same cells give
+ * the same runs.
+ */
+export function explore(state: ScenarioState, log: TraceLog, params: ExploreParams, opts: ExecOptions): ExploreReport {
+  const w = state.world!;
+  const protocol = state.protocol!;
+  const clients = pickClients(w.opts.nodes, state.clients);
+  for (let run = 1; run <= params.seeds; run++) {
+    if (opts.isCancelled?.()) return { runs: run - 1, finding: null, stopped: 'cancelled' };
+    const rng = prngCreate((Math.imul(w.opts.seed, 0x9e3779b1) + run) >>> 0);
+    const lines = generate(rng, w.opts.nodes, clients, protocol, params);
+    const first = attempt(state, log, lines, opts);
+    if (first === 'budget' || first === 'cancelled') return { runs: run, finding: null, stopped: first };
+    if (first === null) continue;
+    // Shrink: leave lines out while the same thing still breaks.
+    let kept = lines;
+    let detail = first.detail;
+    let tries = 0;
+    for (let i = kept.length - 1; i >= 0 && tries < SHRINK_RUNS; i--) {
+      tries++;
+      const without = kept.filter((_, j) => j !== i);
+      const r = attempt(state, log, without, opts);
+      if (r === 'cancelled') return { runs: run, finding: null, stopped: 'cancelled' };
+      if (r !== null && r !== 'budget' && r.broke === first.broke) {
+        kept = without;
+        detail = r.detail;
+      }
+    }
+    // Adjacent `run`s as one (`run 1s` twice is `run 2s`), kept only if it still breaks the same thing.
+    const merged = mergeRuns(kept);
+    if (merged.length < kept.length) {
+      const r = attempt(state, log, merged, opts);
+      if (r !== null && r !== 'budget' && r !== 'cancelled' && r.broke === first.broke) {
+        kept = merged;
+        detail = r.detail;
+      }
+    }
+    return { runs: run, finding: { run, broke: first.broke, detail, lines: kept, generated: lines.length }, stopped: null };
+  }
+  return { runs: params.seeds, finding: null, stopped: null };
+}
+
+/** The lines with each stretch of adjacent `run D` lines as one. */
+function mergeRuns(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  let pending = 0;
+  for (const line of lines) {
+    const m = /^run (.+)$/.exec(line);
+    const us = m ? durationUs(m[1]!) : null;
+    if (us !== null) {
+      pending += us;
+      continue;
+    }
+    if (pending > 0) out.push(`run ${fmtTime(pending)}`);
+    pending = 0;
+    out.push(line);
+  }
+  if (pending > 0) out.push(`run ${fmtTime(pending)}`);
+  return out;
+}
+
+/** `434.884ms`, `1.5s` (as `fmtTime` writes them) in microseconds; null for anything else. */
+function durationUs(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(us|ms|s)$/.exec(text);
+  if (m === null) return null;
+  return Math.round(Number(m[1]) * (m[2] === 'us' ? 1 : m[2] === 'ms' ? 1_000 : 1_000_000));
+}
+
+/** Client names for the runs: not a node's, not a client's of the cells above. */
+function pickClients(nodes: readonly string[], taken: readonly string[]): string[] {
+  const used = new Set([...nodes, ...taken]);
+  const out: string[] = [];
+  for (const base of ['P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W']) {
+    let name = base;
+    for (let i = 2; used.has(name); i++) name = `${base}${i}`;
+    used.add(name);
+    out.push(name);
+    if (out.length === 3) break;
+  }
+  return out;
+}
+
+/** Runs `lines` on a copy of `state`: what broke, or null; 'budget' / 'cancelled' when it did not finish. */
+function attempt(state: ScenarioState, log: TraceLog, lines: readonly string[], opts: ExecOptions): { broke: string; detail: string } | null | 'budget' | 'cancelled' {
+  const st = structuredClone(state);
+  const trace = log.fork(log.length);
+  const parsed = parseCell(lines.join('\n'));
+  if (parsed.diagnostics.length > 0) throw new Error(`explore: a generated line does not parse: ${parsed.diagnostics[0]!.message}`);
+  const before = trace.length;
+  const violationsBefore = st.world!.violations;
+  const r = execCell(st, parsed.stmts, opts, trace);
+  if (r.messages.includes('Cancelled.')) return 'cancelled';
+  if (r.diagnostics.length > 0) return 'budget';
+  if (st.world!.violations > violationsBefore) {
+    for (let i = before; i < trace.length; i++) {
+      if (trace.kindAt(i) !== 'violation') continue;
+      const v = trace.at(i)!;
+      if (v.k === 'violation') return { broke: v.invariant, detail: `${v.invariant} at ${fmtTime(v.t)}: ${v.detail}` };
+    }
+  }
+  if (st.protocol === 'raft' || st.protocol === 'multi-paxos') {
+    const lin = checkLinearizable(clientHistory(trace));
+    if (lin.ok === false) return { broke: `linearizability (key ${lin.key})`, detail: linearizableFact(trace, fmtTime).found };
+  }
+  return null;
+}
+
+/** A random scenario: `ops` client operations (Paxos: proposals) and about a third as many faults. */
+function generate(rng: Prng, nodes: readonly string[], clients: readonly string[], protocol: Protocol, p: ExploreParams): string[] {
+  const pick = <T>(xs: readonly T[]): T => xs[randInt(rng, 0, xs.length - 1)]!;
+  const withOps = protocol === 'raft' || protocol === 'multi-paxos' || protocol === 'paxos';
+  const faults = p.faults.length === 0 ? 0 : Math.max(1, Math.ceil(p.ops / 3));
+  const actions = (withOps ? p.ops : 0) + faults;
+  const gap = Math.max(1_000, Math.floor(p.durationUs / Math.max(1, actions + 1)));
+  const lines: string[] = [];
+  let op = 0;
+  let faultsLeft = faults;
+  let opsLeft = withOps ? p.ops : 0;
+  while (opsLeft + faultsLeft > 0) {
+    lines.push(`run ${fmtTime(randInt(rng, Math.floor(gap / 2), gap + Math.floor(gap / 2)))}`);
+    const fault = faultsLeft > 0 && (opsLeft === 0 || randInt(rng, 1, opsLeft + faultsLeft) <= faultsLeft);
+    if (fault) {
+      faultsLeft--;
+      lines.push(faultLine(rng, pick(p.faults), nodes, pick));
+    } else {
+      opsLeft--;
+      op++;
+      if (protocol === 'paxos') lines.push(`${pick(nodes)} propose v${op}`);
+      else {
+        const c = pick(clients);
+        const key = `k${randInt(rng, 1, 3)}`;
+        const kind = randInt(rng, 0, 9);
+        lines.push(kind < 5 ? `${c} put ${key}=${op} nowait` : kind < 9 ? `${c} get ${key} nowait` : `${c} cas ${key} ${randInt(rng, 1, op)} -> ${op} nowait`);
+      }
+    }
+  }
+  lines.push(`run ${fmtTime(gap)}`);
+  return lines;
+}
+
+function faultLine(rng: Prng, kind: FaultKind, nodes: readonly string[], pick: <T>(xs: readonly T[]) => T): string {
+  const n = pick(nodes);
+  switch (kind) {
+    case 'crash':
+      return chance(rng, 500) ? `crash ${n}` : `restart ${n}`;
+    case 'restart':
+      return `restart ${n}`;
+    case 'pause':
+      return `pause ${n} ${fmtTime(randInt(rng, 100, 3_000) * 1_000)}`;
+    case 'partition': {
+      if (chance(rng, 350)) return 'heal';
+      const shuffled = [...nodes];
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        const j = randInt(rng, 0, i);
+        [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+      }
+      const cut = randInt(rng, 1, shuffled.length - 1);
+      return `partition {${shuffled.slice(0, cut).join(' ')}} | {${shuffled.slice(cut).join(' ')}}`;
+    }
+    case 'loss':
+      return `loss ${chance(rng, 300) ? 0 : randInt(rng, 5, 40)}%`;
+    case 'delay': {
+      const lo = randInt(rng, 1, 200);
+      return `delay ${n} -> * ${lo}ms..${lo + randInt(rng, 0, 300)}ms`;
+    }
+    case 'duplicate':
+      return `duplicate ${chance(rng, 300) ? 0 : randInt(rng, 1, 20)}%`;
+    case 'skew':
+      return `skew ${n} ${chance(rng, 500) ? '+' : '-'}${fmtTime(randInt(rng, 1, 5_000) * 1_000)}`;
+  }
+}
