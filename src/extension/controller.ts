@@ -62,7 +62,7 @@ export class ConsensusController implements vscode.Disposable {
           exec.token,
         );
         this.diagnostics.set(cell.document.uri, toVsDiagnostics(cell.document.uri, result.diagnostics));
-        finish(exec, outputs(result, cell.document.getText()), result.ok);
+        finish(exec, outputs(result, cell.document.getText(), cell.document.uri.toString()), result.ok);
       } catch (e) {
         if (e instanceof Cancelled) {
           finish(exec, [new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text('Cancelled.', 'text/plain')])], false);
@@ -91,7 +91,8 @@ function finish(exec: vscode.NotebookCellExecution, cellOutputs: vscode.Notebook
   exec.end(success, Date.now());
 }
 
-function outputs(result: RunResult, source: string): vscode.NotebookCellOutput[] {
+/** The cell's outputs; the run's carries the cell's URI as metadata (the renderer's "Insert as a cell below" names the cell with it). */
+function outputs(result: RunResult, source: string, cell: string): vscode.NotebookCellOutput[] {
   if (result.payload === null) {
     return [new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(framed('Error in this cell', frames(source, result.diagnostics)))])];
   }
@@ -101,11 +102,12 @@ function outputs(result: RunResult, source: string): vscode.NotebookCellOutput[]
       // many bytes again to send).
       new vscode.NotebookCellOutputItem(result.payload.json, RUN_MIME),
       vscode.NotebookCellOutputItem.text(result.payload.verdict, 'text/plain'),
-    ]),
+    ], { cell }),
   ];
   if (result.failures.length > 0) {
     const failed = result.failures.map((f): Diagnostic => ({ severity: 'error', message: f.message, span: f.span }));
-    out.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(framed(`${failed.length} expectation(s) failed`, frames(source, failed)))]));
+    const title = result.failures.every((f) => f.offer !== undefined) ? 'explore found a failure' : `${failed.length} expectation(s) failed`;
+    out.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(framed(title, frames(source, failed)))]));
   }
   return out;
 }

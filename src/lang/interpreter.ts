@@ -37,6 +37,8 @@ export interface ScenarioState {
 export interface Failure {
   span: Span;
   message: string;
+  /** Lines to offer as a new cell below this one (what `explore` found, shrunk). */
+  offer?: string;
 }
 
 export interface ExecResult {
@@ -745,6 +747,7 @@ class Exec {
       message:
         `explore: run ${f.run} of ${params.seeds} (${what}) broke ${f.broke}: ${f.detail}. ` +
         `Shrunk from ${f.generated} lines to ${f.lines.length}; run them as a cell right below this one to see it happen:\n${f.lines.join('\n')}`,
+      offer: f.lines.join('\n'),
     });
   }
 

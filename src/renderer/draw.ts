@@ -11,6 +11,8 @@ import { stepLabel } from '../views/eventLabel';
 
 export interface Host {
   postMessage?: (message: unknown) => void;
+  /** The cell the output belongs to (its document URI, from the output's metadata), for `insertCell`. */
+  cell?: string;
 }
 
 type Tab = 'sequence' | 'states' | 'log' | 'topology';
@@ -81,7 +83,19 @@ export async function draw(root: HTMLElement, payload: RunPayload, id: string, h
   const idBase = id.replace(/[^A-Za-z0-9_-]/g, '');
   const verdict = el('div', `cn-verdict ${payload.ok ? 'cn-ok' : 'cn-failed'}`, payload.verdict);
   root.append(verdict);
-  for (const f of payload.failures) root.append(el('div', 'cn-failure', `✗ line ${f.line}: ${f.message}`));
+  for (const f of payload.failures) {
+    const failure = el('div', 'cn-failure', `✗ line ${f.line}: ${f.message}`);
+    root.append(failure);
+    if (f.offer !== undefined && host.postMessage) {
+      // What `explore` found: one click puts the lines in a new cell below this one.
+      const offer = f.offer;
+      const insert = el('button', 'cn-button cn-offer', 'Insert as a cell below');
+      insert.title = 'Adds these lines as a new code cell right below this one; run it to see the failure happen.';
+      insert.addEventListener('click', () => host.postMessage!({ type: 'insertCell', cell: host.cell ?? null, text: offer }));
+      root.append(el('div', 'cn-toolbar'));
+      root.lastElementChild!.append(insert);
+    }
+  }
   for (const m of payload.messages) root.append(el('div', 'cn-message', m));
 
   const tabs: Tab[] = (['sequence', 'states', 'log', 'topology'] as Tab[]).filter((t) => (t === 'log' ? payload.log !== undefined : Boolean(payload.mermaid[t as keyof RunPayload['mermaid']])));

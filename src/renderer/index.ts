@@ -6,6 +6,8 @@ import type { RunPayload } from '../views/payload';
 interface OutputItem {
   readonly id: string;
   readonly mime: string;
+  /** The output's metadata: `cell`, the URI of the cell it belongs to. */
+  readonly metadata?: unknown;
   json(): unknown;
 }
 
@@ -22,7 +24,9 @@ export function activate(ctx: RendererContext) {
       element.replaceChildren(root);
       const payload = item.json() as RunPayload;
       mark('cn:json', item.id);
-      void draw(root, payload, item.id, ctx, signal).catch((e: unknown) => {
+      const cell = (item.metadata as { cell?: unknown } | undefined)?.cell;
+      const host = { postMessage: ctx.postMessage ? (m: unknown) => ctx.postMessage!(m) : undefined, cell: typeof cell === 'string' ? cell : undefined };
+      void draw(root, payload, item.id, host, signal).catch((e: unknown) => {
         const pre = document.createElement('pre');
         pre.className = 'cn-error';
         pre.textContent = `Could not draw this output: ${e instanceof Error ? e.message : String(e)}`;

@@ -18,7 +18,7 @@ export type ViewName = 'sequence' | 'states' | 'log' | 'topology';
 /** What a cell run hands to the views (structurally a subset of lang's CellRun). */
 export interface RunInput {
   ok: boolean;
-  failures: { span: { line: number; column: number }; message: string }[];
+  failures: { span: { line: number; column: number }; message: string; offer?: string }[];
   messages: string[];
   views: { view: ViewName; hideHeartbeats: boolean; fromUs: number | null; toUs: number | null; maxMessages?: number | null }[];
   events: TraceView;
@@ -68,7 +68,8 @@ export interface RunPayload {
   seed: number | null;
   timeUs: number;
   events: number;
-  failures: { line: number; column: number; message: string }[];
+  /** `offer`: lines to offer as a new cell below (an `explore` finding). */
+  failures: { line: number; column: number; message: string; offer?: string }[];
   messages: string[];
   /** Mermaid sources of the diagram views. */
   mermaid: { sequence: string; states?: string; topology?: string };
@@ -124,7 +125,7 @@ export function buildPayload(run: RunInput, opts: PayloadOptions = {}): RunPaylo
     seed: run.seed,
     timeUs: run.timeUs,
     events: run.events.length - run.from,
-    failures: run.failures.map((f) => ({ line: f.span.line, column: f.span.column, message: f.message })),
+    failures: run.failures.map((f) => ({ line: f.span.line, column: f.span.column, message: f.message, ...(f.offer !== undefined ? { offer: f.offer } : {}) })),
     messages: run.messages,
     mermaid,
     omitted: seq.omitted,

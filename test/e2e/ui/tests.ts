@@ -418,7 +418,7 @@ export const tests: UiTest[] = [
         'the offered lines\' cell to show the violation',
         async () => {
           if ((await replayed.count()) === 1) return true;
-          await wb.revealInNotebook(frame.locator('.cn-output').last(), 'top');
+          await wb.scrollNotebook(400);
           return (await replayed.count()) === 1;
         },
         RUN_TIMEOUT_MS,
@@ -426,6 +426,21 @@ export const tests: UiTest[] = [
       log(`replayed: ${(await replayed.locator('.cn-verdict').textContent())?.trim()}`);
       await screenshot('explore-finding-output', found);
       await screenshot('explore-replayed-output', replayed);
+      // "Insert as a cell below" puts the lines in a new code cell right below the explore cell.
+      const cells = wb.page.locator('.statusbar-item', { hasText: /Cell \d+ of \d+/ }).first();
+      const countOf = async (): Promise<number> => Number(/of (\d+)/.exec((await cells.textContent().catch(() => '')) ?? '')?.[1] ?? NaN);
+      await wb.revealInNotebook(found, 'top');
+      await wb.clickInNotebook(found.locator('.cn-offer'));
+      await until(wb, 'the notebook to have a tenth cell', async () => (await countOf()) === 10);
+      const inserted = wb.notebook.locator('.cell-list-container .monaco-list-row.code-cell-row', { hasText: 'partition {n4 n3 n1} | {n5 n2}' });
+      // Cells out of view are not rendered: scroll down from the explore cell's output until it is.
+      await until(wb, 'the inserted cell to show the offered lines', async () => {
+        for (const row of await inserted.all()) if ((await cellText(row)) === text.split('\n').slice(1).join('\n')) return true;
+        await wb.scrollNotebook(300);
+        return false;
+      });
+      log(`cells: ${await countOf()}; a code cell holds the offered lines`);
+      await screenshot('explore-inserted-page');
     },
   },
   {

@@ -206,6 +206,17 @@ export class Workbench {
     return scrolled;
   }
 
+  /** Scrolls the notebook's cell list by `px` (down when positive), as one wheel event would. */
+  async scrollNotebook(px: number): Promise<void> {
+    await this.notebook
+      .locator('.cell-list-container > .monaco-list > .monaco-scrollable-element')
+      .first()
+      .evaluate((el, d) => {
+        el.dispatchEvent(new WheelEvent('wheel', { deltaY: d, deltaMode: 0, bubbles: true, cancelable: true, wheelDeltaY: Math.round((-d * 120) / 50) }));
+      }, px);
+    await this.page.waitForTimeout(100);
+  }
+
   /** Clicks an element of the output webview, scrolling the notebook to it first. */
   async clickInNotebook(target: Locator): Promise<void> {
     await this.revealInNotebook(target, 'middle');
