@@ -190,31 +190,26 @@ export class Workbench {
         if (inView || Math.abs(offset) < 60) break;
       }
       scrolled = true;
-      // One synthetic wheel event on the list for the whole distance. Monaco reads Chrome's legacy
-      // wheelDeltaY (120 per notch) and scrolls 50 px per notch, so real wheel events through
-      // Playwright scroll 50 px each whatever their delta; a synthetic one can carry any distance.
-      await this.notebook
-        .locator('.cell-list-container > .monaco-list > .monaco-scrollable-element')
-        .first()
-        .evaluate((el, px) => {
-          const init = { deltaY: px, deltaMode: 0, bubbles: true, cancelable: true, wheelDeltaY: Math.round((-px * 120) / 50) };
-          el.dispatchEvent(new WheelEvent('wheel', init));
-        }, Math.round(offset));
-      await this.page.waitForTimeout(50);
+      await this.scrollNotebook(Math.round(offset), 50);
     }
     if (scrolled) await this.moveMouseAway();
     return scrolled;
   }
 
-  /** Scrolls the notebook's cell list by `px` (down when positive), as one wheel event would. */
-  async scrollNotebook(px: number): Promise<void> {
+  /**
+   * Scrolls the notebook's cell list by `px` (down when positive) with one synthetic wheel event, then
+   * waits `settleMs`. Monaco reads Chrome's legacy wheelDeltaY (120 per notch) and scrolls 50 px per
+   * notch, so real wheel events through Playwright scroll 50 px each whatever their delta; a synthetic
+   * one can carry any distance.
+   */
+  async scrollNotebook(px: number, settleMs = 100): Promise<void> {
     await this.notebook
       .locator('.cell-list-container > .monaco-list > .monaco-scrollable-element')
       .first()
       .evaluate((el, d) => {
         el.dispatchEvent(new WheelEvent('wheel', { deltaY: d, deltaMode: 0, bubbles: true, cancelable: true, wheelDeltaY: Math.round((-d * 120) / 50) }));
       }, px);
-    await this.page.waitForTimeout(100);
+    await this.page.waitForTimeout(settleMs);
   }
 
   /** Clicks an element of the output webview, scrolling the notebook to it first. */
