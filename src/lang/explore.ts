@@ -46,8 +46,8 @@ export const DEFAULT_EXPLORE: Omit<ExploreParams, 'seeds'> = { faults: ['crash',
 const SHRINK_RUNS = 400;
 
 /**
- * Explores from `state` (not changed) with its trace `log`. `seed` is the cluster's: the same cells give
- * the same runs.
+ * Explores from `state` (not changed) with its trace `log`. Each run's random scenario follows from the
+ * cluster's seed and the run's number, so the same cells give the same runs.
  */
 export function explore(state: ScenarioState, log: TraceLog, params: ExploreParams, opts: ExecOptions): ExploreReport {
   const w = state.world!;
