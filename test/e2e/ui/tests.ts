@@ -406,37 +406,27 @@ export const tests: UiTest[] = [
       await until(wb, 'the outputs to be cleared', async () => (await frame.locator('.cn-output').count().catch(() => 0)) === 0);
       await wb.runAll();
       const found = frame.locator('.cn-output').filter({ has: frame.locator('.cn-failure', { hasText: 'broke Leader Completeness' }) });
-      await until(wb, 'the explore cell to show its finding', async () => (await found.count()) === 1, RUN_TIMEOUT_MS);
-      const text = (await found.locator('.cn-failure').innerText()).trim();
+      await untilInView(wb, 'the explore cell to show its finding', async () => (await found.count()) === 1);
+      // textContent: an output scrolled out of view is hidden, and innerText is then empty.
+      const text = ((await found.locator('.cn-failure').textContent()) ?? '').trim();
       log(`finding: ${text.split('\n')[0]!.slice(0, 160)}…`);
       // The offered lines are shown one per line, ready to copy into a cell.
       if (!text.split('\n').includes('partition {n4 n3 n1} | {n5 n2}')) throw new Error(`the offered lines are not shown one per line:\n${text}`);
-      const replayed = frame.locator('.cn-output').filter({ has: frame.locator('.cn-verdict', { hasText: /violation: Leader Completeness/ }) });
-      // Outputs out of view are not rendered into the webview: scroll down, output by output, to it.
-      await until(
-        wb,
-        'the offered lines\' cell to show the violation',
-        async () => {
-          if ((await replayed.count()) === 1) return true;
-          await wb.scrollNotebook(400);
-          return (await replayed.count()) === 1;
-        },
-        RUN_TIMEOUT_MS,
-      );
-      log(`replayed: ${(await replayed.locator('.cn-verdict').textContent())?.trim()}`);
       await screenshot('explore-finding-output', found);
+      const replayed = frame.locator('.cn-output').filter({ has: frame.locator('.cn-verdict', { hasText: /violation: Leader Completeness/ }) });
+      await untilInView(wb, 'the offered lines\' cell to show the violation', async () => (await replayed.count()) === 1);
+      log(`replayed: ${(await replayed.locator('.cn-verdict').textContent())?.trim()}`);
       await screenshot('explore-replayed-output', replayed);
       // "Insert as a cell below" puts the lines in a new code cell right below the explore cell.
       const cells = wb.page.locator('.statusbar-item', { hasText: /Cell \d+ of \d+/ }).first();
       const countOf = async (): Promise<number> => Number(/of (\d+)/.exec((await cells.textContent().catch(() => '')) ?? '')?.[1] ?? NaN);
+      await untilInView(wb, 'the finding to be drawn again', async () => (await found.count()) === 1);
       await wb.revealInNotebook(found, 'top');
       await wb.clickInNotebook(found.locator('.cn-offer'));
       await until(wb, 'the notebook to have a tenth cell', async () => (await countOf()) === 10);
       const inserted = wb.notebook.locator('.cell-list-container .monaco-list-row.code-cell-row', { hasText: 'partition {n4 n3 n1} | {n5 n2}' });
-      // Cells out of view are not rendered: scroll down from the explore cell's output until it is.
-      await until(wb, 'the inserted cell to show the offered lines', async () => {
+      await untilInView(wb, 'the inserted cell to show the offered lines', async () => {
         for (const row of await inserted.all()) if ((await cellText(row)) === text.split('\n').slice(1).join('\n')) return true;
-        await wb.scrollNotebook(300);
         return false;
       });
       log(`cells: ${await countOf()}; a code cell holds the offered lines`);
@@ -798,6 +788,25 @@ async function waitForRedraw(wb: Workbench, pane: Locator, oldId: string | null)
 }
 
 /** Polls a condition, failing with a message that says what was expected. */
+/**
+ * `until`, sweeping the notebook down and back up meanwhile: outputs and cells out of view are not
+ * rendered, so what is looked for has to come into view (where it is depends on how tall the outputs
+ * above it are drawn).
+ */
+async function untilInView(wb: Workbench, what: string, condition: () => Promise<boolean>, timeoutMs = RUN_TIMEOUT_MS): Promise<void> {
+  let step = 0;
+  await until(
+    wb,
+    what,
+    async () => {
+      if (await condition()) return true;
+      await wb.scrollNotebook(Math.floor(step++ / 25) % 2 === 0 ? 400 : -400);
+      return condition();
+    },
+    timeoutMs,
+  );
+}
+
 async function until(wb: Workbench, what: string, condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
