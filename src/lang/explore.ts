@@ -7,10 +7,10 @@
 // the engine is deterministic.
 
 import { checkLinearizable, clientHistory } from '../engine/check/linearizable';
-import { linearizableFact } from './facts';
 import { type Prng, chance, prngCreate, randInt } from '../engine/prng';
 import type { TraceLog } from '../engine/tracelog';
 import type { Protocol } from './ast';
+import { linearizableFound } from './facts';
 import { type ExecOptions, type ScenarioState, execCell, fmtTime } from './interpreter';
 import { type FAULT_KINDS, parseCell } from './parser';
 
@@ -114,6 +114,11 @@ function durationUs(text: string): number | null {
   return Math.round(Number(m[1]) * (m[2] === 'us' ? 1 : m[2] === 'ms' ? 1_000 : 1_000_000));
 }
 
+/** Whether a cluster of `protocol` has clients of a replicated store, whose history explore checks. */
+export function hasClientHistory(protocol: Protocol): boolean {
+  return protocol === 'raft' || protocol === 'multi-paxos';
+}
+
 /** Client names for the runs: not a node's, not a client's of the cells above. */
 function pickClients(nodes: readonly string[], taken: readonly string[]): string[] {
   const used = new Set([...nodes, ...taken]);
@@ -146,9 +151,9 @@ function attempt(state: ScenarioState, log: TraceLog, lines: readonly string[], 
       if (v.k === 'violation') return { broke: v.invariant, detail: `${v.invariant} at ${fmtTime(v.t)}: ${v.detail}` };
     }
   }
-  if (st.protocol === 'raft' || st.protocol === 'multi-paxos') {
+  if (hasClientHistory(st.protocol!)) {
     const lin = checkLinearizable(clientHistory(trace));
-    if (lin.ok === false) return { broke: `linearizability (key ${lin.key})`, detail: linearizableFact(trace, fmtTime).found };
+    if (lin.ok === false) return { broke: `linearizability (key ${lin.key})`, detail: linearizableFound(lin, fmtTime).found };
   }
   return null;
 }

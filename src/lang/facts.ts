@@ -10,7 +10,7 @@ import { ballotLabel, isNoop, valueKey, valueLabel } from '../engine/paxos/ballo
 import { type Session, applyCommand, quorum } from '../engine/raft/node';
 import { type NodeSlot, type World, nodeRole, nodeTerm } from '../engine/sim';
 import type { Command, LogEntry, PaxosValue } from '../engine/trace';
-import { type HistorySource, type Operation, checkLinearizable, clientHistory } from '../engine/check/linearizable';
+import { type HistorySource, type LinearizableResult, type Operation, checkLinearizable, clientHistory } from '../engine/check/linearizable';
 
 export interface FactResult {
   ok: boolean;
@@ -197,8 +197,11 @@ const EVIDENCE_SHOWN = 6;
  * neither the fact nor its negation holds.
  */
 export function linearizableFact(trace: HistorySource, fmt: (us: number) => string): FactResult & { undecided?: true } {
-  const history = clientHistory(trace);
-  const r = checkLinearizable(history);
+  return linearizableFound(checkLinearizable(clientHistory(trace)), fmt);
+}
+
+/** A linearizability check's result in words: the history's size, or the evidence, or why it is undecided. */
+export function linearizableFound(r: LinearizableResult, fmt: (us: number) => string): FactResult & { undecided?: true } {
   const n = (k: number, what: string): string => `${k} ${what}${k === 1 ? '' : 's'}`;
   if (r.ok === true) return { ok: true, found: `linearizable: ${n(r.operations, 'operation')} on ${n(r.keys, 'key')}` };
   if (r.ok === 'undecided') {

@@ -6,7 +6,7 @@
 import type { Expectation, Fact, Link, NodeSet, OptionValue, Protocol, Ref, Stmt } from './ast';
 import { type Diagnostic, LangError, type Span, changeTo, diag, didYouMean, orList } from './diagnostics';
 import { bugNamesOf, checkBugs, commandSpec, factSpecOf, optionDuration, optionDurationRange, SET_OPTIONS } from './parser';
-import { DEFAULT_EXPLORE, type ExploreParams, type FaultKind, explore } from './explore';
+import { DEFAULT_EXPLORE, type ExploreParams, type FaultKind, explore, hasClientHistory } from './explore';
 import { type FactResult, actingLeaders, electionTimeoutMaxUs, evaluateFact, factText, findInvariant, invariantSlugs, linearizableFact, rolesText } from './facts';
 import { type ClusterOptions, ConfigError, type RaftBugs, defaultClusterOptions, fmtUs, validateClusterOptions } from '../engine/config';
 import type { PaxosBugs } from '../engine/paxos/options';
@@ -738,7 +738,7 @@ class Exec {
     }
     const f = r.finding;
     if (f === null) {
-      const lin = this.state.protocol === 'raft' || this.state.protocol === 'multi-paxos' ? ', and every client history was linearizable' : '';
+      const lin = hasClientHistory(this.state.protocol!) ? ', and every client history was linearizable' : '';
       this.result.messages.push(`explore: ${r.runs} runs, each ${what}: every invariant held${lin}.`);
       return;
     }

@@ -84,17 +84,17 @@ export async function draw(root: HTMLElement, payload: RunPayload, id: string, h
   const verdict = el('div', `cn-verdict ${payload.ok ? 'cn-ok' : 'cn-failed'}`, payload.verdict);
   root.append(verdict);
   for (const f of payload.failures) {
-    const failure = el('div', 'cn-failure', `✗ line ${f.line}: ${f.message}`);
-    root.append(failure);
-    if (f.offer !== undefined && host.postMessage) {
-      // What `explore` found: one click puts the lines in a new cell below this one.
-      const offer = f.offer;
-      const insert = el('button', 'cn-button cn-offer', 'Insert as a cell below');
-      insert.title = 'Adds these lines as a new code cell right below this one; run it to see the failure happen.';
-      insert.addEventListener('click', () => host.postMessage!({ type: 'insertCell', cell: host.cell ?? null, text: offer }));
-      root.append(el('div', 'cn-toolbar'));
-      root.lastElementChild!.append(insert);
-    }
+    root.append(el('div', 'cn-failure', `✗ line ${f.line}: ${f.message}`));
+    const { offer } = f;
+    const post = host.postMessage;
+    if (offer === undefined || post === undefined) continue;
+    // What `explore` found: one click puts the lines in a new cell below this one.
+    const insert = el('button', 'cn-button cn-offer', 'Insert as a cell below');
+    insert.title = 'Adds these lines as a new code cell right below this one; run it to see the failure happen.';
+    insert.addEventListener('click', () => post({ type: 'insertCell', cell: host.cell ?? null, text: offer }));
+    const bar = el('div', 'cn-toolbar');
+    bar.append(insert);
+    root.append(bar);
   }
   for (const m of payload.messages) root.append(el('div', 'cn-message', m));
 
