@@ -11,8 +11,16 @@ export function describeCommand(c: Command): string {
     case 'delete':
       return `delete ${c.key}`;
     case 'cas':
-      return `cas ${c.key} ${c.expect}->${c.value}`;
+      return `cas ${c.key} ${c.expect ?? '(none)'}->${c.value}`;
     case 'get':
       return `get ${c.key}`;
+    case 'lock':
+      return `lock ${c.key}`;
+    case 'unlock':
+      return `unlock ${c.key} #${c.token}`;
+    case 'expire':
+      return `expire ${c.key} #${c.token}`;
+    case 'write':
+      return `write ${c.key} ${c.value}${c.token === null ? '' : ` #${c.token}`}`;
   }
 }

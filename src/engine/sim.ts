@@ -29,8 +29,9 @@ import {
   raftStart,
   raftTimer,
 } from './raft/node';
-import type { Command, DropReason, LogEntry, Message, PaxosValue, Role, TimerKind, TraceEvent } from './trace';
+import type { ClientCommand, Command, DropReason, LogEntry, Message, PaxosValue, Role, TimerKind, TraceEvent } from './trace';
 import { TraceLog } from './tracelog';
+import { leaseRecord, parseLease } from './kv/store';
 
 /** The timers of a Raft node. */
 type RaftTimer = 'election' | 'heartbeat';
@@ -83,8 +84,13 @@ interface InFlight {
   msg: Message;
 }
 
-/** The rarer entries of the queue: a client's retry timer, a paused node's resume. */
-type RarePending = { k: 'client-timer'; client: string; gen: number } | { k: 'resume'; node: string; gen: number };
+/** The rarer entries of the queue: a client's retry and keep-alive timers, a paused node's or client's resume. */
+type RarePending =
+  | { k: 'client-timer'; client: string; gen: number }
+  | { k: 'keepalive'; client: string; lock: string; gen: number }
+  | { k: 'elector'; client: string; gen: number }
+  | { k: 'resume'; node: string; gen: number }
+  | { k: 'client-resume'; client: string; gen: number };
 
 type Pending =
   | InFlight
@@ -147,11 +153,56 @@ export interface NetState {
 }
 
 export interface ClientOp {
-  cmd: Command;
+  cmd: ClientCommand;
   via: string | null;
   target: string;
   attempts: number;
   startedUs: number;
+  /** A lock request: how often to ask after it while it is queued, and how often to renew it once held. */
+  lock: { pollUs: number; renewUs: number; polling: boolean } | null;
+  /** A step of the client's Lease election (its read of the Lease, or its write), not a command of its own. */
+  elector: 'get' | 'update' | null;
+}
+
+/**
+ * A Kubernetes-style Lease election, as client-go's LeaderElector runs it: every `retryUs` the client
+ * reads the Lease (a key of the store) and, if it is free, expired or its own, writes itself in as
+ * holder with a compare-and-swap. Expiry is judged on the client's own clock from when it last saw
+ * the record change (client-go's observedTime), not from the time written in it. A leader that could
+ * not renew for `renewDeadlineUs` stops leading.
+ */
+export interface Elector {
+  lease: string;
+  /** The Lease's key in the store: `lease/NAME`. */
+  key: string;
+  leaseUs: number;
+  renewDeadlineUs: number;
+  retryUs: number;
+  leading: boolean;
+  /** The record last seen (null: no Lease yet), and when it was first seen so. */
+  observed: string | null;
+  observedUs: number;
+  /** The last successful acquire or renewal. */
+  renewedUs: number;
+  /** The record being written (its compare-and-swap is in flight). */
+  writing: string | null;
+  gen: number;
+}
+
+/** A lock a client believes it holds; it sends a keep-alive every `renewUs` (0: never). */
+export interface HeldLock {
+  token: number;
+  renewUs: number;
+  /** Bumped when the lock is taken afresh or dropped, so an older keep-alive timer is ignored. */
+  gen: number;
+  /** The last keep-alive had no answer yet: the next one tries another node. */
+  unanswered: boolean;
+}
+
+/** A fenced resource outside the cluster (`CLIENT write RESOURCE …`): it keeps the highest token it saw. */
+export interface Resource {
+  value: string | null;
+  token: number | null;
 }
 
 export interface ClientState {
@@ -172,6 +223,19 @@ export interface ClientState {
   /** Bumped whenever the retry timer is queued afresh, so an older queue entry of it is ignored. */
   retryGen: number;
   last: { seq: number; ok: boolean; result: string } | null;
+  /** The locks it believes it holds, by name (until it unlocks or a keep-alive answer says expired). */
+  locks: Map<string, HeldLock>;
+  /** The fencing token of its latest grant (null: none yet). */
+  token: number | null;
+  /** The answer to its latest fenced write. */
+  lastWrite: { ok: boolean; result: string } | null;
+  /** The Lease election it runs, if any. */
+  elector: Elector | null;
+  /** A GC pause of the client's process: its timers and inbox wait until it resumes, at `resumeUs`. */
+  paused: boolean;
+  resumeUs: number;
+  pauseGen: number;
+  deferred: Pending[];
 }
 
 export interface World {
@@ -186,6 +250,8 @@ export interface World {
   clients: ClientState[];
   /** Position of each client in `clients`. */
   clientIndex: Map<string, number>;
+  /** The fenced resources clients have written to, by name. */
+  resources: Map<string, Resource>;
   nextMsgId: number;
   /** Events processed (deliveries, timers, resumes): the budget counts these. */
   events: number;
@@ -231,6 +297,7 @@ export function worldCreate(opts: ClusterOptions): World {
     },
     clients: [],
     clientIndex: new Map(),
+    resources: new Map(),
     nextMsgId: 1,
     events: 0,
     check: raftCheckCreate(opts.nodes),
@@ -626,6 +693,14 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
         const s = this.slot(p.node);
         return s.pauseGen === p.gen && s.status === 'paused' ? 0 : -1;
       }
+      case 'keepalive':
+        return this.client(p.client).locks.get(p.lock)?.gen === p.gen ? 0 : -1;
+      case 'elector':
+        return this.client(p.client).elector?.gen === p.gen ? 0 : -1;
+      case 'client-resume': {
+        const c = this.client(p.client);
+        return c.pauseGen === p.gen && c.paused ? 0 : -1;
+      }
     }
   }
 
@@ -695,11 +770,26 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
       case 'client-timer': {
         const c = this.client(p.client);
         c.retryQueuedAt = -1;
+        if (c.paused) {
+          c.deferred.push(p); // still due: it fires when the client resumes
+          return;
+        }
         c.retryDue = -1;
         return this.clientRetry(c);
       }
+      case 'keepalive':
+      case 'elector': {
+        const c = this.client(p.client);
+        if (c.paused) {
+          c.deferred.push(p);
+          return;
+        }
+        return p.k === 'keepalive' ? this.keepAlive(c, p.lock) : this.electorTick(c);
+      }
       case 'resume':
         return this.resume(this.slot(p.node));
+      case 'client-resume':
+        return this.clientResume(this.client(p.client));
     }
   }
 
@@ -742,8 +832,20 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
       }
       return this.receive(s, p);
     }
+    const m = p.msg;
+    if (m.type === 'ClientRequest') {
+      this.emitDeliver(p);
+      if (m.cmd.op === 'write') this.resourceReceive(p.to, p.from, m.cmd);
+      return;
+    }
+    const c = this.client(p.to);
+    if (c.paused) {
+      c.deferred.push(p);
+      return;
+    }
     this.emitDeliver(p);
-    if (p.msg.type === 'ClientResponse') this.clientReceive(this.client(p.to), p.from, p.msg);
+    if (m.type === 'ClientResponse') this.clientReceive(c, p.from, m);
+    else if (m.type === 'KeepAliveResponse') this.keepAliveAnswered(c, p.from, m);
   }
 
   /**
@@ -949,19 +1051,41 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
     const w = this.world;
     const i = w.clientIndex.get(name);
     if (i !== undefined) return w.clients[i]!;
-    const c: ClientState = { name: internName(name), seq: 0, guess: 0, leader: null, op: null, retryDue: -1, retryQueuedAt: -1, retryGen: 0, last: null };
+    const c: ClientState = {
+      name: internName(name),
+      seq: 0,
+      guess: 0,
+      leader: null,
+      op: null,
+      retryDue: -1,
+      retryQueuedAt: -1,
+      retryGen: 0,
+      last: null,
+      locks: new Map(),
+      token: null,
+      lastWrite: null,
+      elector: null,
+      paused: false,
+      resumeUs: -1,
+      pauseGen: 0,
+      deferred: [],
+    };
     w.clientIndex.set(c.name, w.clients.length);
     w.clients.push(c);
     return c;
   }
 
-  /** Starts a command; the client works on it until `clientDone(name)`. */
-  submit(name: string, make: (seq: number) => Command, via: string | null): void {
+  /**
+   * Starts a command; the client works on it until `clientDone(name)`. `lock`: for a lock request, how
+   * often to ask again while another client holds the lock, and how often to renew it once granted.
+   */
+  submit(name: string, make: (seq: number) => ClientCommand, via: string | null, lock: ClientOp['lock'] = null, elector: ClientOp['elector'] = null): void {
     const c = this.client(name);
     const cmd = make(++c.seq);
     const target = via ?? c.leader ?? this.world.opts.nodes[c.guess % this.world.opts.nodes.length]!;
-    c.op = { cmd, via, target, attempts: 0, startedUs: this.world.now };
-    c.last = null;
+    c.op = { cmd, via, target, attempts: 0, startedUs: this.world.now, lock, elector };
+    if (elector === null) c.last = null;
+    if (cmd.op === 'unlock') this.dropLock(c, cmd.key); // no more keep-alives, whatever the answer
     // The client's own (interned) name: the trace numbers it by address, not by comparing text.
     this.emitClientRequest(c.name, target, cmd);
     this.clientSend(c);
@@ -975,8 +1099,9 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
   abandon(name: string, why: string): void {
     const c = this.client(name);
     if (c.op === null) return;
-    this.emitClientResponse(c.name, c.op.target, false, c.op.cmd.op === 'noop' ? 0 : c.op.cmd.seq, why);
-    c.last = { seq: c.seq, ok: false, result: why };
+    this.emitClientResponse(c.name, c.op.target, false, c.op.cmd.seq, why);
+    if (c.op.elector === null) c.last = { seq: c.seq, ok: false, result: why };
+    else c.elector!.writing = null;
     c.op = null;
     c.retryDue = -1;
   }
@@ -985,7 +1110,11 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
     const op = c.op!;
     op.attempts++;
     this.send(c.name, op.target, { type: 'ClientRequest', cmd: op.cmd });
-    const due = this.world.now + this.world.opts.client.retryUs;
+    this.armRetry(c, this.world.now + this.world.opts.client.retryUs);
+  }
+
+  /** The retry timer is due at `due` (lazy: an entry already queued for no later re-queues itself). */
+  private armRetry(c: ClientState, due: number): void {
     c.retryDue = due;
     if (c.retryQueuedAt >= 0 && c.retryQueuedAt <= due) return; // that entry comes up first and re-queues itself at `due`
     c.retryQueuedAt = due;
@@ -995,10 +1124,12 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
   /**
    * No answer in time: try the next node in round-robin order. Redirects do not move the round-robin
    * position, so a node that keeps redirecting to a silent leader cannot trap the client between them.
+   * A lock request waiting for its holder to let go asks the same leader again.
    */
   private clientRetry(c: ClientState): void {
     const op = c.op!;
-    if (op.via === null) {
+    if (op.lock?.polling === true) op.lock.polling = false;
+    else if (op.via === null) {
       c.leader = null;
       c.guess = (c.guess + 1) % this.world.opts.nodes.length;
       op.target = this.world.opts.nodes[c.guess]!;
@@ -1008,13 +1139,16 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
 
   private clientReceive(c: ClientState, from: string, m: Extract<Message, { type: 'ClientResponse' }>): void {
     const op = c.op;
-    if (op === null || op.cmd.op === 'noop' || m.seq !== op.cmd.seq || from !== op.target) return;
+    if (op === null || m.seq !== op.cmd.seq || from !== op.target) return;
     if (m.ok) {
       if (op.via === null) c.leader = m.leaderHint ?? from;
-      this.emitClientResponse(c.name, from, true, m.seq, m.result);
-      c.last = { seq: m.seq, ok: true, result: m.result };
-      c.op = null;
-      c.retryDue = -1;
+      if (op.lock !== null && !this.lockAnswered(c, op, m.result)) return;
+      this.clientFinish(c, from, true, m.seq, m.result);
+      return;
+    }
+    if (op.cmd.op === 'write') {
+      // A fenced resource's refusal is its answer, not a reason to retry.
+      this.clientFinish(c, from, false, m.seq, m.result);
       return;
     }
     if (op.via !== null) return; // pinned to one node: wait and retry it
@@ -1024,4 +1158,230 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
       this.clientSend(c);
     }
   }
+
+  /** The command is answered: traced as its completion, and the client is free for the next. */
+  private clientFinish(c: ClientState, from: string, ok: boolean, seq: number, result: string): void {
+    const op = c.op!;
+    this.emitClientResponse(c.name, from, ok, seq, result);
+    c.op = null;
+    c.retryDue = -1;
+    if (op.elector !== null) return this.electorAnswered(c, op.elector, result);
+    c.last = { seq, ok, result };
+    if (op.cmd.op === 'write') c.lastWrite = { ok, result };
+  }
+
+  // --- a Lease election (client-go's LeaderElector)
+
+  /** Starts the client's Lease election; its first attempt is now. */
+  elect(name: string, lease: string, leaseUs: number, renewDeadlineUs: number, retryUs: number): void {
+    const c = this.client(name);
+    const gen = (c.elector?.gen ?? 0) + 1;
+    c.elector = { lease, key: `lease/${lease}`, leaseUs, renewDeadlineUs, retryUs, leading: false, observed: null, observedUs: -1, renewedUs: -1, writing: null, gen };
+    queuePush(this.world.queue, this.world.now, { k: 'elector', client: c.name, gen });
+  }
+
+  /** Every retry period: a leader past its renew deadline stops leading; then the Lease is read. */
+  private electorTick(c: ClientState): void {
+    const e = c.elector!;
+    const now = this.world.now;
+    queuePush(this.world.queue, now + e.retryUs, { k: 'elector', client: c.name, gen: e.gen });
+    if (e.leading && now - e.renewedUs > e.renewDeadlineUs) {
+      this.leaseEvent(c, e, false, `not renewed for ${seconds(now - e.renewedUs)}, past renew-deadline ${seconds(e.renewDeadlineUs)}`);
+    }
+    if (c.op !== null) return; // busy with a command, or an attempt still waiting for its answer
+    this.submit(c.name, (seq) => ({ op: 'get', key: e.key, client: c.name, seq }), null, null, 'get');
+  }
+
+  private electorAnswered(c: ClientState, step: 'get' | 'update', result: string): void {
+    const e = c.elector;
+    if (e === null) return;
+    const now = this.world.now;
+    if (step === 'update') {
+      const written = e.writing;
+      e.writing = null;
+      if (result !== 'OK' || written === null) {
+        // "failed: KEY=VALUE": someone else wrote the Lease first.
+        const current = result.slice(`failed: ${e.key}=`.length);
+        this.observe(e, current === '(none)' ? null : current);
+        return;
+      }
+      this.observe(e, written);
+      e.renewedUs = now;
+      if (!e.leading) this.leaseEvent(c, e, true, `holds the Lease (transitions ${parseLease(written)?.transitions ?? 0})`);
+      return;
+    }
+    const value = result === '(none)' ? null : result;
+    this.observe(e, value);
+    const record = value === null ? null : parseLease(value);
+    const holder = record?.holder ?? null;
+    if (value !== null && holder !== c.name && e.observedUs + e.leaseUs > now) {
+      if (e.leading) this.leaseEvent(c, e, false, `the Lease is held by ${holder}`);
+      return;
+    }
+    // Free, expired (unchanged for a whole lease duration, by this client's clock) or its own: take or renew it.
+    const transitions = record === null ? 0 : record.transitions + (holder === c.name ? 0 : 1);
+    const next = leaseRecord(c.name, now, transitions);
+    e.writing = next;
+    this.submit(c.name, (seq) => ({ op: 'cas', key: e.key, expect: value, value: next, client: c.name, seq }), null, null, 'update');
+  }
+
+  /** client-go's observedRecord/observedTime: the time of a change is when this client first saw it. */
+  private observe(e: Elector, value: string | null): void {
+    if (value === e.observed && e.observedUs >= 0) return;
+    e.observed = value;
+    e.observedUs = this.world.now;
+  }
+
+  private leaseEvent(c: ClientState, e: Elector, leading: boolean, reason: string): void {
+    e.leading = leading;
+    this.emit({ k: 'lease', t: undefined, client: c.name, lease: e.lease, leading, reason });
+  }
+
+  /** Whether the client believes it leads `lease`. */
+  leads(name: string, lease: string): boolean {
+    const e = this.world.clientIndex.has(name) ? this.client(name).elector : null;
+    return e !== null && e.lease === lease && e.leading;
+  }
+
+  // --- locks: a lock request is asked again until granted; a held lock is kept alive
+
+  /**
+   * A lock request's answer: true when it is granted; false when it is queued behind the holder. The
+   * leader answers again when the lock passes to this client; until then the client asks after it
+   * every poll interval, in case that answer is lost (the session keeps it).
+   */
+  private lockAnswered(c: ClientState, op: ClientOp, result: string): boolean {
+    const cmd = op.cmd as Extract<ClientCommand, { op: 'lock' }>;
+    const lock = op.lock!;
+    if (!result.startsWith('token ')) {
+      lock.polling = true;
+      this.armRetry(c, this.world.now + lock.pollUs);
+      return false;
+    }
+    const token = Number(result.slice('token '.length));
+    c.token = token;
+    const held: HeldLock = { token, renewUs: lock.renewUs, gen: (c.locks.get(cmd.key)?.gen ?? 0) + 1, unanswered: false };
+    c.locks.set(cmd.key, held);
+    if (held.renewUs > 0) queuePush(this.world.queue, this.world.now + held.renewUs, { k: 'keepalive', client: c.name, lock: cmd.key, gen: held.gen });
+    return true;
+  }
+
+  /** The client stops believing it holds `lock` (it unlocked, or learned that the lock expired). */
+  private dropLock(c: ClientState, lock: string): void {
+    const held = c.locks.get(lock);
+    if (held === undefined) return;
+    c.locks.delete(lock);
+    held.gen++;
+  }
+
+  /** A keep-alive timer: renew the lock at the leader the client knows (another node if the last one was silent). */
+  private keepAlive(c: ClientState, lock: string): void {
+    const held = c.locks.get(lock)!;
+    const nodes = this.world.opts.nodes;
+    if (held.unanswered) {
+      c.leader = null;
+      c.guess = (c.guess + 1) % nodes.length;
+    }
+    held.unanswered = true;
+    this.send(c.name, c.leader ?? nodes[c.guess % nodes.length]!, { type: 'KeepAlive', lock, token: held.token });
+    queuePush(this.world.queue, this.world.now + held.renewUs, { k: 'keepalive', client: c.name, lock, gen: held.gen });
+  }
+
+  private keepAliveAnswered(c: ClientState, from: string, m: Extract<Message, { type: 'KeepAliveResponse' }>): void {
+    const held = c.locks.get(m.lock);
+    if (held === undefined || held.token !== m.token) return;
+    held.unanswered = false;
+    if (m.ok) {
+      c.leader = from;
+      return;
+    }
+    if (m.result.startsWith('expired')) {
+      this.dropLock(c, m.lock);
+      return;
+    }
+    // Not the leader: ask the one it names, now.
+    if (m.leaderHint !== null && m.leaderHint !== from && this.isNode(m.leaderHint)) {
+      c.leader = m.leaderHint;
+      held.unanswered = true;
+      this.send(c.name, m.leaderHint, { type: 'KeepAlive', lock: m.lock, token: m.token });
+    }
+  }
+
+  /** Whether the client believes it holds `lock`. */
+  holdsLock(name: string, lock: string): boolean {
+    return this.client(name).locks.has(lock);
+  }
+
+  // --- fenced resources
+
+  /**
+   * A write reaches a fenced resource: with a token lower than one it has seen, it is refused (the
+   * holder's lock has passed to another client since); otherwise it is done, and a token is remembered.
+   * A write without a token is done unchecked (a resource without fencing).
+   */
+  private resourceReceive(name: string, client: string, cmd: Extract<ClientCommand, { op: 'write' }>): void {
+    let r = this.world.resources.get(name);
+    if (r === undefined) {
+      r = { value: null, token: null };
+      this.world.resources.set(name, r);
+    }
+    let ok = true;
+    let result: string;
+    if (cmd.token === null) {
+      r.value = cmd.value;
+      result = 'OK (no token)';
+    } else if (r.token !== null && cmd.token < r.token) {
+      ok = false;
+      result = `rejected: token ${cmd.token} is older than ${r.token}`;
+    } else {
+      r.value = cmd.value;
+      r.token = cmd.token;
+      result = `OK (token ${cmd.token})`;
+    }
+    this.send(name, client, { type: 'ClientResponse', ok, seq: cmd.seq, result, leaderHint: null });
+  }
+
+  // --- a client's GC pause
+
+  pauseClient(name: string, durationUs: number): void {
+    const c = this.client(name);
+    if (c.paused) return;
+    c.paused = true;
+    c.resumeUs = this.world.now + durationUs;
+    const gen = ++c.pauseGen;
+    this.emit({ k: 'fault', t: undefined, fault: 'pause', nodes: [c.name], detail: fmtUs(durationUs) });
+    queuePush(this.world.queue, this.world.now + durationUs, { k: 'client-resume', client: c.name, gen });
+  }
+
+  private clientResume(c: ClientState): void {
+    c.paused = false;
+    c.resumeUs = -1;
+    this.emit({ k: 'fault', t: undefined, fault: 'resume', nodes: [c.name], detail: 'resume' });
+    const deferred = c.deferred;
+    c.deferred = [];
+    for (const p of deferred) {
+      if (p.k === 'client-timer') c.retryQueuedAt = this.world.now;
+      queuePush(this.world.queue, this.world.now, p);
+    }
+  }
+
+  /** When a paused client resumes (null: it is not paused). */
+  clientResumesAt(name: string): number | null {
+    const c = this.world.clientIndex.has(name) ? this.client(name) : null;
+    return c === null || !c.paused ? null : c.resumeUs;
+  }
+
+  // --- clocks
+
+  /** The clock of the node at position `ni`: virtual time with its drift and offset (`skew`). */
+  localNow(ni: number): number {
+    const s = this.world.nodes[ni]!;
+    const now = this.world.now;
+    return now + (s.clockDriftPpm === 0 ? 0 : Math.round((now * s.clockDriftPpm) / 1_000_000)) + s.clockOffsetUs;
+  }
+}
+
+/** Virtual time in seconds to the millisecond, without trailing zeros: `2.208s`, `15s`. */
+function seconds(us: number): string {
+  return `${Number((us / 1_000_000).toFixed(3))}s`;
 }

@@ -18,8 +18,23 @@ export type Command =
   | { op: 'noop' }
   | { op: 'put'; key: string; value: string; client: string; seq: number }
   | { op: 'delete'; key: string; client: string; seq: number }
-  | { op: 'cas'; key: string; expect: string; value: string; client: string; seq: number }
-  | { op: 'get'; key: string; client: string; seq: number };
+  /** Compare-and-swap; `expect: null` asks that the key be absent (a create, as a Lease election does it). */
+  | { op: 'cas'; key: string; expect: string | null; value: string; client: string; seq: number }
+  | { op: 'get'; key: string; client: string; seq: number }
+  // The coordination service (etcd's locks and leases): `key` names the lock.
+  /** Take the lock, which expires `ttlUs` after the last keep-alive; the grant's log index is its fencing token. */
+  | { op: 'lock'; key: string; ttlUs: number; client: string; seq: number }
+  | { op: 'unlock'; key: string; token: number; client: string; seq: number }
+  /** Proposed by a leader whose lessor saw the lock's TTL run out (etcd's lease revoke); no client. */
+  | { op: 'expire'; key: string; token: number }
+  /**
+   * A write to a fenced resource outside the cluster (`key` names it), with the client's fencing token
+   * or none; it never enters a log.
+   */
+  | { op: 'write'; key: string; value: string; token: number | null; client: string; seq: number };
+
+/** The commands that come from a client (every one but a leader's no-op and a lessor's expiry). */
+export type ClientCommand = Exclude<Command, { op: 'noop' } | { op: 'expire' }>;
 
 /**
  * A Paxos proposal number (Lamport's "n"): unique per proposer because it carries the proposer's
@@ -75,6 +90,10 @@ export type Message =
     }
   | { type: 'ClientRequest'; cmd: Command }
   | { type: 'ClientResponse'; ok: boolean; seq: number; result: string; leaderHint: string | null }
+  /** A lock holder's keep-alive to the leader, which renews the lock's TTL (etcd's LeaseKeepAlive). */
+  | { type: 'KeepAlive'; lock: string; token: number }
+  /** `ok`: renewed; otherwise `result` says why: not leader (see `leaderHint`), or the lock is gone. */
+  | { type: 'KeepAliveResponse'; lock: string; token: number; ok: boolean; result: string; leaderHint: string | null }
   // Paxos. `instance` is 0 in single-decree Paxos (there is one decision) and 1, 2, … in Multi-Paxos.
   /** Phase 1a. In Multi-Paxos it covers every instance from `instance` on (the leader's first unchosen). */
   | { type: 'Prepare'; ballot: Ballot; instance: number }
@@ -177,6 +196,8 @@ export type TraceEvent =
   /** A learner learns that `value` was chosen in `ballot` (a majority of acceptors accepted it). */
   | { k: 'learn'; t: Micros; node: string; instance: number; ballot: Ballot; value: PaxosValue; reason: string }
   | { k: 'violation'; t: Micros; invariant: string; nodes: string[]; detail: string }
+  /** A client's Lease election (`CLIENT elect NAME`): it starts or stops leading, and why. */
+  | { k: 'lease'; t: Micros; client: string; lease: string; leading: boolean; reason: string }
   | { k: 'note'; t: Micros; text: string };
 
 export type TraceKind = TraceEvent['k'];

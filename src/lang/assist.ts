@@ -176,7 +176,7 @@ class Slot {
       case 'partition':
         return [...this.nodes(), ...this.zones(), ...(spec.name === 'partition' && args.length > 0 ? [keyword('|', 'next group')] : [])];
       case 'pause':
-        return args.length === 0 ? [...this.nodes(), ...this.zones()] : [];
+        return args.length === 0 ? [...this.nodes(), ...this.zones(), ...this.clients()] : [];
       case 'isolate':
       case 'timeout':
       case 'skew':

@@ -55,7 +55,9 @@ export type Fact =
   | { kind: 'decided'; value: string | null }
   | { kind: 'linearizable' }
   | { kind: 'token'; client: Ref; value: number }
-  | { kind: 'rejected'; client: Ref; op: string };
+  | { kind: 'rejected'; client: Ref; op: string }
+  /** The client's Lease election: it believes it leads the Lease `lease`. */
+  | { kind: 'leads'; client: Ref; lease: string };
 
 export type FactKind = Fact['kind'];
 
@@ -104,8 +106,22 @@ export type Stmt = { span: Span } & (
       /** `nowait`: submit and go on; the client keeps working in the background. */
       wait: boolean;
     }
-  /** Locks, fenced writes, watches and lease elections: parsed, but their engine is not built yet. */
-  | { kind: 'coordination'; client: Ref; op: CoordinationOp; opSpan: Span; target: string; options: OptionValue[] }
+  /**
+   * The coordination service: locks (`target` names the lock), fenced writes (`target` names the
+   * resource; `value`, and `token`: send the client's fencing token), watches and lease elections.
+   */
+  | {
+      kind: 'coordination';
+      client: Ref;
+      op: CoordinationOp;
+      opSpan: Span;
+      target: string;
+      value: string;
+      token: boolean;
+      options: OptionValue[];
+      withinUs: number | null;
+      wait: boolean;
+    }
   | { kind: 'propose'; node: Ref; opSpan: Span; value: string }
   | { kind: 'expect'; expectation: Expectation }
   | { kind: 'show'; view: 'sequence' | 'states' | 'log' | 'topology'; options: OptionValue[] }

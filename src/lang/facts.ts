@@ -7,7 +7,8 @@ import { RAFT_INVARIANTS, raftCheckCommitted, sameEntry } from '../engine/check/
 import { PAXOS_INVARIANTS, type PaxosCheckState, paxosChosen } from '../engine/check/paxos';
 import { BULLY_INVARIANTS } from '../engine/check/bully';
 import { ballotLabel, isNoop, valueKey, valueLabel } from '../engine/paxos/ballot';
-import { type Session, applyCommand, quorum } from '../engine/raft/node';
+import { type Session, applyCommand, parseLease } from '../engine/kv/store';
+import { quorum } from '../engine/raft/node';
 import { type NodeSlot, type World, nodeRole, nodeTerm } from '../engine/sim';
 import type { Command, LogEntry, PaxosValue } from '../engine/trace';
 import { type HistorySource, type LinearizableResult, type Operation, checkLinearizable, clientHistory } from '../engine/check/linearizable';
@@ -79,6 +80,9 @@ export function factText(f: Fact, negated = false): string {
       break;
     case 'rejected':
       text = `rejected ${f.client.name} ${f.op}`;
+      break;
+    case 'leads':
+      text = `${f.client.name} leads ${f.lease}`;
       break;
   }
   return negated ? `not ${text}` : text;
@@ -180,10 +184,28 @@ export function evaluateFact(w: World, f: Fact, expand: Expand): FactResult {
     }
     case 'decided':
       return decidedFact(w, f.value);
+    case 'token': {
+      const c = w.clients.find((x) => x.name === f.client.name);
+      const token = c?.token ?? null;
+      if (token === null) return { ok: false, found: c?.op?.cmd.op === 'lock' ? 'a lock request still waiting' : 'no lock granted to it' };
+      const held = [...(c?.locks ?? [])].filter(([, l]) => l.token === token).map(([name]) => name);
+      return { ok: token === f.value, found: `token ${token}`, detail: held.length > 0 ? undefined : 'it no longer believes it holds that lock' };
+    }
+    case 'rejected': {
+      const c = w.clients.find((x) => x.name === f.client.name);
+      const last = c?.lastWrite ?? null;
+      if (last === null) return { ok: false, found: c?.op?.cmd.op === 'write' ? 'a write still waiting for its answer' : 'no answered write' };
+      return { ok: !last.ok && last.result.startsWith('rejected'), found: last.ok ? `the write accepted: ${last.result}` : last.result };
+    }
+    case 'leads': {
+      const e = w.clients.find((x) => x.name === f.client.name)?.elector ?? null;
+      if (e === null || e.lease !== f.lease) return { ok: false, found: `${f.client.name} runs no election for ${f.lease}` };
+      const holder = e.observed === null ? null : (parseLease(e.observed)?.holder ?? null);
+      const seen = holder === null ? 'no holder yet' : `${holder} holds it, as ${f.client.name} last saw`;
+      return { ok: e.leading, found: `${f.client.name} ${e.leading ? 'leads' : 'does not lead'} ${f.lease} (${seen})` };
+    }
     case 'stable':
     case 'linearizable':
-    case 'token':
-    case 'rejected':
       throw new Error(`facts: ${f.kind} is not evaluated here`);
   }
 }

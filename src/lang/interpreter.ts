@@ -65,6 +65,11 @@ export interface ExecOptions {
 
 export const DEFAULT_UNTIL_BOUND_US = 60_000_000;
 export const DEFAULT_CLIENT_BOUND_US = 30_000_000;
+/** client-go's defaults for a Lease election (kube-controller-manager's: 15s lease, 10s, 2s). */
+export const DEFAULT_RENEW_DEADLINE_US = 10_000_000;
+export const DEFAULT_ELECT_RETRY_US = 2_000_000;
+/** How often a queued lock request asks after itself (`lock … retry=`). */
+export const DEFAULT_LOCK_RETRY_US = 5_000_000;
 
 export function emptyScenario(): ScenarioState {
   return { world: null, protocol: null, zones: [], clients: [], scheduled: [], scheduleSeq: 0 };
@@ -196,6 +201,9 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
         return;
       case 'client-got':
       case 'client-failed':
+      case 'token':
+      case 'rejected':
+      case 'leads':
         client(f.client);
         return;
       case 'violation': {
@@ -239,8 +247,12 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
         return;
       case 'crash':
       case 'restart':
-      case 'pause':
         nodeSet(s.nodes);
+        return;
+      case 'pause':
+        // A client's process can pause too (a GC pause of the lock holder).
+        nodeSet(s.nodes.filter((r) => !scope.clients.has(r.name) || scope.nodes?.includes(r.name) === true));
+        if (s.nodes.length === 0) needCluster(s.span);
         return;
       case 'partition': {
         s.groups.forEach(nodeSet);
@@ -304,8 +316,14 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
         if (scope.nodes?.includes(name)) out.push(diag(`${name} is a node; a client needs its own name, such as \`A ${s.op} …\`.`, s.client.span));
         else if (scope.zones.has(name)) out.push(diag(`${name} is a zone; a client needs its own name, such as \`A ${s.op} …\`.`, s.client.span));
         if (s.kind === 'client' && s.via) node(s.via);
-        if (s.kind === 'coordination') unavailable(`\`${s.op}\``, commandSpec(s.op)!.unavailable!, s.opSpan);
-        else protocolOf(s.op, commandSpec(s.op)!.protocols, s.opSpan);
+        const spec = commandSpec(s.op)!;
+        if (spec.unavailable !== undefined) unavailable(`\`${s.op}\``, spec.unavailable, s.opSpan);
+        else protocolOf(s.op, spec.protocols, s.opSpan);
+        if (s.kind === 'coordination' && s.op === 'write') {
+          const r = s.target;
+          const what = scope.nodes?.includes(r) ? 'a node' : scope.zones.has(r) ? 'a zone' : scope.clients.has(r) || r === name ? 'a client' : null;
+          if (what !== null) out.push(diag(`${r} is ${what}; the resource a fenced write goes to needs its own name, such as \`${name} write storage …\`.`, { ...s.opSpan, column: s.opSpan.endColumn + 1, endColumn: s.opSpan.endColumn + 1 + r.length }));
+        }
         scope.clients.add(name);
         return;
       }
@@ -385,7 +403,10 @@ class Exec {
         }
         return;
       case 'pause':
-        this.expand(st.nodes).forEach((n) => this.s.pause(n, st.durationUs));
+        for (const n of this.expand(st.nodes)) {
+          if (this.s.isNode(n)) this.s.pause(n, st.durationUs);
+          else this.s.pauseClient(n, st.durationUs);
+        }
         return;
       case 'partition': {
         const groups = st.groups.map((g) => this.expand(g));
@@ -431,7 +452,8 @@ class Exec {
         }
         this.state.scheduled.push({ atUs, seq: this.state.scheduleSeq++, stmt: st.stmt });
         // A client named by a scheduled command is known from now on, so later cells may expect on it.
-        if (st.stmt.kind === 'client' && !this.state.clients.includes(st.stmt.client.name)) this.state.clients.push(st.stmt.client.name);
+        const inner = st.stmt;
+        if ((inner.kind === 'client' || inner.kind === 'coordination') && !this.state.clients.includes(inner.client.name)) this.state.clients.push(inner.client.name);
         this.state.scheduled.sort((a, b) => a.atUs - b.atUs || a.seq - b.seq);
         return;
       }
@@ -449,7 +471,7 @@ class Exec {
       case 'explore':
         return this.explore(st);
       case 'coordination':
-        throw new Error(`interpreter: ${st.kind} must have been rejected by check`);
+        return this.coordination(st, st.wait);
     }
   }
 
@@ -608,6 +630,7 @@ class Exec {
 
   private runScheduled(st: Stmt): void {
     if (st.kind === 'client') this.client(st, false);
+    else if (st.kind === 'coordination') this.coordination(st, false);
     else this.exec(st);
   }
 
@@ -683,6 +706,7 @@ class Exec {
   private client(st: Extract<Stmt, { kind: 'client' }>, wait: boolean): void {
     const name = st.client.name;
     if (!this.state.clients.includes(name)) this.state.clients.push(name);
+    if (this.waitForResume(st, name, wait)) return;
     if (!this.s.clientDone(name)) this.s.abandon(name, 'superseded by a new command');
     const key = st.key;
     this.s.submit(
@@ -701,12 +725,96 @@ class Exec {
       },
       st.via?.name ?? null,
     );
-    if (!wait) return;
+    if (wait) this.awaitAnswer(st, name, `${name} ${st.op} ${key}`, st.via ? ` from ${st.via.name}` : '');
+  }
+
+  /** Run until the client's command is answered, within the command's bound (then it gives up). */
+  private awaitAnswer(st: Extract<Stmt, { kind: 'client' | 'coordination' }>, name: string, what: string, from = ''): void {
     const bound = st.withinUs ?? this.opts.clientBoundUs ?? DEFAULT_CLIENT_BOUND_US;
     if (this.advance(this.w.now + bound, st.span, () => this.s.clientDone(name)) === 'time') {
       this.s.abandon(name, `no answer within ${fmtTime(bound)}`);
-      this.result.messages.push(`${name} ${st.op} ${key}: no answer within ${fmtTime(bound)} of virtual time${st.via ? ` from ${st.via.name}` : ''}.`);
+      this.result.messages.push(`${what}: no answer within ${fmtTime(bound)} of virtual time${from}.`);
     }
+  }
+
+  /**
+   * A paused client does nothing until it resumes: a command for it waits (true when it was put off,
+   * as a scheduled command is: it runs when the client resumes).
+   */
+  private waitForResume(st: Stmt, name: string, wait: boolean): boolean {
+    const resumeUs = this.s.clientResumesAt(name);
+    if (resumeUs === null) return false;
+    if (!wait) {
+      this.state.scheduled.push({ atUs: resumeUs, seq: this.state.scheduleSeq++, stmt: st });
+      this.state.scheduled.sort((a, b) => a.atUs - b.atUs || a.seq - b.seq);
+      return true;
+    }
+    this.advance(resumeUs, st.span, () => this.s.clientResumesAt(name) === null);
+    return false;
+  }
+
+  // --- the coordination service
+
+  /** `elect`: the client runs a Lease election in the background (it does not wait to lead). */
+  private elect(st: Extract<Stmt, { kind: 'coordination' }>, name: string): void {
+    const opt = (k: string): OptionValue | undefined => st.options.find((o) => o.key === k);
+    const leaseUs = optionDuration(opt('lease')!);
+    const deadline = opt('renew-deadline');
+    const retry = opt('retry');
+    const renewDeadlineUs = deadline ? optionDuration(deadline) : Math.min(DEFAULT_RENEW_DEADLINE_US, Math.floor((leaseUs * 2) / 3));
+    const retryUs = retry ? optionDuration(retry) : Math.min(DEFAULT_ELECT_RETRY_US, Math.floor(renewDeadlineUs / 5));
+    // client-go's own checks: a leader must stop before others may take over, and try more than once before it stops.
+    if (renewDeadlineUs >= leaseUs) {
+      throw new LangError(`\`renew-deadline\` (${fmtUs(renewDeadlineUs)}) must be shorter than \`lease\` (${fmtUs(leaseUs)}): a leader must stop leading before another may take the Lease over.`, (deadline ?? opt('lease')!).span);
+    }
+    if (retryUs * 1.2 >= renewDeadlineUs) {
+      throw new LangError(`\`retry\` (${fmtUs(retryUs)}) must be well shorter than \`renew-deadline\` (${fmtUs(renewDeadlineUs)}): under 1/1.2 of it, so a leader tries to renew more than once before it gives up.`, (retry ?? deadline ?? opt('lease')!).span);
+    }
+    const running = this.w.clients[this.w.clientIndex.get(name) ?? -1]?.elector;
+    if (running && running.lease !== st.target) {
+      throw new LangError(`${name} already runs the election for ${running.lease}; a client runs one election (use another client for ${st.target}).`, st.span);
+    }
+    this.s.elect(name, st.target, leaseUs, renewDeadlineUs, retryUs);
+  }
+
+  private coordination(st: Extract<Stmt, { kind: 'coordination' }>, wait: boolean): void {
+    const name = st.client.name;
+    if (!this.state.clients.includes(name)) this.state.clients.push(name);
+    if (this.waitForResume(st, name, wait)) return;
+    if (st.op === 'elect') return this.elect(st, name);
+    if (!this.s.clientDone(name)) this.s.abandon(name, 'superseded by a new command');
+    const key = st.target;
+    const opt = (k: string): OptionValue | undefined => st.options.find((o) => o.key === k);
+    const client = this.w.clients[this.w.clientIndex.get(name) ?? -1];
+    switch (st.op) {
+      case 'lock': {
+        const ttlUs = optionDuration(opt('ttl')!);
+        const renew = opt('renew');
+        const retry = opt('retry');
+        const lock = { pollUs: retry ? optionDuration(retry) : DEFAULT_LOCK_RETRY_US, renewUs: renew ? optionDuration(renew) : 0, polling: false };
+        this.s.submit(name, (seq) => ({ op: 'lock', key, ttlUs, client: name, seq }), null, lock);
+        break;
+      }
+      case 'unlock': {
+        const token = client?.locks.get(key)?.token;
+        if (token === undefined) {
+          this.result.messages.push(`${name} unlock ${key}: ${name} does not hold ${key} (as far as it knows), so it asks to release nothing.`);
+        }
+        this.s.submit(name, (seq) => ({ op: 'unlock', key, token: token ?? 0, client: name, seq }), null);
+        break;
+      }
+      case 'write': {
+        const token = st.token ? (client?.token ?? null) : null;
+        if (st.token && token === null) {
+          throw new LangError(`${name} has no fencing token to send: it was never granted a lock. Take one first (\`${name} lock NAME ttl=15s\`), or write without \`token\`.`, st.span);
+        }
+        this.s.submit(name, (seq) => ({ op: 'write', key, value: st.value, token, client: name, seq }), key);
+        break;
+      }
+      case 'watch':
+        throw new Error(`interpreter: ${st.op} must have been rejected by check`);
+    }
+    if (wait) this.awaitAnswer(st, name, `${name} ${st.op} ${key}`);
   }
 
   // --- expectations

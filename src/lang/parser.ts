@@ -111,13 +111,14 @@ export const SHOW_OPTIONS: readonly OptionSpec[] = [
 
 export const LOCK_OPTIONS: readonly OptionSpec[] = [
   { name: 'ttl', value: 'duration', required: true, placeholder: '15s', summary: 'the lock expires this long after the last renewal' },
-  { name: 'renew', value: 'duration', placeholder: '5s', summary: 'renew the lock this often while the client runs' },
+  { name: 'renew', value: 'duration', placeholder: '5s', summary: 'send a keep-alive this often while the client runs (default: never, so the lock lasts one TTL)' },
+  { name: 'retry', value: 'duration', placeholder: '5s', summary: 'while the request is queued behind another holder, ask after it this often (default 5s; the leader also answers when the lock passes to the client)' },
 ];
 
 export const ELECT_OPTIONS: readonly OptionSpec[] = [
-  { name: 'lease', value: 'duration', required: true, placeholder: '15s', summary: 'leaseDurationSeconds' },
-  { name: 'renew-deadline', value: 'duration', placeholder: '10s', summary: 'give up leadership when a renewal takes longer' },
-  { name: 'retry', value: 'duration', placeholder: '2s', summary: 'retryPeriod between attempts' },
+  { name: 'lease', value: 'duration', required: true, placeholder: '15s', summary: "the Lease's duration (leaseDurationSeconds): others take it over once it has not changed for this long, by their own clocks" },
+  { name: 'renew-deadline', value: 'duration', placeholder: '10s', summary: 'a leader that could not renew for this long stops leading (default 10s; shorter than `lease`)' },
+  { name: 'retry', value: 'duration', placeholder: '2s', summary: 'how often to try to take or renew the Lease (retryPeriod, default 2s; shorter than `renew-deadline`)' },
 ];
 
 export const EXPLORE_OPTIONS: readonly OptionSpec[] = [
@@ -142,7 +143,7 @@ export interface FactSpec {
   protocols?: readonly Protocol[];
 }
 
-const COORDINATION = 'the coordination service (locks, fencing tokens, watches, leases)';
+const WATCHES = 'watches (a stream of the changes to keys under a prefix)';
 /** Protocols with leaders; protocols with a replicated log and clients. */
 const LEADERS: readonly Protocol[] = ['raft', 'multi-paxos', 'bully'];
 const LOGS: readonly Protocol[] = ['raft', 'multi-paxos'];
@@ -171,13 +172,14 @@ export const FACTS: readonly FactSpec[] = [
   { kind: 'client-failed', word: 'failed', subject: 'client', syntax: 'CLIENT failed', summary: "the client's last command failed or got no answer", protocols: LOGS },
   { kind: 'decided', word: 'decided', syntax: 'decided [VALUE]', summary: 'Paxos chose a value (VALUE; Multi-Paxos: in some instance), and no node learned another', protocols: ['paxos', 'multi-paxos'] },
   { kind: 'linearizable', word: 'linearizable', syntax: 'linearizable', summary: "every client operation so far fits one order that respects real time and the store's answers; a stale read breaks it", expectOnly: true, protocols: LOGS },
-  { kind: 'token', word: 'token', subject: 'client', syntax: 'CLIENT token N', summary: "the client's fencing token", unavailable: COORDINATION },
-  { kind: 'rejected', word: 'rejected', syntax: 'rejected CLIENT write', summary: "a fenced resource rejected the client's write", unavailable: COORDINATION },
+  { kind: 'token', word: 'token', subject: 'client', syntax: 'CLIENT token N', summary: "the fencing token of the client's latest lock grant", protocols: ['raft'] },
+  { kind: 'rejected', word: 'rejected', syntax: 'rejected CLIENT write', summary: "a fenced resource rejected the client's latest write", protocols: ['raft'] },
+  { kind: 'leads', word: 'leads', subject: 'client', syntax: 'CLIENT leads NAME', summary: 'the client believes it leads the Lease NAME (its `elect`)', protocols: ['raft'] },
 ];
 
 /** Words with a meaning of their own; they cannot name nodes, zones or clients. */
 export const KEYWORDS = [
-  'all', 'commit', 'committed', 'decided', 'equal', 'failed', 'got', 'has', 'in', 'is', 'leader', 'linearizable', 'log', 'logs',
+  'all', 'commit', 'committed', 'decided', 'equal', 'failed', 'got', 'has', 'in', 'is', 'leader', 'leads', 'linearizable', 'log', 'logs',
   'majority', 'no', 'not', 'nowait', 'on', 'rejected', 'safe', 'stable', 'term', 'token', 'uncommitted', 'until', 'via',
   'violation', 'within',
 ] as const;
@@ -225,8 +227,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'pause', group: 'Faults', form: 'command', syntax: 'pause SET DURATION',
-    summary: 'A GC pause: frozen, timers and inbox wait, the world goes on.',
-    examples: ['pause n1 20s'],
+    summary: "A GC pause of nodes or of a client's process: frozen, timers and inbox wait, the world goes on.",
+    examples: ['pause n1 20s', 'pause A 20s'],
     parse: parsePause,
   },
   {
@@ -357,40 +359,40 @@ export const COMMANDS: readonly CommandSpec[] = [
     parse: (c, span, who, at) => parseClientOp(c, span, who!, at, 'delete'),
   },
   {
-    name: 'lock', group: 'Clients', form: 'client', syntax: 'CLIENT lock NAME ttl=D [renew=D]',
-    summary: 'Take a lock with a TTL; grants a fencing token.',
+    name: 'lock', group: 'Clients', form: 'client', syntax: 'CLIENT lock NAME ttl=D [renew=D] [retry=D] [within D] [nowait]',
+    summary: "Take a lock with a TTL, waiting while another client holds it; the grant's log index is its fencing token. The leader expires the lock once the TTL passes without a keep-alive.",
     options: LOCK_OPTIONS,
     examples: ['A lock resource-x ttl=15s renew=5s'],
-    unavailable: COORDINATION,
+    protocols: ['raft'],
     parse: (c, span, who, at) => parseCoordination(c, span, who!, at, 'lock', LOCK_OPTIONS),
   },
   {
-    name: 'unlock', group: 'Clients', form: 'client', syntax: 'CLIENT unlock NAME',
-    summary: 'Release a lock.',
+    name: 'unlock', group: 'Clients', form: 'client', syntax: 'CLIENT unlock NAME [within D] [nowait]',
+    summary: 'Release a lock the client holds (its keep-alives stop).',
     examples: ['A unlock resource-x'],
-    unavailable: COORDINATION,
+    protocols: ['raft'],
     parse: (c, span, who, at) => parseCoordination(c, span, who!, at, 'unlock', []),
   },
   {
-    name: 'write', group: 'Clients', form: 'client', syntax: 'CLIENT write RESOURCE VALUE [token]',
-    summary: 'A write to a fenced resource, which rejects a token older than one it has seen.',
+    name: 'write', group: 'Clients', form: 'client', syntax: 'CLIENT write RESOURCE VALUE [token] [within D] [nowait]',
+    summary: "A write to a resource outside the cluster (storage). With `token` it carries the client's fencing token, and the resource rejects a token older than one it has seen; without, it is not checked.",
     examples: ['A write storage "v1" token'],
-    unavailable: COORDINATION,
+    protocols: ['raft'],
     parse: (c, span, who, at) => parseCoordination(c, span, who!, at, 'write', []),
   },
   {
     name: 'watch', group: 'Clients', form: 'client', syntax: 'CLIENT watch PREFIX',
     summary: 'Watch keys under a prefix.',
     examples: ['A watch /config/'],
-    unavailable: COORDINATION,
+    unavailable: WATCHES,
     parse: (c, span, who, at) => parseCoordination(c, span, who!, at, 'watch', []),
   },
   {
     name: 'elect', group: 'Clients', form: 'client', syntax: 'CLIENT elect NAME lease=D [renew-deadline=D] [retry=D]',
-    summary: 'Kubernetes-style Lease election.',
+    summary: "Kubernetes-style Lease election (client-go's leader election), in the background: every retry period the client reads the Lease `lease/NAME` and takes it with a compare-and-swap when it is free, expired or its own. Wait with `run until CLIENT leads NAME`.",
     options: ELECT_OPTIONS,
     examples: ['A elect controller lease=15s renew-deadline=10s retry=2s'],
-    unavailable: COORDINATION,
+    protocols: ['raft'],
     parse: (c, span, who, at) => parseCoordination(c, span, who!, at, 'elect', ELECT_OPTIONS),
   },
   {
@@ -647,11 +649,13 @@ export class Cursor {
     return { n, span: t.span };
   }
   /** `key=value …` to the end of the line. `protocol` (for `cluster`) rejects options of other protocols. */
-  options(specs: readonly OptionSpec[], command: string, protocol: Protocol | null): OptionValue[] {
+  /** `key=value` options up to the end of the line (or up to one of `stopWords`). */
+  options(specs: readonly OptionSpec[], command: string, protocol: Protocol | null, stopWords: readonly string[] = []): OptionValue[] {
     const out: OptionValue[] = [];
     const names = specs.map((s) => s.name);
     while (!this.atEnd()) {
       const key = this.peek()!;
+      if (key.kind === 'word' && stopWords.includes(key.text)) break;
       if (key.kind !== 'word') this.fail(specs.length > 0 ? `an option such as \`${specs[0]!.name}=${specs[0]!.placeholder.split('|')[0]}\`` : 'end of line');
       const spec = specs.find((s) => s.name === key.text);
       if (spec === undefined) {
@@ -957,13 +961,20 @@ function parseClientOp(c: Cursor, span: Span, client: Ref, opSpan: Span, op: Cli
     c.sym('->');
     value = c.value('the new value').text;
   }
+  const { via, withinUs, wait } = parseWaitTail(c, true);
+  return { kind: 'client', span, client, op, opSpan, key: key.text, value, expect, via, withinUs, wait };
+}
+
+/** The end of a client command: `[via NODE] [within D] [nowait]` (`via` only where `viaAllowed`). */
+function parseWaitTail(c: Cursor, viaAllowed: boolean): { via: Ref | null; withinUs: number | null; wait: boolean } {
   let via: Ref | null = null;
   let withinUs: number | null = null;
   let wait = true;
   const seen = new Set<string>();
+  const words = viaAllowed ? ['via', 'within', 'nowait'] : ['within', 'nowait'];
   while (!c.atEnd()) {
     const t = c.peek()!;
-    if (t.kind !== 'word' || !['via', 'within', 'nowait'].includes(t.text)) c.fail('`via`, `within`, `nowait` or end of line');
+    if (t.kind !== 'word' || !words.includes(t.text)) c.fail(`${words.map((w) => `\`${w}\``).join(', ')} or end of line`);
     if (seen.has(t.text)) throw new LangError(`\`${t.text}\` is given twice.`, t.span);
     seen.add(t.text);
     c.next();
@@ -976,16 +987,23 @@ function parseClientOp(c: Cursor, span: Span, client: Ref, opSpan: Span, op: Cli
     }
     if (!wait && withinUs !== null) throw new LangError('`within` bounds the wait for an answer, and `nowait` does not wait: use one of them.', t.span);
   }
-  return { kind: 'client', span, client, op, opSpan, key: key.text, value, expect, via, withinUs, wait };
+  return { via, withinUs, wait };
 }
 
 function parseCoordination(c: Cursor, span: Span, client: Ref, opSpan: Span, op: CoordinationOp, specs: readonly OptionSpec[]): Stmt {
   const target = c.value(op === 'watch' ? 'a key prefix such as `/config/`' : op === 'write' ? 'a resource name' : 'a name').text;
+  let value = '';
+  let token = false;
   if (op === 'write') {
-    c.value('a value such as `"v1"`');
-    if (c.isWord('token')) c.next();
+    value = c.value('a value such as `"v1"`').text;
+    if (c.isWord('token')) {
+      c.next();
+      token = true;
+    }
   }
-  return { kind: 'coordination', span, client, op, opSpan, target, options: c.options(specs, op, null) };
+  const options = c.options(specs, op, null, ['within', 'nowait']);
+  const { withinUs, wait } = parseWaitTail(c, false);
+  return { kind: 'coordination', span, client, op, opSpan, target, value, token, options, withinUs, wait };
 }
 
 function parseShow(c: Cursor, span: Span): Stmt {
@@ -1136,6 +1154,8 @@ function subjectFact(c: Cursor, t: Token): Fact {
       return { kind: 'client-got', client: who, value: c.value('a value').text };
     case 'failed':
       return { kind: 'client-failed', client: who };
+    case 'leads':
+      return { kind: 'leads', client: who, lease: c.value('the name of a Lease').text };
     default:
       return { kind: 'token', client: who, value: c.int('a token number', 0, 1e9).n };
   }

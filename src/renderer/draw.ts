@@ -8,6 +8,7 @@ import { type DiagramThemeSetting, type ScrubData, type RunPayload, stateFromJso
 import { sequenceDiagram } from '../views/sequence';
 import { applyEvent, type ClusterState } from '../views/state';
 import { stepLabel } from '../views/eventLabel';
+import { parseLease } from '../engine/kv/store';
 
 export interface Host {
   postMessage?: (message: unknown) => void;
@@ -288,6 +289,13 @@ function stateTable(s: ClusterState): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = rows.map((r) => r.map((x, c) => x.padEnd(widths[c]!)).join('  ').trimEnd());
   if (s.partition) lines.push(`partition ${s.partition.map((g) => `{${g.join(' ')}}`).join(' | ')}`);
+  for (const l of s.locks) lines.push(`lock ${l.name}: held by ${l.holder}, fencing token ${l.token}`);
+  // Lease elections' records (keys `lease/NAME`), as the node that has applied the most holds them.
+  const newest = s.nodes.reduce<ClusterState['nodes'][number] | null>((best, n) => (best === null || n.appliedIndex > best.appliedIndex ? n : best), null);
+  for (const [key, record] of newest?.kv ?? []) {
+    const lease = key.startsWith('lease/') ? parseLease(record) : null;
+    if (lease !== null) lines.push(`Lease ${key.slice('lease/'.length)}: held by ${lease.holder}, renewed at ${lease.renew}, ${lease.transitions} transition${lease.transitions === 1 ? '' : 's'}`);
+  }
   for (const v of s.violations) lines.push(`⚠ ${v.invariant}: ${v.detail}`);
   return lines.join('\n');
 }

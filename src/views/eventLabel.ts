@@ -54,6 +54,8 @@ export function eventLabel(ev: TraceEvent): string {
       return `${at} ⚠ ${ev.invariant}: ${ev.detail}`;
     case 'note':
       return `${at} ${ev.text}`;
+    case 'lease':
+      return `${at} ${ev.client} ${ev.leading ? 'leads' : 'stops leading'} ${ev.lease}: ${ev.reason}`;
   }
 }
 

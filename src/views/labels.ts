@@ -4,7 +4,7 @@
 import { ballotLabel, valueLabel } from '../engine/paxos/ballot';
 import type { Command, FaultKind, LogEntry, Message, Micros, PaxosAccepted, PaxosValue, Role } from '../engine/trace';
 
-/** `put x=1`, `get x`, `delete x`, `cas x 1→2`, `noop`. */
+/** `put x=1`, `get x`, `delete x`, `cas x 1→2`, `noop`, `lock L ttl 15s`, `write storage=v1 #34`. */
 export function commandLabel(cmd: Command): string {
   switch (cmd.op) {
     case 'noop':
@@ -16,7 +16,15 @@ export function commandLabel(cmd: Command): string {
     case 'delete':
       return `delete ${cmd.key}`;
     case 'cas':
-      return `cas ${cmd.key} ${cmd.expect}→${cmd.value}`;
+      return `cas ${cmd.key} ${cmd.expect ?? '(none)'}→${cmd.value}`;
+    case 'lock':
+      return `lock ${cmd.key} ttl ${formatMicros(cmd.ttlUs)}`;
+    case 'unlock':
+      return `unlock ${cmd.key} #${cmd.token}`;
+    case 'expire':
+      return `expire ${cmd.key} #${cmd.token}`;
+    case 'write':
+      return `write ${cmd.key}=${cmd.value}${cmd.token === null ? '' : ` #${cmd.token}`}`;
   }
 }
 
@@ -46,6 +54,7 @@ export function isResponse(msg: Message): boolean {
     case 'RequestVoteResponse':
     case 'AppendEntriesResponse':
     case 'ClientResponse':
+    case 'KeepAliveResponse':
     case 'Promise':
     case 'Accepted':
     case 'Nack':
@@ -100,6 +109,10 @@ export function messageLabel(msg: Message): string {
     case 'ClientRequest':
       return commandLabel(msg.cmd);
     case 'ClientResponse':
+      return clientResultLabel(msg.ok, msg.result, msg.leaderHint);
+    case 'KeepAlive':
+      return `KeepAlive ${msg.lock} #${msg.token}`;
+    case 'KeepAliveResponse':
       return clientResultLabel(msg.ok, msg.result, msg.leaderHint);
     case 'Prepare':
       return `Prepare ${ballotLabel(msg.ballot)}${msg.instance === 0 ? '' : ` from i${msg.instance}`}`;

@@ -273,6 +273,8 @@ class SequenceWriter {
         return this.drawViolation(ev);
       case 'note':
         return this.emit([this.note(this.allNodes(), text(ev.text), ev.t)]);
+      case 'lease':
+        return this.nodeNote(ev.client, ev.t, `${ev.leading ? '★ leads' : 'stops leading'} ${ev.lease}: ${ev.reason}`);
       case 'propose':
         return this.nodeNote(ev.node, ev.t, `propose ${paxosValueLabel(ev.value)}${reasonSuffix(ev.reason)}`);
       case 'ballot':
@@ -553,6 +555,8 @@ function namesOf(ev: TraceEvent): string[] {
       return [ev.node, ev.candidate];
     case 'note':
       return [];
+    case 'lease':
+      return [ev.client];
     default:
       return [ev.node];
   }

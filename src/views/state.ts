@@ -1,5 +1,6 @@
 // Replaying the trace into the cluster's state at one point: per node role, term, vote, log, commit
-// and applied index, liveness and key-value contents, plus the network's partition and link faults.
+// and applied index, liveness and key-value contents, plus the network's partition and link faults and
+// the coordination service's locks.
 // It powers the verdict, the log view, the topology and the renderer's event scrubber.
 
 import type { FaultKind, LogEntry, Micros, Role, TraceEvent } from '../engine/trace';
@@ -57,6 +58,16 @@ export interface ClusterState {
   links: LinkFault[];
   conditions: NetworkCondition[];
   violations: Violation[];
+  /** The coordination service's locks, as the cluster has applied them, by name. */
+  locks: LockState[];
+  /** The highest log index whose lock effects are in `locks` (each index counts once, at its first apply). */
+  locksApplied: number;
+}
+
+export interface LockState {
+  name: string;
+  holder: string;
+  token: number;
 }
 
 /** Replays `input.events[0 .. upto)` (default: up to the window's end) into a fresh state. */
@@ -69,12 +80,17 @@ export function foldState(input: ViewInput, upto?: number): ClusterState {
 
 /** A cluster of fresh followers at term 0 with empty logs. */
 export function emptyState(nodes: readonly string[]): ClusterState {
-  const state: ClusterState = { t: 0, events: 0, nodes: [], partition: null, links: [], conditions: [], violations: [] };
+  const state: ClusterState = { t: 0, events: 0, nodes: [], partition: null, links: [], conditions: [], violations: [], locks: [], locksApplied: 0 };
   for (const name of nodes) nodeOf(state, name);
   return state;
 }
 
 const indexes = new WeakMap<ClusterState, Map<string, NodeState>>();
+
+/** Whether the state has a node `name` (a fault may name a client). */
+function hasNode(state: ClusterState, name: string): boolean {
+  return state.nodes.some((n) => n.name === name);
+}
 
 /** The state of node `name`, added (as a fresh follower) if the trace mentions a node not declared. */
 export function nodeOf(state: ClusterState, name: string): NodeState {
@@ -149,6 +165,10 @@ export function applyEvent(state: ClusterState, ev: TraceEvent): void {
       if (ev.index === 1) node.kv.clear();
       node.appliedIndex = ev.index;
       applyCommand(node.kv, ev.entry);
+      if (ev.index > state.locksApplied) {
+        state.locksApplied = ev.index;
+        applyLock(state.locks, ev.entry, ev.result);
+      }
       return;
     }
     case 'fault':
@@ -189,11 +209,31 @@ function applyCommand(kv: Map<string, string>, entry: LogEntry): void {
       kv.delete(cmd.key);
       return;
     case 'cas':
-      if (kv.get(cmd.key) === cmd.expect) kv.set(cmd.key, cmd.value);
+      if (kv.get(cmd.key) === (cmd.expect ?? undefined)) kv.set(cmd.key, cmd.value);
       return;
     default:
       return;
   }
+}
+
+/** A lock command's effect, read from its result as the engine's state machine words it. */
+function applyLock(locks: LockState[], entry: LogEntry, result: string): void {
+  const cmd = entry.cmd;
+  if (cmd.op !== 'lock' && cmd.op !== 'unlock' && cmd.op !== 'expire') return;
+  const i = locks.findIndex((l) => l.name === cmd.key);
+  const set = (holder: string, token: number): void => {
+    const lock = { name: cmd.key, holder, token };
+    if (i >= 0) locks[i] = lock;
+    else locks.push(lock);
+  };
+  if (cmd.op === 'lock') {
+    const granted = /^token (\d+)$/.exec(result);
+    if (granted !== null) set(cmd.client, Number(granted[1]));
+    return;
+  }
+  const passed = /; (.+) takes it, token (\d+)$/.exec(result);
+  if (passed !== null) set(passed[1]!, Number(passed[2]));
+  else if ((result.startsWith('unlocked') || result.startsWith('expired')) && i >= 0) locks.splice(i, 1);
 }
 
 function applyFault(state: ClusterState, ev: Extract<TraceEvent, { k: 'fault' }>): void {
@@ -209,13 +249,16 @@ function applyFault(state: ClusterState, ev: Extract<TraceEvent, { k: 'fault' }>
       }
       return;
     case 'pause':
+      // A client's pause (the lock holder's GC pause) is not a node's.
       for (const name of ev.nodes) {
+        if (!hasNode(state, name)) continue;
         const node = nodeOf(state, name);
         if (node.status === 'up') node.status = 'paused';
       }
       return;
     case 'resume':
       for (const name of ev.nodes) {
+        if (!hasNode(state, name)) continue;
         const node = nodeOf(state, name);
         if (node.status === 'paused') node.status = 'up';
       }
@@ -311,6 +354,7 @@ export function describeState(state: ClusterState): string {
       lines.push(`  kv: ${pairs.map(([k, v]) => `${k}=${v}`).join(', ')}`);
     }
   }
+  for (const l of sortedBy(state.locks, (l) => l.name)) lines.push(`lock ${l.name} holder=${l.holder} token=${l.token}`);
   for (const v of state.violations) {
     lines.push(`violation ${v.invariant} at ${formatMicros(v.t)} [${v.nodes.join(' ')}]: ${v.detail}`);
   }

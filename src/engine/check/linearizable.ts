@@ -23,7 +23,12 @@ import type { Command, TraceEvent, TraceView } from '../trace';
 export type HistorySource = TraceView | (TraceView & { kindAt(index: number): TraceEvent['k'] });
 
 /** A client command of the store (Raft's no-op entries are not clients' operations). */
-export type StoreCommand = Exclude<Command, { op: 'noop' }>;
+export type StoreCommand = Extract<Command, { op: 'put' | 'get' | 'cas' | 'delete' }>;
+
+/** The key-value store's commands: what a history holds (locks and fenced writes are not registers). */
+export function isStoreCommand(cmd: Command): cmd is StoreCommand {
+  return cmd.op === 'put' || cmd.op === 'get' || cmd.op === 'cas' || cmd.op === 'delete';
+}
 
 export interface Operation {
   client: string;
@@ -60,7 +65,7 @@ export function clientHistory(trace: HistorySource): Operation[] {
     if (k !== 'client-request' && k !== 'client-response') continue;
     const ev = trace.at(i)!;
     if (ev.k === 'client-request') {
-      if (ev.cmd.op === 'noop') continue;
+      if (!isStoreCommand(ev.cmd)) continue;
       const op: Operation = { client: ev.client, cmd: ev.cmd, call: i, ret: Infinity, callUs: ev.t, retUs: -1, result: null };
       out.push(op);
       open.set(ev.client, op);
@@ -162,12 +167,14 @@ function unwrittenAnswer(ops: readonly Operation[]): Operation | null {
 function withoutUnseenWrites(ops: Operation[]): Operation[] {
   if (!ops.some((op) => op.result === null && op.cmd.op === 'put')) return ops;
   if (ops.some((op) => op.cmd.op === 'delete' && op.result === 'deleted')) return ops;
+  // A create (a cas that expects no value) sees absence, which an unseen write may explain away too.
+  if (ops.some((op) => op.cmd.op === 'cas' && op.cmd.expect === null)) return ops;
   const seen = new Set<string>();
   for (const op of ops) {
     const c = op.cmd;
     if (c.op === 'get' && op.result !== null) seen.add(op.result);
     if (c.op === 'cas') {
-      seen.add(c.expect);
+      if (c.expect !== null) seen.add(c.expect);
       // "failed: KEY=VALUE" shows the value the register held.
       if (op.result !== null && op.result !== 'OK') seen.add(op.result.slice(`failed: ${c.key}=`.length));
     }

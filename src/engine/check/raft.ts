@@ -148,6 +148,7 @@ function sameCommand(a: Command, b: Command): boolean {
   if (a === b) return true;
   if (a.op !== b.op) return false;
   if (a.op === 'noop' || b.op === 'noop') return true;
+  if (a.op === 'expire' || b.op === 'expire') return describeCommand(a) === describeCommand(b);
   return a.client === b.client && a.seq === b.seq && describeCommand(a) === describeCommand(b);
 }
 

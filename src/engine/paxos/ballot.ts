@@ -37,5 +37,6 @@ export function valueLabel(v: PaxosValue): string {
 export function valueKey(v: PaxosValue): string {
   if (typeof v === 'string') return `v\u0000${v}`;
   if (v.op === 'noop') return 'noop';
+  if (v.op === 'expire') return `e\u0000${describeCommand(v)}`;
   return `c\u0000${v.client}\u0000${v.seq}\u0000${describeCommand(v)}`;
 }

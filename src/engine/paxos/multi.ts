@@ -17,7 +17,7 @@
 //   chosenThrough <= every chosen instance's index is contiguous: chosen[1..chosenThrough] all exist
 
 import { type Protocol, type ProtocolEnv, broadcastTo, sendTo } from '../protocol';
-import { type Session, applyCommand } from '../raft/node';
+import { type Session, applyCommand } from '../kv/store';
 import type { Ballot, Command, Message, PaxosAccepted, PaxosValue, Role } from '../trace';
 import { NO_BALLOT, ballotLabel, compareBallots, valueKey, valueLabel } from './ballot';
 import type { MultiPaxosOptions } from './options';
@@ -495,7 +495,7 @@ function apply(s: MultiPaxosState, env: MultiPaxosEnv, acc: PaxosAccepted): void
   const [client, seqText] = waiter.split('\u0000') as [string, string];
   const seq = Number(seqText);
   const v = acc.value;
-  const ok = typeof v !== 'string' && v.op !== 'noop' && v.client === client && v.seq === seq;
+  const ok = typeof v !== 'string' && v.op !== 'noop' && v.op !== 'expire' && v.client === client && v.seq === seq;
   env.send(s.id, client, { type: 'ClientResponse', ok, seq, result: ok ? result : `instance ${i} chose another value`, leaderHint: s.leader });
 }
 
@@ -503,7 +503,7 @@ function apply(s: MultiPaxosState, env: MultiPaxosEnv, acc: PaxosAccepted): void
 // Clients: commands go through the leader, reads too (through the log, so they are linearizable).
 
 function onClientRequest(s: MultiPaxosState, env: MultiPaxosEnv, client: string, cmd: Command): void {
-  if (cmd.op === 'noop') return;
+  if (cmd.op === 'noop' || cmd.op === 'expire') return;
   const answer = (ok: boolean, result: string): void => env.send(s.id, client, { type: 'ClientResponse', ok, seq: cmd.seq, result, leaderHint: s.leader });
   if (s.role !== 'leader') return answer(false, s.leader === null ? 'no leader known' : `not leader; try ${s.leader}`);
   const session = s.sessions.get(cmd.client);

@@ -11,7 +11,8 @@
 // Hot paths (message handlers, commit, replication) allocate nothing but the messages and trace events
 // they emit: no closures, no temporary arrays.
 
-import type { RaftOptions } from '../config';
+import { type RaftOptions, fmtUs } from '../config';
+import { type LockRecord, type Session, applyCommand } from '../kv/store';
 import type { Command, LogEntry, Message, Role, TraceInput } from '../trace';
 
 export type { TraceInput };
@@ -26,6 +27,8 @@ export interface RaftEnv {
   /** (Re)arm a timer after `delayUs` of this node's local time; re-arming cancels the previous one. */
   setTimer(node: string, kind: 'election' | 'heartbeat', delayUs: number): void;
   cancelTimer(node: string, kind: 'election' | 'heartbeat'): void;
+  /** The clock of the node at position `node`: virtual time with its skew and drift (what a lessor reads). */
+  localNow(node: number): number;
   /** Record an event (`t` is stamped by the simulator) and run the checker on it. */
   emit(ev: TraceInput): void;
   // The kinds of almost every event of a busy cluster, without an object each (engine/tracelog.ts).
@@ -93,6 +96,16 @@ export interface RaftState {
   // Maps, not objects: keys and client names are the user's words, `toString` and `__proto__` included.
   kv: Map<string, string>;
   sessions: Map<string, Session>;
+  /** The coordination service's locks, part of the replicated state machine (rebuilt by applying the log). */
+  locks: Map<string, LockRecord>;
+  /**
+   * The lessor (etcd's): each lock's deadline on this node's clock, set when its grant is applied and
+   * when a keep-alive reaches the leader. Every node keeps it; only a leader acts on it, and a new leader
+   * first extends every lock by its TTL (as etcd's lessor does on promotion).
+   */
+  lessor: Map<string, number>;
+  /** Locks whose expiry this leader has proposed and not yet applied (each is proposed once). */
+  expiring: Set<string>;
   /** The entries array of the last AppendEntries with entries, and the index before its first entry. */
   lastSlice: LogEntry[];
   lastSlicePrev: number;
@@ -125,6 +138,9 @@ export function raftCreate(id: string, peers: string[]): RaftState {
     waiting: new Map(),
     kv: new Map(),
     sessions: new Map(),
+    locks: new Map(),
+    lessor: new Map(),
+    expiring: new Set(),
     lastSlice: [],
     lastSlicePrev: -1,
   };
@@ -195,6 +211,9 @@ function resetVolatile(s: RaftState): void {
   s.waiting = new Map();
   s.kv = new Map();
   s.sessions = new Map();
+  s.locks = new Map();
+  s.lessor = new Map();
+  s.expiring = new Set();
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -206,6 +225,7 @@ export function raftTimer(s: RaftState, env: RaftEnv, kind: 'election' | 'heartb
   if (kind === 'heartbeat') {
     if (s.role !== 'leader') return;
     if (!checkQuorum(s, env)) return;
+    if (s.lessor.size > 0) expireLocks(s, env);
     broadcastAppend(s, env);
     env.setTimer(s.id, 'heartbeat', env.opts.heartbeatUs);
     return;
@@ -328,6 +348,9 @@ function becomeLeader(s: RaftState, env: RaftEnv): void {
   s.refusedReported = 0;
   // A no-op entry of the new term lets the leader commit earlier entries (§5.4.2, §8).
   appendEntry(s, env, { term: s.term, cmd: { op: 'noop' } });
+  // The lessor's promotion: every lock this node knows of lives one more TTL, counted from now.
+  s.expiring.clear();
+  for (const [key, lock] of s.locks) s.lessor.set(key, env.localNow(s.self) + lock.ttlUs);
   broadcastAppend(s, env);
   env.setTimer(s.id, 'heartbeat', env.opts.heartbeatUs);
   maybeCommit(s, env);
@@ -373,6 +396,8 @@ export function raftReceive(s: RaftState, env: RaftEnv, from: string, m: Message
       return fromPos < 0 ? undefined : onAppendResponse(s, env, from, fromPos, m);
     case 'ClientRequest':
       return onClientRequest(s, env, from, m.cmd);
+    case 'KeepAlive':
+      return onKeepAlive(s, env, from, m);
     case 'ClientResponse':
       return;
   }
@@ -741,59 +766,69 @@ function applyCommitted(s: RaftState, env: RaftEnv): void {
   while (s.lastApplied < s.commitIndex) {
     const index = ++s.lastApplied;
     const entry = s.log[index - 1]!;
-    const result = applyCommand(s.kv, s.sessions, entry.cmd);
+    const cmd = entry.cmd;
+    const result = applyCommand(s.kv, s.sessions, cmd, index, s.locks);
     env.traceApply(s.self, index, entry, result);
+    if (cmd.op === 'lock' || cmd.op === 'unlock' || cmd.op === 'expire') lessorApplied(s, env, cmd, index);
     const waiter = s.waiting.size === 0 ? undefined : s.waiting.get(index);
     if (waiter !== undefined) {
       s.waiting.delete(index);
-      if (s.role === 'leader' && entry.cmd.op !== 'noop') {
-        env.send(s.id, waiter, { type: 'ClientResponse', ok: true, seq: entry.cmd.seq, result, leaderHint: s.id });
+      if (s.role === 'leader' && cmd.op !== 'noop' && cmd.op !== 'expire') {
+        env.send(s.id, waiter, { type: 'ClientResponse', ok: true, seq: cmd.seq, result, leaderHint: s.id });
       }
     }
   }
   serveReads(s, env);
 }
 
-/** A client's session: its last command applied and the answer it got (dissertation §6.3). */
-export interface Session {
-  seq: number;
-  result: string;
+// ---------------------------------------------------------------------------------------------------
+// The lessor: lock TTLs, counted on the leader's clock (as etcd's leases are)
+
+/**
+ * After a lock command is applied: a grant starts its TTL, a release or expiry ends it. A lock handed
+ * over to a waiting client is its answer, which the leader sends (the request itself was answered
+ * "queued" when it was applied).
+ */
+function lessorApplied(s: RaftState, env: RaftEnv, cmd: Extract<Command, { op: 'lock' | 'unlock' | 'expire' }>, index: number): void {
+  const lock = s.locks.get(cmd.key);
+  if (lock === undefined) {
+    s.lessor.delete(cmd.key);
+    s.expiring.delete(cmd.key);
+  } else if (lock.token === index) {
+    s.lessor.set(cmd.key, env.localNow(s.self) + lock.ttlUs);
+    s.expiring.delete(cmd.key);
+    if (cmd.op !== 'lock' && s.role === 'leader') {
+      env.send(s.id, lock.holder, { type: 'ClientResponse', ok: true, seq: lock.seq, result: `token ${index}`, leaderHint: s.id });
+    }
+  }
 }
 
-/** The replicated KV state machine; sessions make a retried command take effect once (dissertation §6.3). */
-export function applyCommand(kv: Map<string, string>, sessions: Map<string, Session>, cmd: Command): string {
-  if (cmd.op === 'noop') return '';
-  const session = sessions.get(cmd.client);
-  if (session !== undefined && session.seq >= cmd.seq) return session.result;
-  let result: string;
-  switch (cmd.op) {
-    case 'put':
-      kv.set(cmd.key, cmd.value);
-      result = 'OK';
-      break;
-    case 'delete':
-      result = kv.delete(cmd.key) ? 'deleted' : 'not found';
-      break;
-    case 'cas': {
-      const cur = kv.get(cmd.key);
-      if (cur === cmd.expect) {
-        kv.set(cmd.key, cmd.value);
-        result = 'OK';
-      } else {
-        result = `failed: ${cmd.key}=${cur ?? '(none)'}`;
-      }
-      break;
-    }
-    case 'get':
-      result = kv.get(cmd.key) ?? '(none)';
-      break;
+/** On a leader's heartbeat tick: propose the expiry of every lock whose TTL ran out on its clock. */
+function expireLocks(s: RaftState, env: RaftEnv): void {
+  const now = env.localNow(s.self);
+  for (const [key, deadline] of s.lessor) {
+    if (deadline > now || s.expiring.has(key)) continue;
+    const lock = s.locks.get(key);
+    if (lock === undefined) continue;
+    s.expiring.add(key);
+    appendEntry(s, env, { term: s.term, cmd: { op: 'expire', key, token: lock.token } });
   }
-  if (session === undefined) sessions.set(cmd.client, { seq: cmd.seq, result });
-  else {
-    session.seq = cmd.seq;
-    session.result = result;
-  }
-  return result;
+  maybeCommit(s, env);
+}
+
+/** A holder's keep-alive: the leader renews the lock's TTL if the lock is still the holder's. */
+function onKeepAlive(s: RaftState, env: RaftEnv, client: string, m: Extract<Message, { type: 'KeepAlive' }>): void {
+  const answer = (ok: boolean, result: string): void => {
+    env.send(s.id, client, { type: 'KeepAliveResponse', lock: m.lock, token: m.token, ok, result, leaderHint: s.role === 'leader' ? null : s.leader });
+  };
+  if (s.role !== 'leader') return answer(false, s.leader === null ? 'no leader known' : `not leader; try ${s.leader}`);
+  // Until its no-op commits, a new leader may not have applied every grant yet.
+  if (termAt(s, s.commitIndex) !== s.term) return answer(false, 'the leader is not ready yet');
+  const lock = s.locks.get(m.lock);
+  if (lock === undefined || lock.token !== m.token) return answer(false, lock === undefined ? 'expired' : `expired; held by ${lock.holder} now`);
+  if (s.expiring.has(m.lock)) return answer(false, 'expired; its TTL ran out');
+  s.lessor.set(m.lock, env.localNow(s.self) + lock.ttlUs);
+  answer(true, `renewed for ${fmtUs(lock.ttlUs)}`);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -804,7 +839,7 @@ function answerClient(s: RaftState, env: RaftEnv, client: string, ok: boolean, s
 }
 
 function onClientRequest(s: RaftState, env: RaftEnv, client: string, cmd: Command): void {
-  if (cmd.op === 'noop') return;
+  if (cmd.op === 'noop' || cmd.op === 'expire') return;
   const o = env.opts;
   if (cmd.op === 'get' && o.readMode === 'local') {
     // Deliberately unsafe: any node answers from its own state machine, however stale (the lesson).
@@ -824,7 +859,7 @@ function onClientRequest(s: RaftState, env: RaftEnv, client: string, cmd: Comman
   }
   for (let i = s.lastApplied + 1; i <= lastIndex(s); i++) {
     const c = s.log[i - 1]!.cmd;
-    if (c.op !== 'noop' && c.client === cmd.client && c.seq === cmd.seq) {
+    if (c.op !== 'noop' && c.op !== 'expire' && c.client === cmd.client && c.seq === cmd.seq) {
       s.waiting.set(i, client);
       return;
     }

@@ -434,6 +434,59 @@ export const tests: UiTest[] = [
     },
   },
   {
+    name: '17-locks-and-fencing.consensus: the storage rejects the paused client\'s stale write, and the state panel names the lock\'s holder and token',
+    async run({ wb, screenshot, log }) {
+      await wb.quickOpen('17-locks-and-fencing.consensus');
+      await wb.waitForNotebook();
+      const frame = wb.outputFrame;
+      await wb.clearAllOutputs();
+      await until(wb, 'the outputs to be cleared', async () => (await frame.locator('.cn-output').count().catch(() => 0)) === 0);
+      await wb.runAll();
+      // The last cell (outputs are not in cell order in the output frame: found by what they show).
+      const fenced = frame.locator('.cn-output').filter({ has: frame.locator('.cn-pane-sequence svg text', { hasText: 'rejected: token 2 is older than 4' }) });
+      await untilInView(wb, 'the last cell to show the rejected write', async () => (await fenced.count()) === 1);
+      const texts = (await fenced.locator('.cn-pane-sequence svg text').allTextContents()).map((t) => t.trim());
+      log(`participants: ${[...new Set(texts.filter((t) => ['A', 'B', 'storage'].includes(t)))].join(', ')}; arrow: ${texts.find((t) => t.includes('rejected'))}`);
+      if (!texts.includes('storage')) throw new Error(`the storage is not a participant: ${texts.slice(0, 20).join(' | ')}`);
+      if (!texts.includes('✗ rejected: token 2 is older than 4')) throw new Error(`no arrow says the write was rejected: ${texts.filter((t) => t.startsWith('✗')).join(' | ')}`);
+      // The state panel (at the end of the cell): B holds the lock, with the token the storage saw.
+      // textContent: an output scrolled out of view is hidden, and innerText is then empty.
+      const state = ((await fenced.locator('pre.cn-state').textContent()) ?? '').trim();
+      log(`state panel:\n${state}`);
+      if (!state.split('\n').includes('lock resource-x: held by B, fencing token 4')) throw new Error(`the state panel does not name the lock's holder:\n${state}`);
+      await wb.revealInNotebook(fenced, 'top');
+      await screenshot('locks-fenced-output', fenced);
+      // The unfenced run (the third cell) took the stale write.
+      const unfenced = frame.locator('.cn-output').filter({ has: frame.locator('.cn-pane-sequence svg text', { hasText: 'write storage=from-A (stale)' }) }).first();
+      await untilInView(wb, 'the unfenced run\'s stale write', async () => (await unfenced.count()) === 1);
+      const unfencedTexts = await unfenced.locator('.cn-pane-sequence svg text').allTextContents();
+      if (!unfencedTexts.some((t) => t.trim() === 'ok OK (no token)')) throw new Error(`the unfenced storage did not take the stale write: ${unfencedTexts.filter((t) => t.includes('OK')).join(' | ')}`);
+      await wb.revealInNotebook(unfenced, 'top');
+      await screenshot('locks-unfenced-output', unfenced);
+    },
+  },
+  {
+    name: '18-lease-election.consensus: the paused leader stops leading when it wakes, and the state panel shows the Lease record',
+    async run({ wb, screenshot, log }) {
+      await wb.quickOpen('18-lease-election.consensus');
+      await wb.waitForNotebook();
+      const frame = wb.outputFrame;
+      await wb.clearAllOutputs();
+      await until(wb, 'the outputs to be cleared', async () => (await frame.locator('.cn-output').count().catch(() => 0)) === 0);
+      await wb.runAll();
+      const last = frame.locator('.cn-output').filter({ has: frame.locator('.cn-pane-sequence svg text', { hasText: 'stops leading controller' }) });
+      await untilInView(wb, 'the last cell to show A stop leading', async () => (await last.count()) === 1);
+      const note = (await last.locator('.cn-pane-sequence svg text').allTextContents()).map((t) => t.trim()).find((t) => t.includes('stops leading'));
+      log(`note: ${note}`);
+      if (!/^stops leading controller: not renewed for 25(\.\d+)?s, past renew-deadline 10s$/.test(note ?? '')) throw new Error(`unexpected note: ${note}`);
+      const state = ((await last.locator('pre.cn-state').textContent()) ?? '').trim();
+      log(`state panel:\n${state}`);
+      if (!/^Lease controller: held by B, renewed at [0-9.]+s, 1 transition$/m.test(state)) throw new Error(`the state panel does not show B holding the Lease:\n${state}`);
+      await wb.revealInNotebook(last, 'top');
+      await screenshot('lease-election-output', last);
+    },
+  },
+  {
     name: 'e2e-render500.consensus: ext.render500.ms, Run to a 500-message sequence diagram visible (median of 3)',
     async run({ wb, screenshot, log, figure }) {
       await wb.quickOpen('e2e-render500.consensus');

@@ -392,7 +392,7 @@ export class Harness<State, Opts> {
 
   private clientReceive(c: Client, from: string, m: Extract<Message, { type: 'ClientResponse' }>): void {
     const op = c.op;
-    if (op === null || op.cmd.op === 'noop' || m.seq !== op.cmd.seq || from !== op.target) return;
+    if (op === null || op.cmd.op === 'noop' || op.cmd.op === 'expire' || m.seq !== op.cmd.seq || from !== op.target) return;
     if (m.ok) {
       this.emit({ k: 'client-response', t: 0, client: c.name, node: from, ok: true, seq: m.seq, result: m.result });
       c.last = { ok: true, result: m.result };

@@ -19,7 +19,7 @@ import {
 } from '../../../src/engine/check/linearizable';
 import { defaultClusterOptions } from '../../../src/engine/config';
 import { prngCreate, randInt } from '../../../src/engine/prng';
-import { applyCommand } from '../../../src/engine/raft/node';
+import { applyCommand } from '../../../src/engine/kv/store';
 import { Simulation, worldCreate } from '../../../src/engine/sim';
 import { TraceLog } from '../../../src/engine/tracelog';
 import { MS, S, names } from './helpers';

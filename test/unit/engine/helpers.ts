@@ -7,7 +7,7 @@ import { prngCreate, randInt } from '../../../src/engine/prng';
 import { type RaftEnv, type RaftState, raftCreate } from '../../../src/engine/raft/node';
 import type { ProtocolEnv } from '../../../src/engine/protocol';
 import { Simulation, type World, worldCreate } from '../../../src/engine/sim';
-import type { Command, LogEntry, Message, TraceEvent, TraceInput } from '../../../src/engine/trace';
+import type { ClientCommand, LogEntry, Message, TraceEvent, TraceInput } from '../../../src/engine/trace';
 
 export const MS = 1_000;
 export const S = 1_000_000;
@@ -85,7 +85,7 @@ export function request(c: Cluster, client: string, op: Op, via: string | null =
 }
 
 export function submit(c: Cluster, client: string, op: Op, via: string | null = null): void {
-  c.sim.submit(client, (seq): Command => (op.op === 'put' ? { op: 'put', key: op.key, value: op.value, client, seq } : { op: 'get', key: op.key, client, seq }), via);
+  c.sim.submit(client, (seq): ClientCommand => (op.op === 'put' ? { op: 'put', key: op.key, value: op.value, client, seq } : { op: 'get', key: op.key, client, seq }), via);
 }
 
 export function count(trace: readonly TraceEvent[], pred: (e: TraceEvent) => boolean, from = 0): number {

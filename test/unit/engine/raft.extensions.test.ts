@@ -3,7 +3,8 @@
 // (§6.4), lease reads (§6.4.1), client sessions (§6.3).
 
 import { describe, expect, it } from 'vitest';
-import { type Session, applyCommand, raftReceive, raftRestart } from '../../../src/engine/raft/node';
+import { type Session, applyCommand } from '../../../src/engine/kv/store';
+import { raftReceive, raftRestart } from '../../../src/engine/raft/node';
 import { type Cluster, MS, S, ae, cluster, count, hand, leaderOf, node, quiet, request, runFor, runUntil, rv, submit } from './helpers';
 
 /** 5 nodes; n1 leads; `tweak` sets the options under test. */

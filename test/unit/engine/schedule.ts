@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { type RaftBugs, type ReadMode, defaultClusterOptions, noBugs } from '../../../src/engine/config';
 import { Simulation, type World, worldCreate } from '../../../src/engine/sim';
-import type { Command, TraceEvent } from '../../../src/engine/trace';
+import type { ClientCommand, TraceEvent } from '../../../src/engine/trace';
 import type { TraceLog } from '../../../src/engine/tracelog';
 import { MS, S, leaderOf, names } from './helpers';
 
@@ -260,7 +260,7 @@ export function runSchedule(sc: Schedule, ro: RunOptions = {}): Outcome {
         if (!sim.clientDone(client)) sim.abandon(client, 'superseded');
         const key = `k${f.key}`;
         const value = f.k === 'write' ? String(f.value) : '';
-        sim.submit(client, (seq): Command => (f.k === 'write' ? { op: 'put', key, value, client, seq } : { op: 'get', key, client, seq }), null);
+        sim.submit(client, (seq): ClientCommand => (f.k === 'write' ? { op: 'put', key, value, client, seq } : { op: 'get', key, client, seq }), null);
         break;
       }
     }

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ProtocolName, type RaftBugs, RAFT_BUGS, defaultClusterOptions } from '../../../src/engine/config';
 import { Simulation, type World, worldCreate } from '../../../src/engine/sim';
-import type { Command, LogEntry, Message, TimerKind, TraceEvent } from '../../../src/engine/trace';
+import type { ClientCommand, Command, LogEntry, Message, TimerKind, TraceEvent } from '../../../src/engine/trace';
 import { TraceLog, type TraceView, TraceWindow } from '../../../src/engine/tracelog';
 import { MS, S, names } from './helpers';
 import { type CommonFault, type Schedule, describeSchedule, isCommonFault, playCommonFault, runSchedule, scheduleArb } from './schedule';
@@ -238,7 +238,7 @@ function playProto(r: ProtoRun, sink: Sink): void {
         if (!sim.clientDone(client)) sim.abandon(client, 'superseded');
         const key = `k${f.key}`;
         const value = String(f.value);
-        sim.submit(client, (seq): Command => ({ op: 'put', key, value, client, seq }), f.via === null ? null : at(f.via));
+        sim.submit(client, (seq): ClientCommand => ({ op: 'put', key, value, client, seq }), f.via === null ? null : at(f.via));
         break;
       }
     }

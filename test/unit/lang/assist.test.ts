@@ -44,7 +44,7 @@ describe('completions', () => {
     expect(labels('show log ')).toEqual(['hide', 'from', 'to', 'max']);
     expect(labels('show sequence hide=none ')).toEqual(['from', 'to', 'max']);
     expect(labels('show sequence max=')).toEqual(['500']);
-    expect(labels('A lock r ')).toEqual(['ttl', 'renew']);
+    expect(labels('A lock r ')).toEqual(['ttl', 'renew', 'retry']);
   });
 
   it('nodes and zones where sets go; nodes inside braces', () => {
@@ -67,7 +67,7 @@ describe('completions', () => {
     expect(labels('run until ')).toContain('stable');
     expect(labels('run until leader ')).toEqual(['in', 'n1', 'n2', 'n3', 'within']);
     expect(labels('expect n1 ')).toEqual(['is', 'term', 'commit', 'log', 'has']);
-    expect(labels('expect A ')).toEqual(['got', 'failed', 'token']);
+    expect(labels('expect A ')).toEqual(['got', 'failed', 'token', 'leads']);
     expect(labels('expect n2 is ')).toEqual(['leader', 'follower', 'candidate', 'precandidate', 'down', 'paused']);
     expect(labels('expect term ')).toEqual(['=', '>=', '<=', '>', '<']);
     expect(labels('expect committed x=1 ')).toEqual(['on']);
@@ -102,7 +102,8 @@ describe('hover', () => {
 
   it('a client operation, with its options and availability', () => {
     expect(hover('A put x=1', 1, 3)).toMatch(/^\*\*put\*\* — A write through the leader/);
-    expect(hover('A lock r ttl=1s', 1, 4)).toContain('*Not available yet: it needs the coordination service (locks, fencing tokens, watches, leases).*');
+    expect(hover('A lock r ttl=1s', 1, 4)).toMatch(/^\*\*lock\*\* — Take a lock with a TTL[^]*For raft clusters\./);
+    expect(hover('A watch /config/', 1, 4)).toContain('*Not available yet: it needs watches (a stream of the changes to keys under a prefix).*');
     expect(hover('n1 propose X', 1, 5)).toContain('For paxos, multi-paxos clusters.');
   });
 

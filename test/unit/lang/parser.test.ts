@@ -238,11 +238,13 @@ describe('clients', () => {
   it('the coordination commands parse fully', () => {
     expect(stmt('A lock resource-x ttl=15s renew=5s')).toMatchObject({ kind: 'coordination', op: 'lock', target: 'resource-x', options: [{ key: 'ttl' }, { key: 'renew' }] });
     expect(stmt('A unlock resource-x')).toMatchObject({ op: 'unlock', target: 'resource-x' });
-    expect(stmt('A write storage "v1" token')).toMatchObject({ op: 'write', target: 'storage' });
-    expect(stmt('A write storage "v1"')).toMatchObject({ op: 'write' });
+    expect(stmt('A write storage "v1" token')).toMatchObject({ op: 'write', target: 'storage', value: 'v1', token: true, wait: true });
+    expect(stmt('A write storage "v1"')).toMatchObject({ op: 'write', value: 'v1', token: false });
+    expect(stmt('A lock r ttl=2s within 40s')).toMatchObject({ op: 'lock', options: [{ key: 'ttl' }], withinUs: 40_000_000, wait: true });
+    expect(stmt('A unlock r nowait')).toMatchObject({ op: 'unlock', withinUs: null, wait: false });
     expect(stmt('A watch /config/')).toMatchObject({ op: 'watch', target: '/config/' });
     expect(stmt('A elect controller lease=15s renew-deadline=10s retry=2s')).toMatchObject({ op: 'elect', options: [{ key: 'lease' }, { key: 'renew-deadline' }, { key: 'retry' }] });
-    expect(LOCK_OPTIONS.map((o) => o.name)).toEqual(['ttl', 'renew']);
+    expect(LOCK_OPTIONS.map((o) => o.name)).toEqual(['ttl', 'renew', 'retry']);
     expect(ELECT_OPTIONS.map((o) => o.name)).toEqual(['lease', 'renew-deadline', 'retry']);
   });
 
@@ -296,13 +298,14 @@ describe('expect', () => {
     ['linearizable', { kind: 'linearizable' }, false],
     ['A token 34', { kind: 'token', client: { name: 'A' }, value: 34 }, false],
     ['rejected A write', { kind: 'rejected', client: { name: 'A' }, op: 'write' }, false],
+    ['A leads controller', { kind: 'leads', client: { name: 'A' }, lease: 'controller' }, false],
   ])('expect %s', (text, shape, negated) => {
     expect(fact(text)).toMatchObject({ fact: shape, negated });
   });
 
   it('has a row above for every fact of the table', () => {
     expect(FACTS.map((f) => f.kind).sort()).toEqual(
-      ['leader', 'leader', 'term', 'committed', 'logs-equal', 'safe', 'violation', 'stable', 'role', 'term', 'commit-index', 'log-length', 'has', 'client-got', 'client-failed', 'decided', 'linearizable', 'token', 'rejected'].sort(),
+      ['leader', 'leader', 'term', 'committed', 'logs-equal', 'safe', 'violation', 'stable', 'role', 'term', 'commit-index', 'log-length', 'has', 'client-got', 'client-failed', 'decided', 'linearizable', 'token', 'rejected', 'leads'].sort(),
     );
   });
 

@@ -1,22 +1,28 @@
-// Rule family: availability. Commands whose engine is not built yet (the coordination service) parse, and then fail before anything runs with "… is not
+// Rule family: availability. Commands whose engine is not built yet (watches) parse, and then fail before anything runs with "… is not
 // available yet: it needs …". Commands and facts of another protocol say so, before anything runs.
 import { describe, expect, it } from 'vitest';
 import { FIVE, lastProblems, runCells } from '../helpers';
 
-const COORD = 'the coordination service (locks, fencing tokens, watches, leases)';
+const WATCHES = 'watches (a stream of the changes to keys under a prefix)';
 
 describe('not available yet', () => {
   it.each([
-    ['A lock resource-x ttl=15s renew=5s', `\`lock\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 7],
-    ['A unlock resource-x', `\`unlock\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 9],
-    ['A write storage "v1" token', `\`write\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 8],
-    ['A watch /config/', `\`watch\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 8],
-    ['A elect controller lease=15s', `\`elect\` is not available yet: it needs ${COORD}, which is not built yet.`, 3, 8],
-    ['A put x=1\nexpect A token 34', `\`expect token\` is not available yet: it needs ${COORD}, which is not built yet.`, 8, 18],
-    ['A put x=1\nexpect rejected A write', `\`expect rejected\` is not available yet: it needs ${COORD}, which is not built yet.`, 8, 24],
+    ['A watch /config/', `\`watch\` is not available yet: it needs ${WATCHES}, which is not built yet.`, 3, 8],
   ])('on a Raft cluster: %s', (cell, message, column, endColumn) => {
     const problems = lastProblems([FIVE, cell]);
     expect(problems).toEqual([{ message, line: cell.split('\n').length, column, endColumn }]);
+  });
+
+  it.each([
+    ['A lock r ttl=15s', '`lock` is for raft clusters; this cluster runs multi-paxos.', 3, 7],
+    ['A unlock r', '`unlock` is for raft clusters; this cluster runs multi-paxos.', 3, 9],
+    ['A write storage v1', '`write` is for raft clusters; this cluster runs multi-paxos.', 3, 8],
+    ['A elect controller lease=15s', '`elect` is for raft clusters; this cluster runs multi-paxos.', 3, 8],
+    ['A put x=1\nexpect A leads controller', '`expect leads` is for raft clusters; this cluster runs multi-paxos.', 8, 26],
+    ['A put x=1\nexpect A token 3', '`expect token` is for raft clusters; this cluster runs multi-paxos.', 8, 17],
+    ['A put x=1\nexpect rejected A write', '`expect rejected` is for raft clusters; this cluster runs multi-paxos.', 8, 24],
+  ])('the coordination service runs on Raft (it needs its lessor): %s', (cell, message, column, endColumn) => {
+    expect(lastProblems(['cluster multi-paxos nodes=3', cell])).toEqual([{ message, line: cell.split('\n').length, column, endColumn }]);
   });
 
   it.each([
@@ -37,13 +43,13 @@ describe('not available yet', () => {
   });
 
   it('the rest of such a cell does not run, and the cluster is as it was', () => {
-    const runs = runCells([FIVE, 'crash n1\nA lock r ttl=1s\nrun 5s', 'expect n1 is leader']);
+    const runs = runCells([FIVE, 'crash n1\nA watch /config/\nrun 5s', 'expect n1 is leader']);
     expect(runs[1]!.ok).toBe(false);
     expect(runs[1]!.events.length - runs[1]!.from).toBe(0);
     expect(runs[2]!.ok).toBe(true);
   });
 
   it('a scheduled command is checked too', () => {
-    expect(lastProblems([FIVE, 'at 5s A lock r ttl=1s'])).toEqual([{ message: `\`lock\` is not available yet: it needs ${COORD}, which is not built yet.`, line: 1, column: 9, endColumn: 13 }]);
+    expect(lastProblems([FIVE, 'at 5s A watch /x/'])).toEqual([{ message: `\`watch\` is not available yet: it needs ${WATCHES}, which is not built yet.`, line: 1, column: 9, endColumn: 14 }]);
   });
 });

@@ -17,7 +17,7 @@ describe('options', () => {
   it.each([
     ['cluster raft nodes=3 colour=red', 'Unknown option `colour` for `cluster`. Options: nodes, seed, election-timeout, heartbeat, retry, latency, prevote, check-quorum, read, bug, client-retry, max-batch.', 22, 28],
     ['set nodes=5', 'Unknown option `nodes` for `set`. Options: election-timeout, heartbeat, retry, latency, prevote, check-quorum, read, bug, client-retry, max-batch.', 5, 10],
-    ['A lock r ttl=1s bogus=2', 'Unknown option `bogus` for `lock`. Options: ttl, renew.', 17, 22],
+    ['A lock r ttl=1s bogus=2', 'Unknown option `bogus` for `lock`. Options: ttl, renew, retry.', 17, 22],
     ['cluster raft nodes=3 read=stale', 'Expected `index`, `lease`, `log` or `local` for `read`, found `stale`.', 27, 32],
     ['cluster raft nodes=3 prevote=yes', 'Expected `on` or `off` for `prevote`, found `yes`.', 30, 33],
     ['cluster raft nodes=3 read=index,log', 'Option `read` takes one value, found `index,log`.', 27, 36],

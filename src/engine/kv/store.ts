@@ -1,0 +1,146 @@
+// The replicated state machine that Raft and Multi-Paxos apply their logs to: a key-value store with
+// per-client sessions (exactly-once, dissertation §6.3) and the coordination service's locks (etcd's:
+// a lease per lock, a queue of waiters, the log index of a grant as its fencing token). Deterministic:
+// every node that applies the same commands in the same order holds the same state and gives the same
+// answers. Leases are timed by the leader's lessor (raft/node.ts), which proposes an expiry as a command.
+
+import type { Command } from '../trace';
+
+/** A client's session: its last command applied and the answer it got (dissertation §6.3). */
+export interface Session {
+  seq: number;
+  result: string;
+}
+
+/**
+ * A held lock: who holds it (and the sequence number of the request it was granted to), its fencing
+ * token (the log index of its grant) and its TTL; and the requests queued for it, in order.
+ */
+export interface LockRecord {
+  holder: string;
+  seq: number;
+  token: number;
+  ttlUs: number;
+  waiters: { client: string; seq: number; ttlUs: number }[];
+}
+
+/**
+ * The replicated state machine: a KV store and, for Raft, the coordination service's locks (`locks`;
+ * `index` is the command's log index, a granted lock's fencing token). Sessions make a retried command
+ * take effect once (dissertation §6.3).
+ */
+export function applyCommand(
+  kv: Map<string, string>,
+  sessions: Map<string, Session>,
+  cmd: Command,
+  index = 0,
+  locks: Map<string, LockRecord> | null = null,
+): string {
+  if (cmd.op === 'noop') return '';
+  if (cmd.op === 'expire') {
+    if (locks?.get(cmd.key)?.token !== cmd.token) return 'already released';
+    return `expired${handOver(locks, sessions, cmd.key, index)}`;
+  }
+  const session = sessions.get(cmd.client);
+  if (session !== undefined && session.seq >= cmd.seq) return session.result;
+  let result: string;
+  switch (cmd.op) {
+    case 'put':
+      kv.set(cmd.key, cmd.value);
+      result = 'OK';
+      break;
+    case 'delete':
+      result = kv.delete(cmd.key) ? 'deleted' : 'not found';
+      break;
+    case 'cas': {
+      const cur = kv.get(cmd.key);
+      if (cur === (cmd.expect ?? undefined)) {
+        kv.set(cmd.key, cmd.value);
+        result = 'OK';
+      } else {
+        result = `failed: ${cmd.key}=${cur ?? '(none)'}`;
+      }
+      break;
+    }
+    case 'get':
+      result = kv.get(cmd.key) ?? '(none)';
+      break;
+    case 'lock':
+      result = lockStep(locks, cmd, index);
+      break;
+    case 'unlock': {
+      const held = locks?.get(cmd.key);
+      if (held !== undefined && held.holder === cmd.client && held.token === cmd.token) {
+        result = `unlocked${handOver(locks!, sessions, cmd.key, index)}`;
+      } else {
+        result = held === undefined ? 'not held' : `held by ${held.holder}`;
+      }
+      break;
+    }
+    case 'write':
+      result = 'not a command of the cluster';
+      break;
+  }
+  if (session === undefined) sessions.set(cmd.client, { seq: cmd.seq, result });
+  else {
+    session.seq = cmd.seq;
+    session.result = result;
+  }
+  return result;
+}
+
+/**
+ * `lock`: granted if free (its fencing token is this entry's index), the same token again to its holder,
+ * else queued behind the holder (and those already waiting).
+ */
+function lockStep(locks: Map<string, LockRecord> | null, cmd: Extract<Command, { op: 'lock' }>, index: number): string {
+  if (locks === null) return 'locks need a Raft cluster';
+  const held = locks.get(cmd.key);
+  if (held === undefined) {
+    locks.set(cmd.key, { holder: cmd.client, seq: cmd.seq, token: index, ttlUs: cmd.ttlUs, waiters: [] });
+    return `token ${index}`;
+  }
+  if (held.holder === cmd.client) return `token ${held.token}`;
+  held.waiters.push({ client: cmd.client, seq: cmd.seq, ttlUs: cmd.ttlUs });
+  return `queued behind ${held.holder}`;
+}
+
+/**
+ * The holder lets go (unlock, expiry) at log index `index`: the first waiter still waiting (its client
+ * sent nothing newer since) takes the lock, with `index` as its token, and its session's answer
+ * becomes the grant; with no such waiter the lock is free. Returns what to add to the result.
+ */
+function handOver(locks: Map<string, LockRecord>, sessions: Map<string, Session>, key: string, index: number): string {
+  const lock = locks.get(key)!;
+  for (;;) {
+    const next = lock.waiters.shift();
+    if (next === undefined) {
+      locks.delete(key);
+      return '';
+    }
+    const session = sessions.get(next.client);
+    if (session === undefined || session.seq !== next.seq) continue;
+    lock.holder = next.client;
+    lock.seq = next.seq;
+    lock.token = index;
+    lock.ttlUs = next.ttlUs;
+    session.result = `token ${index}`;
+    return `; ${next.client} takes it, token ${index}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Lease records (a Lease election's key, `lease/NAME`)
+
+/**
+ * A Lease record as the store keeps it: `A@38.213s #1` is held by A, renewed at 38.213 s of virtual
+ * time, after one transition (Kubernetes' holderIdentity, renewTime and leaseTransitions).
+ */
+export function leaseRecord(holder: string, renewUs: number, transitions: number): string {
+  return `${holder}@${Number((renewUs / 1_000_000).toFixed(3))}s #${transitions}`;
+}
+
+export function parseLease(record: string): { holder: string; renew: string; transitions: number } | null {
+  const m = /^(.+)@([0-9.]+s) #(\d+)$/.exec(record);
+  return m === null ? null : { holder: m[1]!, renew: m[2]!, transitions: Number(m[3]) };
+}

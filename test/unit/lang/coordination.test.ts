@@ -1,0 +1,207 @@
+// The coordination service through the cell language: etcd-style locks (a TTL counted by the leader's
+// lessor, keep-alives, a queue of waiters), fencing tokens (the log index of the grant) and a fenced
+// resource (Kleppmann, "How to do distributed locking", 2016), and a client's GC pause.
+import { describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../../../src/engine/trace';
+import { FIVE, lastProblems, runCells, runOk } from './helpers';
+
+const applies = (events: Iterable<TraceEvent>, node: string): Extract<TraceEvent, { k: 'apply' }>[] =>
+  [...events].filter((e): e is Extract<TraceEvent, { k: 'apply' }> => e.k === 'apply' && e.node === node);
+
+const responses = (events: Iterable<TraceEvent>, client: string): Extract<TraceEvent, { k: 'client-response' }>[] =>
+  [...events].filter((e): e is Extract<TraceEvent, { k: 'client-response' }> => e.k === 'client-response' && e.client === client);
+
+describe('locks (etcd: a lease per lock, kept alive by its holder)', () => {
+  it('a free lock is granted, and its fencing token is the log index of the grant', () => {
+    const r = runOk([FIVE, 'A lock r ttl=15s\nexpect A token 2']);
+    const grant = applies(r.events, 'n1').find((e) => e.entry.cmd.op === 'lock')!;
+    expect(grant.index).toBe(2); // after the no-op of term 1
+    expect(grant.result).toBe('token 2');
+    expect(responses(r.events, 'A').map((e) => e.result)).toEqual(['token 2']);
+  });
+
+  it('a request for a held lock waits in a queue; the holder asking again gets its own token', () => {
+    const r = runOk([FIVE, 'A lock r ttl=15s\nB lock r ttl=15s nowait\nA lock r ttl=15s\nrun 1s\nexpect A token 2']);
+    expect(applies(r.events, 'n1').map((e) => e.result)).toEqual(['', 'token 2', 'queued behind A', 'token 2']);
+    expect(responses(r.events, 'B')).toEqual([]);
+  });
+
+  it('unlock hands the lock to the first waiter, whose token is the index of the unlock', () => {
+    const r = runOk([FIVE, 'A lock r ttl=15s\nB lock r ttl=15s nowait\nrun 1s\nA unlock r\nrun 1s\nexpect B token 4']);
+    const results = applies(r.events, 'n2').map((e) => e.result);
+    expect(results).toContain('unlocked; B takes it, token 4');
+    expect(responses(r.events, 'B').map((e) => e.result)).toEqual(['token 4']);
+  });
+
+  it('etcd lessor: without keep-alives the leader expires the lock one TTL after the grant, by its own clock', () => {
+    const r = runOk([FIVE, 'A lock r ttl=2s\nrun 3s']);
+    const n1 = applies(r.events, 'n1');
+    const grant = n1.find((e) => e.entry.cmd.op === 'lock')!;
+    const expiry = n1.find((e) => e.entry.cmd.op === 'expire')!;
+    expect(expiry.result).toBe('expired');
+    const lived = expiry.t - grant.t;
+    // Proposed on the first heartbeat tick past the deadline, then committed: within a heartbeat and a round trip.
+    expect(lived).toBeGreaterThanOrEqual(2_000_000);
+    expect(lived).toBeLessThan(2_000_000 + 50_000 + 30_000);
+  });
+
+  it('keep-alives renew the lock: it outlives its TTL many times over', () => {
+    const r = runOk([FIVE, 'A lock r ttl=2s renew=500ms\nrun 10s']);
+    expect(applies(r.events, 'n1').some((e) => e.entry.cmd.op === 'expire')).toBe(false);
+    const keepAlives = [...r.events].filter((e) => e.k === 'deliver' && e.msg.type === 'KeepAliveResponse' && e.msg.ok);
+    expect(keepAlives.length).toBeGreaterThanOrEqual(19);
+  });
+
+  it('etcd lessor promotion: a new leader gives every lock a whole TTL again', () => {
+    // A's lock (no keep-alives) would expire 2s after its grant; n1 crashes 1.5s in, and the next leader
+    // starts the TTL over when it takes office, so the lock outlives 2s by the time that took.
+    const r = runOk([FIVE, 'A lock r ttl=2s\nrun 1500ms\ncrash n1\nrun until leader within 5s\nrun 2500ms']);
+    const events = [...r.events];
+    const elected = events.find((e) => e.k === 'role' && e.to === 'leader' && e.term === 2)!;
+    const expiry = events.find((e): e is Extract<TraceEvent, { k: 'append' }> => e.k === 'append' && e.entry.cmd.op === 'expire')!;
+    expect(expiry.node).toBe(elected.k === 'role' ? elected.node : '');
+    expect(expiry.t - elected.t).toBeGreaterThanOrEqual(2_000_000);
+  });
+
+  it('a clock that jumps forward on the leader expires a lock early (the lessor reads its local clock)', () => {
+    const r = runOk([FIVE, 'A lock r ttl=10s\nrun 1s\nskew n1 +8s\nrun 2s']);
+    const expiry = applies(r.events, 'n1').find((e) => e.entry.cmd.op === 'expire');
+    expect(expiry).toBeDefined();
+    expect(expiry!.t).toBeLessThan(4_000_000);
+  });
+
+  it('a lock request of a client that gave up is skipped when the lock passes on', () => {
+    const r = runOk([FIVE, 'A lock r ttl=15s\nB lock r ttl=15s within 1s\nB put x=1\nA unlock r\nrun 1s']);
+    expect(applies(r.events, 'n1').map((e) => e.result)).toContain('unlocked');
+  });
+});
+
+describe('a GC pause of the lock holder, and fencing tokens (Kleppmann 2016)', () => {
+  const story = (token: string): string[] => [
+    FIVE,
+    [
+      'A lock resource-x ttl=15s renew=5s',
+      'run 2s',
+      'pause A 20s',
+      'B lock resource-x ttl=15s renew=5s within 20s',
+      `B write storage "from-B" ${token}`,
+      'run 6s',
+      `A write storage "from-A" ${token}`,
+    ].join('\n'),
+  ];
+
+  it('the paused holder keeps believing it holds the lock while the leader expires it and B takes it', () => {
+    const r = runOk(story('token'));
+    const n1 = applies(r.events, 'n1');
+    const expired = n1.find((e) => e.entry.cmd.op === 'expire')!;
+    expect(expired.result).toBe(`expired; B takes it, token ${expired.index}`);
+    // Granted at 0.0x s, last renewed then (A paused at 2s, before its first keep-alive at 5s).
+    expect(expired.t).toBeGreaterThan(15_000_000);
+    expect(expired.t).toBeLessThan(15_200_000);
+    const write = [...r.events].find((e) => e.k === 'client-request' && e.client === 'A' && e.cmd.op === 'write');
+    expect(write?.k === 'client-request' && write.cmd.op === 'write' ? write.cmd.token : null).toBe(2);
+  });
+
+  it('with tokens, the storage rejects the write of the old holder', () => {
+    const r = runOk([...story('token'), 'expect rejected A write\nexpect B token 4']);
+    expect(responses(r.events, 'A').at(-1)!.result).toBe('rejected: token 2 is older than 4');
+  });
+
+  it('without tokens, the storage takes both writes (the TTL alone is unsafe)', () => {
+    expect(lastProblems([...story(''), 'expect rejected A write'])).toEqual([
+      { message: 'Expected rejected A write, found the write accepted: OK (no token) (at 22.053s).', line: 1, column: 8, endColumn: 24 },
+    ]);
+  });
+
+  it('a paused client does nothing until it resumes: its next command waits for it', () => {
+    const r = runOk([FIVE, 'A put x=1\npause A 5s\nA put x=2']);
+    const asked = [...r.events].filter((e) => e.k === 'client-request' && e.client === 'A');
+    expect(asked[1]!.t).toBeGreaterThanOrEqual(5_000_000);
+  });
+});
+
+describe('coordination errors are positioned and change nothing', () => {
+  it('a fenced write needs a token to send', () => {
+    expect(lastProblems([FIVE, 'A put x=1\nA write storage v1 token'])).toEqual([
+      {
+        message: 'A has no fencing token to send: it was never granted a lock. Take one first (`A lock NAME ttl=15s`), or write without `token`.',
+        line: 2, column: 1, endColumn: 25,
+      },
+    ]);
+  });
+
+  it('the resource needs a name of its own', () => {
+    expect(lastProblems([FIVE, 'A write n2 v1'])).toEqual([
+      { message: 'n2 is a node; the resource a fenced write goes to needs its own name, such as `A write storage …`.', line: 1, column: 9, endColumn: 11 },
+    ]);
+  });
+
+  it('unlock of a lock the client does not hold says so, and asks the cluster anyway', () => {
+    const runs = runCells([FIVE, 'A unlock r']);
+    expect(runs[1]!.messages).toEqual(['A unlock r: A does not hold r (as far as it knows), so it asks to release nothing.']);
+    expect(responses(runs[1]!.events, 'A').map((e) => e.result)).toEqual(['not held']);
+  });
+});
+
+describe("Lease election (Kubernetes client-go's LeaderElector over the store)", () => {
+  const leases = (events: Iterable<TraceEvent>): string[] =>
+    [...events].filter((e) => e.k === 'lease').map((e) => (e.k === 'lease' ? `${e.client} ${e.leading ? 'leads' : 'stops'}` : ''));
+
+  it('one of two candidates takes the Lease with a create (a compare-and-swap from no value); the other sees it held', () => {
+    const r = runOk([FIVE, 'A elect controller lease=15s\nB elect controller lease=15s\nrun until A leads controller within 5s\nrun 6s\nexpect not B leads controller']);
+    expect(leases(r.events)).toEqual(['A leads']);
+    const creates = [...r.events].filter((e) => e.k === 'client-request' && e.cmd.op === 'cas' && e.cmd.expect === null);
+    expect(creates.length).toBeGreaterThanOrEqual(1);
+    // The loser's create failed: it saw the winner's record.
+    const failed = responses(r.events, 'B').filter((e) => e.result.startsWith('failed: lease/controller=A@'));
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('the holder renews every retry period; the record changes, so nobody else finds it expired', () => {
+    const r = runOk([FIVE, 'A elect controller lease=6s renew-deadline=4s retry=1s\nB elect controller lease=6s renew-deadline=4s retry=1s\nrun 30s\nexpect A leads controller\nexpect not B leads controller']);
+    const renewals = [...r.events].filter((e) => e.k === 'client-response' && e.client === 'A' && e.result === 'OK');
+    expect(renewals.length).toBeGreaterThanOrEqual(25);
+    expect(leases(r.events)).toEqual(['A leads']);
+  });
+
+  it('client-go: another candidate takes over one lease duration after it last saw the record change, by its own clock', () => {
+    const r = runOk([FIVE, 'A elect controller lease=6s renew-deadline=4s retry=1s\nB elect controller lease=6s renew-deadline=4s retry=1s\nrun until A leads controller within 3s\nrun 2s\ncrash n1 n2 n3 n4 n5\nrestart n1 n2 n3 n4 n5\nrun 500ms\npause A 60s\nrun until B leads controller within 20s']);
+    const events = [...r.events];
+    const lastRenewal = events.filter((e) => e.k === 'client-response' && e.client === 'A' && e.result === 'OK').at(-1)!;
+    const takeover = events.find((e) => e.k === 'lease' && e.client === 'B' && e.leading)!;
+    expect(takeover.t - lastRenewal.t).toBeGreaterThanOrEqual(6_000_000);
+    const record = events.filter((e) => e.k === 'client-request' && e.client === 'B' && e.cmd.op === 'cas').at(-1)!;
+    expect(record.k === 'client-request' && record.cmd.op === 'cas' ? record.cmd.value : '').toMatch(/^B@\d+(\.\d+)?s #1$/);
+  });
+
+  it('a paused leader still believes it leads after another took over (two leaders), until its renew deadline check on waking', () => {
+    const runs = runCells([
+      FIVE,
+      'A elect controller lease=15s\nB elect controller lease=15s\nrun until A leads controller within 5s\npause A 25s\nrun until B leads controller within 30s',
+      'expect A leads controller\nexpect B leads controller',
+      'run until not A leads controller within 30s\nexpect B leads controller',
+    ]);
+    expect(runs.map((r) => r.ok)).toEqual([true, true, true, true]);
+    const stopped = [...runs[3]!.events].find((e) => e.k === 'lease' && e.client === 'A' && !e.leading)!;
+    expect(stopped.k === 'lease' ? stopped.reason : '').toMatch(/^not renewed for 2\d(\.\d+)?s, past renew-deadline 10s$/);
+  });
+
+  it('a leader that cannot renew (the cluster lost its quorum) stops leading once renew-deadline has passed', () => {
+    const r = runOk([FIVE, 'A elect controller lease=15s\nrun until A leads controller within 5s\nrun 3s\ncrash n1 n2 n3\nrun until not A leads controller within 15s']);
+    const events = [...r.events];
+    const lastRenewal = events.filter((e) => e.k === 'client-response' && e.client === 'A' && e.result === 'OK').at(-1)!;
+    const stops = events.find((e) => e.k === 'lease' && e.client === 'A' && !e.leading)!;
+    // Checked on its retry ticks (every 2s): past 10s without a renewal, at the first tick after.
+    expect(stops.t - lastRenewal.t).toBeGreaterThan(10_000_000);
+    expect(stops.t - lastRenewal.t).toBeLessThanOrEqual(12_000_000);
+  });
+
+  it('renew-deadline must be shorter than the lease, and retry shorter than renew-deadline (client-go checks both)', () => {
+    expect(lastProblems([FIVE, 'A elect c lease=10s renew-deadline=10s'])).toEqual([
+      { message: '`renew-deadline` (10s) must be shorter than `lease` (10s): a leader must stop leading before another may take the Lease over.', line: 1, column: 21, endColumn: 39 },
+    ]);
+    expect(lastProblems([FIVE, 'A elect c lease=15s retry=9s'])).toEqual([
+      { message: '`retry` (9s) must be well shorter than `renew-deadline` (10s): under 1/1.2 of it, so a leader tries to renew more than once before it gives up.', line: 1, column: 21, endColumn: 29 },
+    ]);
+  });
+});
