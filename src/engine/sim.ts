@@ -89,6 +89,7 @@ type RarePending =
   | { k: 'client-timer'; client: string; gen: number }
   | { k: 'keepalive'; client: string; lock: string; gen: number }
   | { k: 'elector'; client: string; gen: number }
+  | { k: 'watch'; client: string; gen: number }
   | { k: 'resume'; node: string; gen: number }
   | { k: 'client-resume'; client: string; gen: number };
 
@@ -165,6 +166,25 @@ export interface ClientOp {
 }
 
 /**
+ * A watch of the keys under `prefix`, held open on one member (`node`), as an etcd client does: its
+ * view of those keys is what that member has applied. When the member crashes, cancels the watch or
+ * does not confirm it, the client opens it again on the next member (an etcd client knows them all).
+ */
+export interface ClientWatch {
+  prefix: string;
+  node: string;
+  requireLeader: boolean;
+  created: boolean;
+  /**
+   * The keys under the prefix as the watch has shown them, each with the index of its last change (a
+   * deleted key keeps its index, with no value), so that an event overtaken by a later one is ignored.
+   */
+  view: Map<string, { value: string | null; index: number }>;
+  /** Bumped when the watch is opened afresh, so an older check of it is ignored. */
+  gen: number;
+}
+
+/**
  * A Kubernetes-style Lease election, as client-go's LeaderElector runs it: every `retryUs` the client
  * reads the Lease (a key of the store) and, if it is free, expired or its own, writes itself in as
  * holder with a compare-and-swap. Expiry is judged on the client's own clock from when it last saw
@@ -193,7 +213,7 @@ export interface Elector {
 export interface HeldLock {
   token: number;
   renewUs: number;
-  /** Bumped when the lock is taken afresh or dropped, so an older keep-alive timer is ignored. */
+  /** The grant's generation (`ClientState.lockGen`): a keep-alive timer of another grant is ignored. */
   gen: number;
   /** The last keep-alive had no answer yet: the next one tries another node. */
   unanswered: boolean;
@@ -225,12 +245,16 @@ export interface ClientState {
   last: { seq: number; ok: boolean; result: string } | null;
   /** The locks it believes it holds, by name (until it unlocks or a keep-alive answer says expired). */
   locks: Map<string, HeldLock>;
+  /** The last generation given to a held lock: each grant gets a new one, never reused. */
+  lockGen: number;
   /** The fencing token of its latest grant (null: none yet). */
   token: number | null;
   /** The answer to its latest fenced write. */
   lastWrite: { ok: boolean; result: string } | null;
   /** The Lease election it runs, if any. */
   elector: Elector | null;
+  /** The watch it holds open, if any. */
+  watch: ClientWatch | null;
   /** A GC pause of the client's process: its timers and inbox wait until it resumes, at `resumeUs`. */
   paused: boolean;
   resumeUs: number;
@@ -697,6 +721,8 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
         return this.client(p.client).locks.get(p.lock)?.gen === p.gen ? 0 : -1;
       case 'elector':
         return this.client(p.client).elector?.gen === p.gen ? 0 : -1;
+      case 'watch':
+        return this.client(p.client).watch?.gen === p.gen ? 0 : -1;
       case 'client-resume': {
         const c = this.client(p.client);
         return c.pauseGen === p.gen && c.paused ? 0 : -1;
@@ -778,13 +804,15 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
         return this.clientRetry(c);
       }
       case 'keepalive':
-      case 'elector': {
+      case 'elector':
+      case 'watch': {
         const c = this.client(p.client);
         if (c.paused) {
           c.deferred.push(p);
           return;
         }
-        return p.k === 'keepalive' ? this.keepAlive(c, p.lock) : this.electorTick(c);
+        if (p.k === 'keepalive') return this.keepAlive(c, p.lock);
+        return p.k === 'elector' ? this.electorTick(c) : this.watchCheck(c);
       }
       case 'resume':
         return this.resume(this.slot(p.node));
@@ -846,6 +874,7 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
     this.emitDeliver(p);
     if (m.type === 'ClientResponse') this.clientReceive(c, p.from, m);
     else if (m.type === 'KeepAliveResponse') this.keepAliveAnswered(c, p.from, m);
+    else if (m.type === 'WatchEvent') this.watchEvent(c, p.from, m);
   }
 
   /**
@@ -889,6 +918,8 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
     s.pauseGen++;
     s.deferred = [];
     this.emit({ k: 'fault', t: undefined, fault: 'crash', nodes: [name], detail: 'crash' });
+    // Its clients' watch streams break: they open them again elsewhere.
+    for (const c of this.world.clients) if (c.watch?.node === name) this.watchLost(c);
     if (s.proto === null) raftCrash(s.raft, this);
     else this.protocol!.crash(s.proto.s, this);
   }
@@ -1062,9 +1093,11 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
       retryGen: 0,
       last: null,
       locks: new Map(),
+      lockGen: 0,
       token: null,
       lastWrite: null,
       elector: null,
+      watch: null,
       paused: false,
       resumeUs: -1,
       pauseGen: 0,
@@ -1085,7 +1118,7 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
     const target = via ?? c.leader ?? this.world.opts.nodes[c.guess % this.world.opts.nodes.length]!;
     c.op = { cmd, via, target, attempts: 0, startedUs: this.world.now, lock, elector };
     if (elector === null) c.last = null;
-    if (cmd.op === 'unlock') this.dropLock(c, cmd.key); // no more keep-alives, whatever the answer
+    if (cmd.op === 'unlock') c.locks.delete(cmd.key); // no more keep-alives, whatever the answer
     // The client's own (interned) name: the trace numbers it by address, not by comparing text.
     this.emitClientRequest(c.name, target, cmd);
     this.clientSend(c);
@@ -1168,6 +1201,70 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
     if (op.elector !== null) return this.electorAnswered(c, op.elector, result);
     c.last = { seq, ok, result };
     if (op.cmd.op === 'write') c.lastWrite = { ok, result };
+  }
+
+  // --- watches
+
+  /** Opens a watch of the keys under `prefix` on `via`, or else on the member the client knows. */
+  watch(name: string, prefix: string, via: string | null, requireLeader: boolean): void {
+    const c = this.client(name);
+    const nodes = this.world.opts.nodes;
+    const node = via ?? c.leader ?? nodes[c.guess % nodes.length]!;
+    c.watch = { prefix, node, requireLeader, created: false, view: new Map(), gen: (c.watch?.gen ?? 0) + 1 };
+    this.watchSend(c);
+  }
+
+  private watchSend(c: ClientState): void {
+    const w = c.watch!;
+    this.send(c.name, w.node, { type: 'Watch', prefix: w.prefix, requireLeader: w.requireLeader });
+    queuePush(this.world.queue, this.world.now + this.world.opts.client.retryUs, { k: 'watch', client: c.name, gen: w.gen });
+  }
+
+  /** A retry period after opening it (or losing it): if no member confirms the watch, try the next one. */
+  private watchCheck(c: ClientState): void {
+    const w = c.watch!;
+    if (w.created) return;
+    const nodes = this.world.opts.nodes;
+    w.node = nodes[(nodes.indexOf(w.node) + 1) % nodes.length]!;
+    this.watchSend(c);
+  }
+
+  /** The member crashed or canceled the watch: it is opened again (next retry period). */
+  private watchLost(c: ClientState): void {
+    const w = c.watch!;
+    w.created = false;
+    w.gen++;
+    queuePush(this.world.queue, this.world.now + this.world.opts.client.retryUs, { k: 'watch', client: c.name, gen: w.gen });
+  }
+
+  private watchEvent(c: ClientState, from: string, m: Extract<Message, { type: 'WatchEvent' }>): void {
+    const w = c.watch;
+    if (w === null || from !== w.node || m.prefix !== w.prefix) return;
+    const change = (key: string, value: string | null, index: number): void => {
+      if ((w.view.get(key)?.index ?? -1) < index) w.view.set(key, { value, index });
+    };
+    switch (m.event) {
+      case 'created': {
+        w.created = true;
+        // The member's state as of its applied index: keys it does not hold were deleted by then.
+        const held = new Map(m.snapshot ?? []);
+        for (const [key, seen] of w.view) if (seen.index < m.index && !held.has(key)) change(key, null, m.index);
+        for (const [key, value] of held) change(key, value, m.index);
+        return;
+      }
+      case 'put':
+      case 'delete':
+        change(m.key, m.value, m.index);
+        return;
+      case 'canceled':
+        if (w.created) this.watchLost(c);
+    }
+  }
+
+  /** Whether the client's watch is open on a member. */
+  watching(name: string): boolean {
+    const w = this.world.clientIndex.has(name) ? this.client(name).watch : null;
+    return w !== null && w.created;
   }
 
   // --- a Lease election (client-go's LeaderElector)
@@ -1260,18 +1357,11 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
     }
     const token = Number(result.slice('token '.length));
     c.token = token;
-    const held: HeldLock = { token, renewUs: lock.renewUs, gen: (c.locks.get(cmd.key)?.gen ?? 0) + 1, unanswered: false };
+    // A generation never used before: a keep-alive timer of an earlier grant of this lock stays dead.
+    const held: HeldLock = { token, renewUs: lock.renewUs, gen: ++c.lockGen, unanswered: false };
     c.locks.set(cmd.key, held);
     if (held.renewUs > 0) queuePush(this.world.queue, this.world.now + held.renewUs, { k: 'keepalive', client: c.name, lock: cmd.key, gen: held.gen });
     return true;
-  }
-
-  /** The client stops believing it holds `lock` (it unlocked, or learned that the lock expired). */
-  private dropLock(c: ClientState, lock: string): void {
-    const held = c.locks.get(lock);
-    if (held === undefined) return;
-    c.locks.delete(lock);
-    held.gen++;
   }
 
   /** A keep-alive timer: renew the lock at the leader the client knows (another node if the last one was silent). */
@@ -1296,7 +1386,7 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
       return;
     }
     if (m.result.startsWith('expired')) {
-      this.dropLock(c, m.lock);
+      c.locks.delete(m.lock); // the client learns it lost the lock
       return;
     }
     // Not the leader: ask the one it names, now.

@@ -94,6 +94,25 @@ export type Message =
   | { type: 'KeepAlive'; lock: string; token: number }
   /** `ok`: renewed; otherwise `result` says why: not leader (see `leaderHint`), or the lock is gone. */
   | { type: 'KeepAliveResponse'; lock: string; token: number; ok: boolean; result: string; leaderHint: string | null }
+  /**
+   * A client opens a watch of the keys under `prefix` on the member it sends this to (etcd's Watch);
+   * `requireLeader`: the member cancels it when it has lost its leader (etcd's WithRequireLeader).
+   */
+  | { type: 'Watch'; prefix: string; requireLeader: boolean }
+  /**
+   * What a watch streams: `created` (with `snapshot`, the member's keys under the prefix as of `index`,
+   * its applied index), a `put` or `delete` the member applied at log `index`, or `canceled` (`value`
+   * says why). The client orders them by index, as a stream's order would.
+   */
+  | {
+      type: 'WatchEvent';
+      prefix: string;
+      event: 'created' | 'put' | 'delete' | 'canceled';
+      key: string;
+      value: string | null;
+      index: number;
+      snapshot: [string, string][] | null;
+    }
   // Paxos. `instance` is 0 in single-decree Paxos (there is one decision) and 1, 2, … in Multi-Paxos.
   /** Phase 1a. In Multi-Paxos it covers every instance from `instance` on (the leader's first unchosen). */
   | { type: 'Prepare'; ballot: Ballot; instance: number }

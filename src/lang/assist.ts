@@ -99,7 +99,6 @@ function commandHover(c: CommandSpec): string {
   const lines = [`**${c.name}** — ${c.summary}`, '', '```consensus', c.syntax, '```'];
   if (c.options && c.options.length > 0) lines.push('', ...c.options.map((o) => `- \`${o.name}=${o.placeholder}\` ${o.summary}`));
   if (c.protocols) lines.push('', `For ${c.protocols.join(', ')} clusters.`);
-  if (c.unavailable) lines.push('', `*Not available yet: it needs ${c.unavailable}.*`);
   lines.push('', `Example: \`${c.examples[0]}\``);
   return lines.join('\n');
 }
@@ -112,9 +111,7 @@ function optionHover(c: CommandSpec, o: OptionSpec): string {
 }
 
 function factHover(f: FactSpec): string {
-  const lines = [`**${f.syntax}** — ${f.summary}${f.untilOnly ? ' (for `run until` only)' : f.expectOnly ? ' (for `expect` only)' : ''}.`];
-  if (f.unavailable) lines.push('', `*Not available yet: it needs ${f.unavailable}.*`);
-  return lines.join('\n');
+  return `**${f.syntax}** — ${f.summary}${f.untilOnly ? ' (for `run until` only)' : f.expectOnly ? ' (for `expect` only)' : ''}.`;
 }
 
 function dedupe(items: CompletionItem[]): CompletionItem[] {

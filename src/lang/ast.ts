@@ -57,7 +57,9 @@ export type Fact =
   | { kind: 'token'; client: Ref; value: number }
   | { kind: 'rejected'; client: Ref; op: string }
   /** The client's Lease election: it believes it leads the Lease `lease`. */
-  | { kind: 'leads'; client: Ref; lease: string };
+  | { kind: 'leads'; client: Ref; lease: string }
+  /** The client's watch shows `key` with `value` (`(none)`: without it). */
+  | { kind: 'saw'; client: Ref; key: string; value: string };
 
 export type FactKind = Fact['kind'];
 
@@ -119,6 +121,8 @@ export type Stmt = { span: Span } & (
       value: string;
       token: boolean;
       options: OptionValue[];
+      /** `watch … via NODE`: the member to open the watch on. */
+      via: Ref | null;
       withinUs: number | null;
       wait: boolean;
     }

@@ -84,6 +84,9 @@ export function factText(f: Fact, negated = false): string {
     case 'leads':
       text = `${f.client.name} leads ${f.lease}`;
       break;
+    case 'saw':
+      text = `${f.client.name} saw ${f.key}=${f.value}`;
+      break;
   }
   return negated ? `not ${text}` : text;
 }
@@ -203,6 +206,14 @@ export function evaluateFact(w: World, f: Fact, expand: Expand): FactResult {
       const holder = e.observed === null ? null : (parseLease(e.observed)?.holder ?? null);
       const seen = holder === null ? 'no holder yet' : `${holder} holds it, as ${f.client.name} last saw`;
       return { ok: e.leading, found: `${f.client.name} ${e.leading ? 'leads' : 'does not lead'} ${f.lease} (${seen})` };
+    }
+    case 'saw': {
+      const watch = w.clients.find((x) => x.name === f.client.name)?.watch ?? null;
+      if (watch === null) return { ok: false, found: `${f.client.name} watches nothing` };
+      const value = watch.view.get(f.key)?.value ?? '(none)';
+      const where = watch.created ? `its watch on ${watch.node}` : `its watch, being opened again on ${watch.node},`;
+      const keys = [...watch.view.values()].filter((v) => v.value !== null).length;
+      return { ok: value === f.value, found: `${f.key}=${value}`, detail: `${where} shows ${keys} key${keys === 1 ? '' : 's'} under ${watch.prefix}` };
     }
     case 'stable':
     case 'linearizable':
@@ -428,3 +439,4 @@ function committedWrite(w: World, key: string): { index: number; entry: LogEntry
   });
   return last;
 }
+

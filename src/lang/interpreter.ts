@@ -164,22 +164,15 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
     unknown(r, 'client', known, known.length > 0 ? `the clients so far are ${known.join(', ')}` : 'no command of this scenario used a client yet');
   };
   const expandNames = (refs: NodeSet): string[] => refs.flatMap((r) => (r.name === '*' ? (scope.nodes ?? []) : (scope.zones.get(r.name) ?? [r.name])));
-  const unavailable = (what: string, missing: string, span: Span, after = ''): void => {
-    out.push(diag(`${what} is not available yet: it needs ${missing}, which is not built yet${after}.`, span));
-  };
   /** False (and a diagnostic) when the scenario's protocol is not one of `protocols`. */
-  const protocolOf = (name: string, protocols: readonly Protocol[] | undefined, span: Span, notBuilt = false): boolean => {
+  const protocolOf = (name: string, protocols: readonly Protocol[] | undefined, span: Span): boolean => {
     if (protocols === undefined || scope.protocol === null || protocols.includes(scope.protocol)) return true;
-    out.push(diag(`\`${name}\` is for ${orList([...protocols])} clusters${notBuilt ? ', which are not available yet' : ''}; this cluster runs ${scope.protocol}.`, span));
+    out.push(diag(`\`${name}\` is for ${orList([...protocols])} clusters; this cluster runs ${scope.protocol}.`, span));
     return false;
   };
   const fact = (e: Expectation, where: 'expect' | 'until'): void => {
     const f: Fact = e.fact;
     const spec = factSpecOf(f);
-    if (spec.unavailable !== undefined) {
-      if (protocolOf(`${where} ${f.kind}`, spec.protocols, e.span, true)) unavailable(`\`${where} ${f.kind}\``, spec.unavailable, e.span);
-      return;
-    }
     needCluster(e.span);
     if (!protocolOf(`${where} ${spec.subject === 'node' ? 'NODE ' : ''}${spec.word}`, spec.protocols, e.span)) return;
     switch (f.kind) {
@@ -204,6 +197,7 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
       case 'token':
       case 'rejected':
       case 'leads':
+      case 'saw':
         client(f.client);
         return;
       case 'violation': {
@@ -315,10 +309,8 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
         const name = s.client.name;
         if (scope.nodes?.includes(name)) out.push(diag(`${name} is a node; a client needs its own name, such as \`A ${s.op} …\`.`, s.client.span));
         else if (scope.zones.has(name)) out.push(diag(`${name} is a zone; a client needs its own name, such as \`A ${s.op} …\`.`, s.client.span));
-        if (s.kind === 'client' && s.via) node(s.via);
-        const spec = commandSpec(s.op)!;
-        if (spec.unavailable !== undefined) unavailable(`\`${s.op}\``, spec.unavailable, s.opSpan);
-        else protocolOf(s.op, spec.protocols, s.opSpan);
+        if (s.via) node(s.via);
+        protocolOf(s.op, commandSpec(s.op)!.protocols, s.opSpan);
         if (s.kind === 'coordination' && s.op === 'write') {
           const r = s.target;
           const what = scope.nodes?.includes(r) ? 'a node' : scope.zones.has(r) ? 'a zone' : scope.clients.has(r) || r === name ? 'a client' : null;
@@ -811,8 +803,17 @@ class Exec {
         this.s.submit(name, (seq) => ({ op: 'write', key, value: st.value, token, client: name, seq }), key);
         break;
       }
-      case 'watch':
-        throw new Error(`interpreter: ${st.op} must have been rejected by check`);
+      case 'watch': {
+        const requireLeader = opt('require-leader')?.value === 'on';
+        this.s.watch(name, key, st.via?.name ?? null, requireLeader);
+        if (wait) {
+          const bound = st.withinUs ?? this.opts.clientBoundUs ?? DEFAULT_CLIENT_BOUND_US;
+          if (this.advance(this.w.now + bound, st.span, () => this.s.watching(name)) === 'time') {
+            this.result.messages.push(`${name} watch ${key}: no member confirmed the watch within ${fmtTime(bound)} of virtual time; ${name} keeps trying.`);
+          }
+        }
+        return;
+      }
     }
     if (wait) this.awaitAnswer(st, name, `${name} ${st.op} ${key}`);
   }

@@ -59,8 +59,6 @@ export interface CommandSpec {
   examples: readonly string[];
   /** Only clusters of these protocols have it (all when absent). */
   protocols?: readonly Protocol[];
-  /** Set while the engine part it needs is not built: what it needs. Such a cell fails before it runs. */
-  unavailable?: string;
   /** Parses what follows the command word (and, for client and node forms, the subject before it). */
   parse: (c: Cursor, span: Span, subject: Ref | null, verbSpan: Span) => Stmt;
 }
@@ -115,6 +113,10 @@ export const LOCK_OPTIONS: readonly OptionSpec[] = [
   { name: 'retry', value: 'duration', placeholder: '5s', summary: 'while the request is queued behind another holder, ask after it this often (default 5s; the leader also answers when the lock passes to the client)' },
 ];
 
+export const WATCH_OPTIONS: readonly OptionSpec[] = [
+  { name: 'require-leader', value: 'on-off', placeholder: 'on', summary: "the member cancels the watch once it has gone an election timeout without a leader, and the client opens it on another member (etcd's WithRequireLeader; default off)" },
+];
+
 export const ELECT_OPTIONS: readonly OptionSpec[] = [
   { name: 'lease', value: 'duration', required: true, placeholder: '15s', summary: "the Lease's duration (leaseDurationSeconds): others take it over once it has not changed for this long, by their own clocks" },
   { name: 'renew-deadline', value: 'duration', placeholder: '10s', summary: 'a leader that could not renew for this long stops leading (default 10s; shorter than `lease`)' },
@@ -139,11 +141,9 @@ export interface FactSpec {
   untilOnly?: boolean;
   /** A fact about the whole history so far, to expect, not to wait for. */
   expectOnly?: boolean;
-  unavailable?: string;
   protocols?: readonly Protocol[];
 }
 
-const WATCHES = 'watches (a stream of the changes to keys under a prefix)';
 /** Protocols with leaders; protocols with a replicated log and clients. */
 const LEADERS: readonly Protocol[] = ['raft', 'multi-paxos', 'bully'];
 const LOGS: readonly Protocol[] = ['raft', 'multi-paxos'];
@@ -175,12 +175,13 @@ export const FACTS: readonly FactSpec[] = [
   { kind: 'token', word: 'token', subject: 'client', syntax: 'CLIENT token N', summary: "the fencing token of the client's latest lock grant", protocols: ['raft'] },
   { kind: 'rejected', word: 'rejected', syntax: 'rejected CLIENT write', summary: "a fenced resource rejected the client's latest write", protocols: ['raft'] },
   { kind: 'leads', word: 'leads', subject: 'client', syntax: 'CLIENT leads NAME', summary: 'the client believes it leads the Lease NAME (its `elect`)', protocols: ['raft'] },
+  { kind: 'saw', word: 'saw', subject: 'client', syntax: 'CLIENT saw KEY=VALUE', summary: "the client's watch shows KEY=VALUE (`not CLIENT saw KEY=VALUE`: it shows another value, or none)", protocols: ['raft'] },
 ];
 
 /** Words with a meaning of their own; they cannot name nodes, zones or clients. */
 export const KEYWORDS = [
   'all', 'commit', 'committed', 'decided', 'equal', 'failed', 'got', 'has', 'in', 'is', 'leader', 'leads', 'linearizable', 'log', 'logs',
-  'majority', 'no', 'not', 'nowait', 'on', 'rejected', 'safe', 'stable', 'term', 'token', 'uncommitted', 'until', 'via',
+  'majority', 'no', 'not', 'nowait', 'on', 'rejected', 'safe', 'saw', 'stable', 'term', 'token', 'uncommitted', 'until', 'via',
   'violation', 'within',
 ] as const;
 
@@ -381,11 +382,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     parse: (c, span, who, at) => parseCoordination(c, span, who!, at, 'write', []),
   },
   {
-    name: 'watch', group: 'Clients', form: 'client', syntax: 'CLIENT watch PREFIX',
-    summary: 'Watch keys under a prefix.',
-    examples: ['A watch /config/'],
-    unavailable: WATCHES,
-    parse: (c, span, who, at) => parseCoordination(c, span, who!, at, 'watch', []),
+    name: 'watch', group: 'Clients', form: 'client', syntax: 'CLIENT watch PREFIX [require-leader=on] [via NODE] [within D] [nowait]',
+    summary: "Watch the keys under a prefix, as etcd does: the watch stays open on one member (`via`, or else the leader the client knows), which streams every change it applies; the client's view (`expect CLIENT saw KEY=VALUE`) is that member's. When the member crashes or cancels it, the client opens it on the next member.",
+    options: WATCH_OPTIONS,
+    examples: ['A watch /config/', 'B watch /config/ via n4 require-leader=on'],
+    protocols: ['raft'],
+    parse: (c, span, who, at) => parseCoordination(c, span, who!, at, 'watch', WATCH_OPTIONS),
   },
   {
     name: 'elect', group: 'Clients', form: 'client', syntax: 'CLIENT elect NAME lease=D [renew-deadline=D] [retry=D]',
@@ -655,7 +657,8 @@ export class Cursor {
     const names = specs.map((s) => s.name);
     while (!this.atEnd()) {
       const key = this.peek()!;
-      if (key.kind === 'word' && stopWords.includes(key.text)) break;
+      // The caller reads what follows, and checks the required options itself.
+      if (key.kind === 'word' && stopWords.includes(key.text)) return out;
       if (key.kind !== 'word') this.fail(specs.length > 0 ? `an option such as \`${specs[0]!.name}=${specs[0]!.placeholder.split('|')[0]}\`` : 'end of line');
       const spec = specs.find((s) => s.name === key.text);
       if (spec === undefined) {
@@ -966,14 +969,19 @@ function parseClientOp(c: Cursor, span: Span, client: Ref, opSpan: Span, op: Cli
 }
 
 /** The end of a client command: `[via NODE] [within D] [nowait]` (`via` only where `viaAllowed`). */
-function parseWaitTail(c: Cursor, viaAllowed: boolean): { via: Ref | null; withinUs: number | null; wait: boolean } {
-  let via: Ref | null = null;
-  let withinUs: number | null = null;
-  let wait = true;
-  const seen = new Set<string>();
+function parseWaitTail(
+  c: Cursor,
+  viaAllowed: boolean,
+  beforeOption = false,
+  seen = new Set<string>(),
+  into: { via: Ref | null; withinUs: number | null; wait: boolean } = { via: null, withinUs: null, wait: true },
+): { via: Ref | null; withinUs: number | null; wait: boolean } {
+  let { via, withinUs, wait } = into;
   const words = viaAllowed ? ['via', 'within', 'nowait'] : ['within', 'nowait'];
   while (!c.atEnd()) {
     const t = c.peek()!;
+    // With options after it (`watch /config/ via n1 require-leader=on`), it stops at the next option.
+    if (beforeOption && t.kind === 'word' && !words.includes(t.text) && c.peek(1)?.kind === 'sym' && c.peek(1)?.text === '=') break;
     if (t.kind !== 'word' || !words.includes(t.text)) c.fail(`${words.map((w) => `\`${w}\``).join(', ')} or end of line`);
     if (seen.has(t.text)) throw new LangError(`\`${t.text}\` is given twice.`, t.span);
     seen.add(t.text);
@@ -1001,9 +1009,23 @@ function parseCoordination(c: Cursor, span: Span, client: Ref, opSpan: Span, op:
       token = true;
     }
   }
-  const options = c.options(specs, op, null, ['within', 'nowait']);
-  const { withinUs, wait } = parseWaitTail(c, false);
-  return { kind: 'coordination', span, client, op, opSpan, target, value, token, options, withinUs, wait };
+  // Options and the words that end a client command, in any order.
+  const tailWords = op === 'watch' ? ['via', 'within', 'nowait'] : ['within', 'nowait'];
+  const options: OptionValue[] = [];
+  const seen = new Set<string>();
+  let tail = { via: null as Ref | null, withinUs: null as number | null, wait: true };
+  while (!c.atEnd()) {
+    const more = c.options(specs, op, null, tailWords);
+    for (const o of more) {
+      if (options.some((x) => x.key === o.key)) throw new LangError(`Option \`${o.key}\` is given twice.`, o.keySpan);
+      options.push(o);
+    }
+    tail = parseWaitTail(c, op === 'watch', true, seen, tail);
+  }
+  const missing = specs.find((s) => s.required && !options.some((o) => o.key === s.name));
+  if (missing !== undefined) c.fail(orList(missing.placeholder.split('|').map((p) => `\`${missing.name}=${p}\``)));
+  const { via, withinUs, wait } = tail;
+  return { kind: 'coordination', span, client, op, opSpan, target, value, token, options, via, withinUs, wait };
 }
 
 function parseShow(c: Cursor, span: Span): Stmt {
@@ -1156,6 +1178,11 @@ function subjectFact(c: Cursor, t: Token): Fact {
       return { kind: 'client-failed', client: who };
     case 'leads':
       return { kind: 'leads', client: who, lease: c.value('the name of a Lease').text };
+    case 'saw': {
+      const key = c.value('a key').text;
+      c.sym('=', '`=` and a value, such as `/config/x=1`');
+      return { kind: 'saw', client: who, key, value: c.value('a value').text };
+    }
     default:
       return { kind: 'token', client: who, value: c.int('a token number', 0, 1e9).n };
   }

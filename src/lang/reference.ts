@@ -9,7 +9,6 @@ const GROUPS: readonly CommandGroup[] = ['Cluster', 'Faults', 'Time', 'Clients',
 /** Backticks around code, with `|` escaped for a Markdown table cell. */
 const code = (s: string, inTable = true): string => `\`${inTable ? s.replace(/\|/g, '\\|') : s}\``;
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
-const NOT_BUILT = ' †';
 
 export function languageReference(): string {
   const out: string[] = [
@@ -26,7 +25,6 @@ export function languageReference(): string {
     '- **Sets**: a node `n1`, `{n1 n2}`, a zone name, or `*` (every node, in links). **Links**: `A -> B`, `A <-> B`.',
     '- **Facts** are what `expect [not] FACT` asserts and `run until FACT` waits for (table below).',
     '- Names are checked before anything runs: a typo fails the cell with no event, and a "did you mean".',
-    '- † marks what is not available yet (its engine is not built): such a cell fails before it runs.',
     '- Golden tests: a cell whose first line is `# expect-error: TEXT` must fail with a message containing',
     '  TEXT; `# known-bug: WHY` marks a cell that fails today because of an engine bug.',
   ];
@@ -35,15 +33,15 @@ export function languageReference(): string {
     out.push('', `## ${group}`, '');
     if (specs.length === 1) {
       const c = specs[0]!;
-      out.push(`${code(c.syntax, false)}${c.unavailable ? NOT_BUILT : ''}: ${summary(c)} Example: ${code(c.examples[0]!, false)}`);
+      out.push(`${code(c.syntax, false)}: ${summary(c)} Example: ${code(c.examples[0]!, false)}`);
     } else {
       out.push('| Syntax | What it does | Example |', '| --- | --- | --- |');
-      for (const c of specs) out.push(`| ${code(c.syntax)}${c.unavailable ? NOT_BUILT : ''} | ${cell(summary(c))} | ${code(c.examples[0]!)} |`);
+      for (const c of specs) out.push(`| ${code(c.syntax)} | ${cell(summary(c))} | ${code(c.examples[0]!)} |`);
     }
     for (const c of specs) if (c.options && c.options.length > 0 && c.name !== 'set') out.push('', optionsLine(c, c.options));
     if (group === 'Expectations') {
       out.push('', '| Fact | Holds when |', '| --- | --- |');
-      for (const f of FACTS) out.push(`| ${code(f.syntax)}${f.unavailable ? NOT_BUILT : ''} | ${cell(f.summary)}${f.untilOnly ? ' (`run until` only)' : f.expectOnly ? ' (`expect` only)' : ''} |`);
+      for (const f of FACTS) out.push(`| ${code(f.syntax)} | ${cell(f.summary)}${f.untilOnly ? ' (`run until` only)' : f.expectOnly ? ' (`expect` only)' : ''} |`);
     }
   }
   return `${out.join('\n')}\n`;

@@ -55,6 +55,7 @@ export function isResponse(msg: Message): boolean {
     case 'AppendEntriesResponse':
     case 'ClientResponse':
     case 'KeepAliveResponse':
+    case 'WatchEvent':
     case 'Promise':
     case 'Accepted':
     case 'Nack':
@@ -114,6 +115,10 @@ export function messageLabel(msg: Message): string {
       return `KeepAlive ${msg.lock} #${msg.token}`;
     case 'KeepAliveResponse':
       return clientResultLabel(msg.ok, msg.result, msg.leaderHint);
+    case 'Watch':
+      return `Watch ${msg.prefix}${msg.requireLeader ? ' (require leader)' : ''}`;
+    case 'WatchEvent':
+      return watchEventLabel(msg);
     case 'Prepare':
       return `Prepare ${ballotLabel(msg.ballot)}${msg.instance === 0 ? '' : ` from i${msg.instance}`}`;
     case 'Promise': {
@@ -145,6 +150,20 @@ export function messageLabel(msg: Message): string {
       return 'Alive';
     case 'Coordinator':
       return msg.renew ? 'Coordinator (heartbeat)' : 'Coordinator';
+  }
+}
+
+/** `watching /config/ (at i4: /config/x=1)`, `▸ /config/x=2 (i7)`, `▸ deleted /config/x (i9)`, `✗ watch canceled: no leader`. */
+function watchEventLabel(msg: Extract<Message, { type: 'WatchEvent' }>): string {
+  switch (msg.event) {
+    case 'created':
+      return `watching ${msg.prefix} (at i${msg.index}: ${(msg.snapshot ?? []).map(([k, v]) => `${k}=${v}`).join(', ') || 'no keys'})`;
+    case 'canceled':
+      return `✗ watch canceled: ${msg.value ?? ''}`;
+    case 'put':
+      return `▸ ${msg.key}=${msg.value ?? ''} (i${msg.index})`;
+    case 'delete':
+      return `▸ deleted ${msg.key} (i${msg.index})`;
   }
 }
 

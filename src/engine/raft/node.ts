@@ -39,6 +39,12 @@ export interface RaftEnv {
   traceTimer(node: number, timer: 'election' | 'heartbeat'): void;
 }
 
+interface Watcher {
+  client: string;
+  prefix: string;
+  requireLeader: boolean;
+}
+
 interface PendingRead {
   client: string;
   seq: number;
@@ -106,6 +112,8 @@ export interface RaftState {
   lessor: Map<string, number>;
   /** Locks whose expiry this leader has proposed and not yet applied (each is proposed once). */
   expiring: Set<string>;
+  /** The watches clients opened on this member (volatile: a crash ends them). */
+  watchers: Watcher[];
   /** The entries array of the last AppendEntries with entries, and the index before its first entry. */
   lastSlice: LogEntry[];
   lastSlicePrev: number;
@@ -141,6 +149,7 @@ export function raftCreate(id: string, peers: string[]): RaftState {
     locks: new Map(),
     lessor: new Map(),
     expiring: new Set(),
+    watchers: [],
     lastSlice: [],
     lastSlicePrev: -1,
   };
@@ -214,6 +223,7 @@ function resetVolatile(s: RaftState): void {
   s.locks = new Map();
   s.lessor = new Map();
   s.expiring = new Set();
+  s.watchers = [];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -231,6 +241,8 @@ export function raftTimer(s: RaftState, env: RaftEnv, kind: 'election' | 'heartb
     return;
   }
   if (s.role === 'leader') return;
+  // A whole election timeout without a leader: watches that require one end (etcd's WithRequireLeader).
+  if (s.watchers.length > 0) cancelLeaderlessWatches(s, env);
   if (env.opts.prevote) becomePreCandidate(s, env);
   else becomeCandidate(s, env, 'election timeout');
 }
@@ -398,6 +410,8 @@ export function raftReceive(s: RaftState, env: RaftEnv, from: string, m: Message
       return onClientRequest(s, env, from, m.cmd);
     case 'KeepAlive':
       return onKeepAlive(s, env, from, m);
+    case 'Watch':
+      return onWatch(s, env, from, m);
     case 'ClientResponse':
       return;
   }
@@ -770,6 +784,7 @@ function applyCommitted(s: RaftState, env: RaftEnv): void {
     const result = applyCommand(s.kv, s.sessions, cmd, index, s.locks);
     env.traceApply(s.self, index, entry, result);
     if (cmd.op === 'lock' || cmd.op === 'unlock' || cmd.op === 'expire') lessorApplied(s, env, cmd, index);
+    else if (s.watchers.length > 0) notifyWatchers(s, env, cmd, index, result);
     const waiter = s.waiting.size === 0 ? undefined : s.waiting.get(index);
     if (waiter !== undefined) {
       s.waiting.delete(index);
@@ -829,6 +844,38 @@ function onKeepAlive(s: RaftState, env: RaftEnv, client: string, m: Extract<Mess
   if (s.expiring.has(m.lock)) return answer(false, 'expired; its TTL ran out');
   s.lessor.set(m.lock, env.localNow(s.self) + lock.ttlUs);
   answer(true, `renewed for ${fmtUs(lock.ttlUs)}`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Watches (etcd's): a member streams the changes it applies to the keys under a prefix
+
+function onWatch(s: RaftState, env: RaftEnv, client: string, m: Extract<Message, { type: 'Watch' }>): void {
+  s.watchers = s.watchers.filter((w) => w.client !== client);
+  s.watchers.push({ client, prefix: m.prefix, requireLeader: m.requireLeader });
+  // What the member holds now comes with the confirmation, so the client's view starts whole.
+  const snapshot = [...s.kv.entries()].filter(([k]) => k.startsWith(m.prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  env.send(s.id, client, { type: 'WatchEvent', prefix: m.prefix, event: 'created', key: m.prefix, value: null, index: s.lastApplied, snapshot });
+}
+
+/** After an entry is applied: each watch of a key it changed gets the change. */
+function notifyWatchers(s: RaftState, env: RaftEnv, cmd: Command, index: number, result: string): void {
+  if (cmd.op !== 'put' && cmd.op !== 'delete' && cmd.op !== 'cas') return;
+  const changed = cmd.op === 'put' || (cmd.op === 'delete' && result === 'deleted') || (cmd.op === 'cas' && result === 'OK');
+  if (!changed) return;
+  const value = s.kv.get(cmd.key) ?? null;
+  for (const w of s.watchers) {
+    if (!cmd.key.startsWith(w.prefix)) continue;
+    env.send(s.id, w.client, { type: 'WatchEvent', prefix: w.prefix, event: value === null ? 'delete' : 'put', key: cmd.key, value, index, snapshot: null });
+  }
+}
+
+function cancelLeaderlessWatches(s: RaftState, env: RaftEnv): void {
+  const kept: Watcher[] = [];
+  for (const w of s.watchers) {
+    if (!w.requireLeader) kept.push(w);
+    else env.send(s.id, w.client, { type: 'WatchEvent', prefix: w.prefix, event: 'canceled', key: w.prefix, value: 'no leader', index: s.lastApplied, snapshot: null });
+  }
+  s.watchers = kept;
 }
 
 // ---------------------------------------------------------------------------------------------------

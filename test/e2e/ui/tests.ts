@@ -487,6 +487,25 @@ export const tests: UiTest[] = [
     },
   },
   {
+    name: '19-watches.consensus: the member cut off cancels the watch that requires a leader, and the client catches up on another',
+    async run({ wb, screenshot, log }) {
+      await wb.quickOpen('19-watches.consensus');
+      await wb.waitForNotebook();
+      const frame = wb.outputFrame;
+      await wb.clearAllOutputs();
+      await until(wb, 'the outputs to be cleared', async () => (await frame.locator('.cn-output').count().catch(() => 0)) === 0);
+      await wb.runAll();
+      const cut = frame.locator('.cn-output').filter({ has: frame.locator('.cn-pane-sequence svg text', { hasText: 'watch canceled: no leader' }) });
+      await untilInView(wb, 'the cell that cuts n2 off to show the canceled watch', async () => (await cut.count()) === 1);
+      const texts = (await cut.locator('.cn-pane-sequence svg text').allTextContents()).map((t) => t.trim());
+      const reopened = texts.find((t) => t.startsWith('watching /config/ (at i5: '));
+      log(`${texts.find((t) => t.includes('canceled'))} → ${reopened}`);
+      if (reopened !== 'watching /config/ (at i5: /config/replicas=3, /config/timeout=20s)') throw new Error(`the watch was not opened again with the new value: ${texts.filter((t) => t.startsWith('watching')).join(' | ')}`);
+      await wb.revealInNotebook(cut, 'top');
+      await screenshot('watches-require-leader-output', cut);
+    },
+  },
+  {
     name: 'e2e-render500.consensus: ext.render500.ms, Run to a 500-message sequence diagram visible (median of 3)',
     async run({ wb, screenshot, log, figure }) {
       await wb.quickOpen('e2e-render500.consensus');

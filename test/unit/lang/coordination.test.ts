@@ -70,6 +70,13 @@ describe('locks (etcd: a lease per lock, kept alive by its holder)', () => {
     expect(expiry!.t).toBeLessThan(4_000_000);
   });
 
+  it('a keep-alive timer of a lock the client let go does not live on in a new grant (regression: it fired at one instant forever)', () => {
+    // Taken with keep-alives, released, taken again without: the first grant's timer must be dead.
+    const r = runOk([FIVE, 'A lock r ttl=1s renew=500ms\nA unlock r\nA lock r ttl=1s\nrun 1s']);
+    const keepAlives = [...r.events].filter((e) => e.k === 'send' && e.msg.type === 'KeepAlive');
+    expect(keepAlives).toEqual([]);
+  });
+
   it('a lock request of a client that gave up is skipped when the lock passes on', () => {
     const r = runOk([FIVE, 'A lock r ttl=15s\nB lock r ttl=15s within 1s\nB put x=1\nA unlock r\nrun 1s']);
     expect(applies(r.events, 'n1').map((e) => e.result)).toContain('unlocked');
@@ -203,5 +210,41 @@ describe("Lease election (Kubernetes client-go's LeaderElector over the store)",
     expect(lastProblems([FIVE, 'A elect c lease=15s retry=9s'])).toEqual([
       { message: '`retry` (9s) must be well shorter than `renew-deadline` (10s): under 1/1.2 of it, so a leader tries to renew more than once before it gives up.', line: 1, column: 21, endColumn: 29 },
     ]);
+  });
+});
+
+describe('watches (etcd: a stream of the changes one member applies)', () => {
+  const watchEvents = (events: Iterable<TraceEvent>, client: string): Extract<TraceEvent, { k: 'deliver' }>['msg'][] =>
+    [...events].flatMap((e) => (e.k === 'deliver' && e.to === client && e.msg.type === 'WatchEvent' ? [e.msg] : []));
+
+  it("a watch starts from the member's keys under the prefix and then streams every change it applies", () => {
+    const r = runOk([FIVE, 'C put /config/x=1\nC put /other=1\nrun 100ms\nA watch /config/ via n2\nexpect A saw /config/x=1\nC put /config/y=2\nC delete /config/x\nrun 100ms\nexpect A saw /config/y=2\nexpect not A saw /config/x=1']);
+    const events = watchEvents(r.events, 'A');
+    expect(events[0]).toMatchObject({ event: 'created', snapshot: [['/config/x', '1']] });
+    expect(events.slice(1).map((m) => (m.type === 'WatchEvent' ? `${m.event} ${m.key}` : ''))).toEqual(['put /config/y', 'delete /config/x']);
+  });
+
+  it('a watch on a member cut off from the leader goes stale: it shows the old value while the others see the new (etcd)', () => {
+    const r = runOk([FIVE, 'C put /config/x=1\nrun 100ms\nA watch /config/ via n2\nB watch /config/ via n3\nisolate n2\nC put /config/x=2\nrun 2s\nexpect B saw /config/x=2\nexpect A saw /config/x=1']);
+    expect(r.ok).toBe(true);
+  });
+
+  it("require-leader: the member cancels the watch after an election timeout without a leader, and the client catches up on the next (etcd's WithRequireLeader)", () => {
+    const r = runOk([FIVE, 'C put /config/x=1\nA watch /config/ via n2 require-leader=on\nisolate n2\nC put /config/x=2\nrun 2s\nexpect A saw /config/x=2']);
+    const events = watchEvents(r.events, 'A');
+    expect(events.map((m) => (m.type === 'WatchEvent' ? m.event : ''))).toEqual(['created', 'canceled', 'created']);
+  });
+
+  it("a member's crash breaks the stream: the client opens the watch again on the next member", () => {
+    const r = runOk([FIVE, 'A watch /config/ via n2\ncrash n2\nC put /config/x=2\nrun 2s\nexpect A saw /config/x=2']);
+    const opened = [...r.events].filter((e) => e.k === 'send' && e.from === 'A' && e.msg.type === 'Watch').map((e) => (e.k === 'send' ? e.to : ''));
+    expect(opened).toEqual(['n2', 'n3']);
+  });
+
+  it('an event overtaken in flight by a later one does not take the view back (the client orders them by index)', () => {
+    // The three puts reach the leader as x=3, x=2, x=1 (indexes 2, 3, 4); n3's events for 3 and 4 arrive as 4, 3.
+    const r = runOk([FIVE, 'set latency=1ms..40ms\nA watch /config/ via n3\nC put /config/x=1 nowait\nrun 5ms\nD put /config/x=2 nowait\nrun 5ms\nE put /config/x=3\nrun 500ms\nexpect A saw /config/x=1']);
+    const indexes = watchEvents(r.events, 'A').map((m) => (m.type === 'WatchEvent' ? m.index : -1));
+    expect(indexes).toEqual([0, 2, 4, 3]);
   });
 });

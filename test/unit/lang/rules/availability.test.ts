@@ -1,18 +1,8 @@
-// Rule family: availability. Commands whose engine is not built yet (watches) parse, and then fail before anything runs with "… is not
-// available yet: it needs …". Commands and facts of another protocol say so, before anything runs.
+// Rule family: availability. Commands and facts of another protocol say so, before anything runs.
 import { describe, expect, it } from 'vitest';
 import { FIVE, lastProblems, runCells } from '../helpers';
 
-const WATCHES = 'watches (a stream of the changes to keys under a prefix)';
-
-describe('not available yet', () => {
-  it.each([
-    ['A watch /config/', `\`watch\` is not available yet: it needs ${WATCHES}, which is not built yet.`, 3, 8],
-  ])('on a Raft cluster: %s', (cell, message, column, endColumn) => {
-    const problems = lastProblems([FIVE, cell]);
-    expect(problems).toEqual([{ message, line: cell.split('\n').length, column, endColumn }]);
-  });
-
+describe('commands of another protocol', () => {
   it.each([
     ['A lock r ttl=15s', '`lock` is for raft clusters; this cluster runs multi-paxos.', 3, 7],
     ['A unlock r', '`unlock` is for raft clusters; this cluster runs multi-paxos.', 3, 9],
@@ -21,6 +11,8 @@ describe('not available yet', () => {
     ['A put x=1\nexpect A leads controller', '`expect leads` is for raft clusters; this cluster runs multi-paxos.', 8, 26],
     ['A put x=1\nexpect A token 3', '`expect token` is for raft clusters; this cluster runs multi-paxos.', 8, 17],
     ['A put x=1\nexpect rejected A write', '`expect rejected` is for raft clusters; this cluster runs multi-paxos.', 8, 24],
+    ['A watch /config/', '`watch` is for raft clusters; this cluster runs multi-paxos.', 3, 8],
+    ['A put x=1\nexpect A saw /config/x=1', '`expect saw` is for raft clusters; this cluster runs multi-paxos.', 8, 26],
   ])('the coordination service runs on Raft (it needs its lessor): %s', (cell, message, column, endColumn) => {
     expect(lastProblems(['cluster multi-paxos nodes=3', cell])).toEqual([{ message, line: cell.split('\n').length, column, endColumn }]);
   });
@@ -43,13 +35,13 @@ describe('not available yet', () => {
   });
 
   it('the rest of such a cell does not run, and the cluster is as it was', () => {
-    const runs = runCells([FIVE, 'crash n1\nA watch /config/\nrun 5s', 'expect n1 is leader']);
+    const runs = runCells([FIVE, 'crash n1\nn1 propose X\nrun 5s', 'expect n1 is leader']);
     expect(runs[1]!.ok).toBe(false);
     expect(runs[1]!.events.length - runs[1]!.from).toBe(0);
     expect(runs[2]!.ok).toBe(true);
   });
 
   it('a scheduled command is checked too', () => {
-    expect(lastProblems([FIVE, 'at 5s A watch /x/'])).toEqual([{ message: `\`watch\` is not available yet: it needs ${WATCHES}, which is not built yet.`, line: 1, column: 9, endColumn: 14 }]);
+    expect(lastProblems([FIVE, 'at 5s n1 propose X'])).toEqual([{ message: '`propose` is for paxos or multi-paxos clusters; this cluster runs raft.', line: 1, column: 10, endColumn: 17 }]);
   });
 });
