@@ -249,6 +249,11 @@ function main(): void {
     );
   }
   f['explore.seedsPerMinPerCore'] = Math.round((EXPLORE_RUNS / median(exploreMs)) * 60_000);
+  if (!quick) {
+    const speedups = exploreSpeedups(exploreCells);
+    f['explore.speedup2workers'] = speedups.workers;
+    f['explore.speedup2processes'] = speedups.processes;
+  }
 
   Object.assign(f, extensionFigures());
 
@@ -267,6 +272,35 @@ function main(): void {
  * packaged .vsix when `npm run package` made one, and the time to load the bundle and run activate()
  * against a stand-in `vscode` module (our own cost; VS Code's part is measured by the E2E harness).
  */
+/**
+ * The same exploration (1,000 runs of the cells above) by the CLI on one worker thread, on two worker
+ * threads, and as two shard processes at once (\`--shard 1/2\` and \`2/2\`: what two cores give this
+ * workload on this machine, the control), interleaved, three of each. Returns the median time on one
+ * over the median on two threads, and over the median of the two processes. Each CLI start (some 0.1 s)
+ * is in all three.
+ */
+function exploreSpeedups(cells: readonly string[]): { workers: number; processes: number } {
+  const root = path.resolve(__dirname, '..');
+  const cli = path.join(root, 'dist', 'cli.js');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cn-bench-')), 'explore.consensus');
+  fs.writeFileSync(file, cells.map((c) => `\`\`\`consensus\n${c}\n\`\`\``).join('\n\n'));
+  const explore = (args: string): string => `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} explore ${JSON.stringify(file)} --seeds 1000 ${args} > /dev/null`;
+  const time = (command: string): number =>
+    timeMs(() => {
+      const r = childProcess.spawnSync('sh', ['-c', command], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`bench: \`${command}\` failed: ${r.stderr}`);
+    });
+  const one: number[] = [];
+  const threads: number[] = [];
+  const processes: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    one.push(time(explore('--workers 1')));
+    threads.push(time(explore('--workers 2')));
+    processes.push(time(`${explore('--shard 1/2')} & ${explore('--shard 2/2')} & wait`));
+  }
+  return { workers: round(median(one) / median(threads), 2), processes: round(median(one) / median(processes), 2) };
+}
+
 function extensionFigures(): Figures {
   const out: Figures = {};
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-bench-'));

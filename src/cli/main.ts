@@ -12,9 +12,12 @@ import { DEFAULT_EXEC, Session } from '../lang/session';
 import { notebookMarkdown } from '../views/markdown';
 import { buildPayload } from '../views/payload';
 import { findChrome, openDrawer } from './images';
+import { type ExploreShardReport, type WorkerJob, exploreShard, exploreShards, merge } from './explore';
+import { exploreFoundText, exploreHeldText } from '../lang/explore';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 /** The commands (each has its --help text below). */
-const COMMANDS: readonly string[] = ['run', 'check', 'export'];
+const COMMANDS: readonly string[] = ['run', 'check', 'export', 'explore', 'merge'];
 
 const HELP: Record<string, string> = {
   main: `consensus-notebook — run .consensus notebooks headless, check them, export their diagrams
@@ -23,7 +26,8 @@ Usage:
   consensus-notebook run FILE… [--seed N] [--json]
   consensus-notebook check FILE…
   consensus-notebook export FILE… [--format md|mmd|svg|png] [--out DIR] [--theme default|dark]
-  consensus-notebook explore FILE …        (not built yet)
+  consensus-notebook explore FILE [--explore K] [--seeds N] [--shard K/N] [--workers W] [--json]
+  consensus-notebook merge REPORT.json…
   consensus-notebook COMMAND --help
 
 Exit codes: 0 all expectations held, 1 a cell failed (error, failed expectation, broken invariant),
@@ -53,6 +57,25 @@ Runs each notebook and writes its diagrams to DIR (default: the current folder):
   png   likewise, as PNG images
 The output is deterministic: the same notebook gives the same bytes.
 `,
+  explore: `consensus-notebook explore FILE [--explore K] [--seeds N] [--shard K/N] [--workers W] [--json]
+
+Runs the notebook's K-th \`explore\` line (default the first) as its cell would, from where the cells
+above it leave the cluster, and prints what it found: the lowest-numbered run that broke an invariant
+or linearizability, shrunk, as lines to paste into a cell. Exit code 1 when it found one.
+  --seeds N     how many runs in all (default: the line's \`seeds=\`)
+  --shard K/N   play only shard K of N: the runs r with (r - 1) mod N = K - 1, so N machines (a CI
+                matrix, indexed batch jobs) share the runs; \`merge\` combines their --json reports
+  --workers W   spread the runs over W worker threads (default 1)
+  --json        print the report as JSON (what \`merge\` reads)
+Runs are independent and each follows from the cluster's seed and its number, so the finding is the
+same however the runs are spread: in the notebook, on W workers, or in N shards merged.
+`,
+  merge: `consensus-notebook merge REPORT.json…
+
+Combines the --json reports of the shards of one exploration (\`explore --shard K/N --json\`): the runs
+add up and the lowest-numbered finding wins. Prints the result as \`explore\` does (with --json, as JSON);
+exit code 1 when a shard found something.
+`,
 };
 
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -65,7 +88,7 @@ interface Args {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['--seed', '--format', '--out', '--theme']);
+const VALUE_FLAGS = new Set(['--seed', '--format', '--out', '--theme', '--explore', '--seeds', '--shard', '--workers']);
 const BOOL_FLAGS = new Set(['--json', '--help', '-h', '--debug']);
 
 function parseArgs(argv: string[]): Args {
@@ -91,9 +114,6 @@ async function main(argv: string[]): Promise<number> {
     return argv.length === 0 ? 2 : 0;
   }
   const args = parseArgs(argv);
-  if (args.command === 'explore') {
-    throw new UsageError('`explore` is not built yet: it needs the exploration runner (swarm over seeds with shrinking).');
-  }
   // Only the commands' own keys: `main` is the overview's, and `toString` is no command at all.
   const help = COMMANDS.includes(args.command) ? HELP[args.command] : undefined;
   if (help === undefined) throw new UsageError(`Unknown command \`${args.command}\`. Commands: ${COMMANDS.join(', ')}.`);
@@ -101,6 +121,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(help);
     return 0;
   }
+  if (args.command === 'merge') return mergeReports(args);
   if (args.files.length === 0) throw new UsageError(`\`${args.command}\` needs at least one .consensus file.`);
   const seedText = args.flags.get('--seed');
   let seed: number | undefined;
@@ -114,6 +135,8 @@ async function main(argv: string[]): Promise<number> {
       return run(args, exec);
     case 'check':
       return check(args);
+    case 'explore':
+      return exploreFile(args, exec);
     default:
       return exportFiles(args, exec);
   }
@@ -266,22 +289,87 @@ function readNotebook(file: string): string | null {
   }
 }
 
+// --- explore and merge
+
+function wholeFlag(args: Args, flag: string, min: number, max: number): number | null {
+  const v = args.flags.get(flag);
+  if (v === undefined) return null;
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    throw new UsageError(`${flag} needs a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, found \`${String(v)}\`.`);
+  }
+  return Number(v);
+}
+
+async function exploreFile(args: Args, exec: ExecOptions): Promise<number> {
+  if (args.files.length !== 1) throw new UsageError('`explore` takes one .consensus file.');
+  const file = args.files[0]!;
+  const which = wholeFlag(args, '--explore', 1, 1_000) ?? 1;
+  const seeds = wholeFlag(args, '--seeds', 1, 10_000_000);
+  const workers = wholeFlag(args, '--workers', 1, 64) ?? 1;
+  const shardText = args.flags.get('--shard');
+  let shard = { index: 0, count: 1 };
+  if (shardText !== undefined) {
+    const m = typeof shardText === 'string' ? /^(\d+)\/(\d+)$/.exec(shardText) : null;
+    if (m === null || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]) || Number(m[2]) > 100_000) {
+      throw new UsageError(`--shard needs K/N with 1 ≤ K ≤ N (such as 2/8), found \`${String(shardText)}\`.`);
+    }
+    shard = { index: Number(m[1]) - 1, count: Number(m[2]) };
+  }
+  const text = readNotebook(file);
+  if (text === null) return 2;
+  const report = await exploreShards({ text, file, which, seeds, exec }, shard.index, shard.count, workers, __filename);
+  return printExplore(report, args.flags.has('--json'));
+}
+
+function mergeReports(args: Args): number {
+  if (args.files.length === 0) throw new UsageError('`merge` needs the --json reports of `explore --shard K/N`.');
+  const reports = args.files.map((file) => {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as ExploreShardReport;
+    } catch (e) {
+      throw new UsageError(`${file}: not an explore report (${e instanceof Error ? e.message : String(e)}).`);
+    }
+  });
+  return printExplore(merge(reports), args.flags.has('--json'));
+}
+
+function printExplore(r: ExploreShardReport, json: boolean): number {
+  if (json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  else {
+    const where = `${r.file} (explore line ${r.explore}, shard${r.shards.length === 1 ? '' : 's'} ${r.shards.join(', ')})`;
+    const text =
+      r.finding !== null
+        ? exploreFoundText(r.finding, r.params).replace('run them as a cell right below this one', 'run them as a cell right below the `explore` line')
+        : r.stopped === 'budget'
+          ? `explore: a run spent the event budget (${r.runs} runs played); ask for less: fewer operations, or a shorter duration.`
+          : exploreHeldText(r.runs, r.params, r.protocol);
+    process.stdout.write(`${r.finding === null && r.stopped === null ? '✓' : '✗'} ${where}: ${text}\n`);
+  }
+  return r.finding !== null || r.stopped !== null ? 1 : 0;
+}
+
 function indent(text: string): string {
   return `${text.split('\n').map((l) => `    ${l}`).join('\n')}\n`;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    if (e instanceof UsageError) {
-      process.stderr.write(`consensus-notebook: ${e.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    const debug = process.argv.includes('--debug');
-    process.stderr.write(`consensus-notebook: ${e instanceof Error ? e.message : String(e)}${debug ? `\n${e instanceof Error ? e.stack : ''}` : ' (run with --debug for details)'}\n`);
-    process.exitCode = 1;
-  },
-);
+// An explore worker thread (`explore --workers W`) runs its shard and reports it; the main thread runs the CLI.
+if (!isMainThread && (workerData as WorkerJob | undefined)?.kind === 'explore') parentPort!.postMessage(exploreShard(workerData as WorkerJob));
+else runCli();
+
+function runCli(): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      if (e instanceof UsageError) {
+        process.stderr.write(`consensus-notebook: ${e.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const debug = process.argv.includes('--debug');
+      process.stderr.write(`consensus-notebook: ${e instanceof Error ? e.message : String(e)}${debug ? `\n${e instanceof Error ? e.stack : ''}` : ' (run with --debug for details)'}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

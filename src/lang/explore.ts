@@ -8,11 +8,11 @@
 
 import { checkLinearizable, clientHistory } from '../engine/check/linearizable';
 import { type Prng, chance, prngCreate, randInt } from '../engine/prng';
-import type { TraceLog } from '../engine/tracelog';
-import type { Protocol } from './ast';
+import { TraceLog } from '../engine/tracelog';
+import type { OptionValue, Protocol, Stmt } from './ast';
 import { linearizableFound } from './facts';
-import { type ExecOptions, type ScenarioState, execCell, fmtTime } from './interpreter';
-import { type FAULT_KINDS, parseCell } from './parser';
+import { type ExecOptions, type ScenarioState, emptyScenario, execCell, fmtTime } from './interpreter';
+import { type FAULT_KINDS, optionDuration, parseCell } from './parser';
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -21,6 +21,11 @@ export interface ExploreParams {
   faults: readonly FaultKind[];
   ops: number;
   durationUs: number;
+  /**
+   * Only the runs of one shard: run r when (r - 1) mod `count` = `index` (0-based). Runs are
+   * independent, so shards can go to worker threads or machines and be merged (the lowest finding wins).
+   */
+  shard?: { index: number; count: number };
 }
 
 export interface ExploreFinding {
@@ -35,6 +40,7 @@ export interface ExploreFinding {
 }
 
 export interface ExploreReport {
+  /** How many runs were played (in a shard, its own). */
   runs: number;
   finding: ExploreFinding | null;
   /** The run stopped early: cancelled, or a run spent the cell's event budget. */
@@ -53,12 +59,15 @@ export function explore(state: ScenarioState, log: TraceLog, params: ExplorePara
   const w = state.world!;
   const protocol = state.protocol!;
   const clients = pickClients(w.opts.nodes, state.clients);
-  for (let run = 1; run <= params.seeds; run++) {
-    if (opts.isCancelled?.()) return { runs: run - 1, finding: null, stopped: 'cancelled' };
+  const { index, count } = params.shard ?? { index: 0, count: 1 };
+  let played = 0;
+  for (let run = 1 + index; run <= params.seeds; run += count) {
+    if (opts.isCancelled?.()) return { runs: played, finding: null, stopped: 'cancelled' };
+    played++;
     const rng = prngCreate((Math.imul(w.opts.seed, 0x9e3779b1) + run) >>> 0);
     const lines = generate(rng, w.opts.nodes, clients, protocol, params);
     const first = attempt(state, log, lines, opts);
-    if (first === 'budget' || first === 'cancelled') return { runs: run, finding: null, stopped: first };
+    if (first === 'budget' || first === 'cancelled') return { runs: played, finding: null, stopped: first };
     if (first === null) continue;
     // Shrink: leave lines out while the same thing still breaks.
     let kept = lines;
@@ -68,7 +77,7 @@ export function explore(state: ScenarioState, log: TraceLog, params: ExplorePara
       tries++;
       const without = kept.filter((_, j) => j !== i);
       const r = attempt(state, log, without, opts);
-      if (r === 'cancelled') return { runs: run, finding: null, stopped: 'cancelled' };
+      if (r === 'cancelled') return { runs: played, finding: null, stopped: 'cancelled' };
       if (r !== null && r !== 'budget' && r.broke === first.broke) {
         kept = without;
         detail = r.detail;
@@ -83,9 +92,9 @@ export function explore(state: ScenarioState, log: TraceLog, params: ExplorePara
         detail = r.detail;
       }
     }
-    return { runs: run, finding: { run, broke: first.broke, detail, lines: kept, generated: lines.length }, stopped: null };
+    return { runs: played, finding: { run, broke: first.broke, detail, lines: kept, generated: lines.length }, stopped: null };
   }
-  return { runs: params.seeds, finding: null, stopped: null };
+  return { runs: played, finding: null, stopped: null };
 }
 
 /** The lines with each stretch of adjacent `run D` lines as one. */
@@ -112,6 +121,65 @@ function durationUs(text: string): number | null {
   const m = /^(\d+(?:\.\d+)?)(us|ms|s)$/.exec(text);
   if (m === null) return null;
   return Math.round(Number(m[1]) * (m[2] === 'us' ? 1 : m[2] === 'ms' ? 1_000 : 1_000_000));
+}
+
+/** The parameters of an `explore` line. */
+export function exploreParams(st: Extract<Stmt, { kind: 'explore' }>): ExploreParams {
+  const opt = (key: string): OptionValue | undefined => st.options.find((o) => o.key === key);
+  const faultsOpt = opt('faults');
+  return {
+    seeds: Number(opt('seeds')!.value),
+    faults: faultsOpt ? (faultsOpt.value.split(',') as FaultKind[]) : DEFAULT_EXPLORE.faults,
+    ops: opt('ops') ? Number(opt('ops')!.value) : DEFAULT_EXPLORE.ops,
+    durationUs: opt('duration') ? optionDuration(opt('duration')!) : DEFAULT_EXPLORE.durationUs,
+  };
+}
+
+// What `explore` says (the cell and the CLI's `explore` say the same).
+
+function exploreWhat(p: ExploreParams): string {
+  return `${fmtTime(p.durationUs)} of virtual time, ${p.ops} client operations${p.faults.length > 0 ? ` and faults (${p.faults.join(', ')})` : ''}`;
+}
+
+export function exploreHeldText(runs: number, p: ExploreParams, protocol: Protocol): string {
+  const lin = hasClientHistory(protocol) ? ', and every client history was linearizable' : '';
+  return `explore: ${runs} runs, each ${exploreWhat(p)}: every invariant held${lin}.`;
+}
+
+export function exploreFoundText(f: ExploreFinding, p: ExploreParams): string {
+  return (
+    `explore: run ${f.run} of ${p.seeds} (${exploreWhat(p)}) broke ${f.broke}: ${f.detail}. ` +
+    `Shrunk from ${f.generated} lines to ${f.lines.length}; run them as a cell right below this one to see it happen:\n${f.lines.join('\n')}`
+  );
+}
+
+export function exploreBudgetText(run: number, opts: ExecOptions): string {
+  return `explore: run ${run} spent the cell's event budget (${opts.eventBudget.toLocaleString('en-US')} events); ask for less: fewer operations, or a shorter duration.`;
+}
+
+/**
+ * Where the `which`-th `explore` line of a notebook (1-based) explores from: the cells above it and the
+ * lines above it in its cell, run (other `explore` lines skipped: they change nothing), with its
+ * parameters. A string says why there is no such place: no such line, or a cell that does not run.
+ */
+export function exploreSite(cells: readonly string[], which: number, opts: ExecOptions): { state: ScenarioState; log: TraceLog; params: ExploreParams; cell: number } | string {
+  const state = emptyScenario();
+  let log = new TraceLog();
+  let seen = 0;
+  for (let i = 0; i < cells.length; i++) {
+    const parsed = parseCell(cells[i]!);
+    if (parsed.diagnostics.length > 0) return `cell ${i + 1}: ${parsed.diagnostics[0]!.message}`;
+    const here = parsed.stmts.findIndex((s) => s.kind === 'explore' && ++seen === which);
+    const stmts = here >= 0 ? parsed.stmts.slice(0, here) : parsed.stmts.filter((s) => s.kind !== 'explore');
+    const r = execCell(state, stmts, opts, log);
+    if (r.diagnostics.length > 0) return `cell ${i + 1}: ${r.diagnostics[0]!.message}`;
+    log = r.log;
+    if (here >= 0) {
+      if (state.world === null) return `cell ${i + 1}: \`explore\` needs a cluster above it`;
+      return { state, log, params: exploreParams(parsed.stmts[here] as Extract<Stmt, { kind: 'explore' }>), cell: i };
+    }
+  }
+  return seen === 0 ? 'the notebook has no `explore` line' : `the notebook has ${seen} \`explore\` line${seen === 1 ? '' : 's'}, not ${which}`;
 }
 
 /** Whether a cluster of `protocol` has clients of a replicated store, whose history explore checks. */

@@ -6,7 +6,7 @@
 import type { Expectation, Fact, Link, NodeSet, OptionValue, Protocol, Ref, Stmt } from './ast';
 import { type Diagnostic, LangError, type Span, changeTo, diag, didYouMean, orList } from './diagnostics';
 import { bugNamesOf, checkBugs, commandSpec, factSpecOf, optionDuration, optionDurationRange, SET_OPTIONS } from './parser';
-import { DEFAULT_EXPLORE, type ExploreParams, type FaultKind, explore, hasClientHistory } from './explore';
+import { explore, exploreBudgetText, exploreFoundText, exploreHeldText, exploreParams } from './explore';
 import { type FactResult, actingLeaders, electionTimeoutMaxUs, evaluateFact, factText, findInvariant, invariantSlugs, linearizableFact, rolesText } from './facts';
 import { type ClusterOptions, ConfigError, type RaftBugs, defaultClusterOptions, fmtUs, validateClusterOptions } from '../engine/config';
 import type { PaxosBugs } from '../engine/paxos/options';
@@ -828,36 +828,19 @@ class Exec {
   // --- exploration
 
   private explore(st: Extract<Stmt, { kind: 'explore' }>): void {
-    const opt = (key: string): OptionValue | undefined => st.options.find((o) => o.key === key);
-    const faultsOpt = opt('faults');
-    const params: ExploreParams = {
-      seeds: Number(opt('seeds')!.value),
-      faults: faultsOpt ? (faultsOpt.value.split(',') as FaultKind[]) : DEFAULT_EXPLORE.faults,
-      ops: opt('ops') ? Number(opt('ops')!.value) : DEFAULT_EXPLORE.ops,
-      durationUs: opt('duration') ? optionDuration(opt('duration')!) : DEFAULT_EXPLORE.durationUs,
-    };
+    const params = exploreParams(st);
     const r = explore(this.state, this.result.log, params, this.opts);
     if (r.stopped === 'cancelled') {
       this.result.messages.push('Cancelled.');
       throw new Stop();
     }
-    const what = `${fmtTime(params.durationUs)} of virtual time, ${params.ops} client operations${params.faults.length > 0 ? ` and faults (${params.faults.join(', ')})` : ''}`;
-    if (r.stopped === 'budget') {
-      throw new LangError(`explore: run ${r.runs} spent the cell's event budget (${this.opts.eventBudget.toLocaleString('en-US')} events); ask for less: fewer operations, or a shorter duration.`, st.span);
-    }
+    if (r.stopped === 'budget') throw new LangError(exploreBudgetText(r.runs, this.opts), st.span);
     const f = r.finding;
     if (f === null) {
-      const lin = hasClientHistory(this.state.protocol!) ? ', and every client history was linearizable' : '';
-      this.result.messages.push(`explore: ${r.runs} runs, each ${what}: every invariant held${lin}.`);
+      this.result.messages.push(exploreHeldText(r.runs, params, this.state.protocol!));
       return;
     }
-    this.result.failures.push({
-      span: st.span,
-      message:
-        `explore: run ${f.run} of ${params.seeds} (${what}) broke ${f.broke}: ${f.detail}. ` +
-        `Shrunk from ${f.generated} lines to ${f.lines.length}; run them as a cell right below this one to see it happen:\n${f.lines.join('\n')}`,
-      offer: f.lines.join('\n'),
-    });
+    this.result.failures.push({ span: st.span, message: exploreFoundText(f, params), offer: f.lines.join('\n') });
   }
 
   private show(view: ViewName, options: OptionValue[]): void {

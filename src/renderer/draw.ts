@@ -6,7 +6,7 @@ import mermaid from 'mermaid';
 import { type DiagramTheme, mermaidConfig } from './mermaidConfig';
 import { type DiagramThemeSetting, type ScrubData, type RunPayload, stateFromJson } from '../views/payload';
 import { sequenceDiagram } from '../views/sequence';
-import { applyEvent, type ClusterState } from '../views/state';
+import { applyEvent, type ClusterState, watchedText } from '../views/state';
 import { stepLabel } from '../views/eventLabel';
 import { parseLease } from '../engine/kv/store';
 
@@ -290,6 +290,7 @@ function stateTable(s: ClusterState): string {
   const lines = rows.map((r) => r.map((x, c) => x.padEnd(widths[c]!)).join('  ').trimEnd());
   if (s.partition) lines.push(`partition ${s.partition.map((g) => `{${g.join(' ')}}`).join(' | ')}`);
   for (const l of s.locks) lines.push(`lock ${l.name}: held by ${l.holder}, fencing token ${l.token}`);
+  for (const w of s.watches) lines.push(`watch of ${w.client} on ${w.node}: ${watchedText(w)}`);
   // Lease elections' records (keys `lease/NAME`), as the node that has applied the most holds them.
   const newest = s.nodes.reduce<ClusterState['nodes'][number] | null>((best, n) => (best === null || n.appliedIndex > best.appliedIndex ? n : best), null);
   for (const [key, record] of newest?.kv ?? []) {

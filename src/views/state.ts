@@ -3,7 +3,7 @@
 // the coordination service's locks.
 // It powers the verdict, the log view, the topology and the renderer's event scrubber.
 
-import type { FaultKind, LogEntry, Micros, Role, TraceEvent } from '../engine/trace';
+import type { FaultKind, LogEntry, Message, Micros, Role, TraceEvent } from '../engine/trace';
 import { windowOf, type ViewInput } from './input';
 import { entryLabel, formatMicros } from './labels';
 
@@ -62,6 +62,17 @@ export interface ClusterState {
   locks: LockState[];
   /** The highest log index whose lock effects are in `locks` (each index counts once, at its first apply). */
   locksApplied: number;
+  /** The clients' watches, by client, as the events their members sent them show them. */
+  watches: WatchState[];
+}
+
+/** A client's watch: its member and what it has been told of the keys under the prefix. */
+export interface WatchState {
+  client: string;
+  node: string;
+  prefix: string;
+  /** `[key, value or null (deleted), index of the change]`, sorted by key. */
+  keys: [string, string | null, number][];
 }
 
 export interface LockState {
@@ -80,7 +91,7 @@ export function foldState(input: ViewInput, upto?: number): ClusterState {
 
 /** A cluster of fresh followers at term 0 with empty logs. */
 export function emptyState(nodes: readonly string[]): ClusterState {
-  const state: ClusterState = { t: 0, events: 0, nodes: [], partition: null, links: [], conditions: [], violations: [], locks: [], locksApplied: 0 };
+  const state: ClusterState = { t: 0, events: 0, nodes: [], partition: null, links: [], conditions: [], violations: [], locks: [], locksApplied: 0, watches: [] };
   for (const name of nodes) nodeOf(state, name);
   return state;
 }
@@ -123,6 +134,9 @@ export function applyEvent(state: ClusterState, ev: TraceEvent): void {
   state.t = ev.t;
   state.events++;
   switch (ev.k) {
+    case 'deliver':
+      if (ev.msg.type === 'WatchEvent') applyWatchEvent(state.watches, ev.from, ev.to, ev.msg);
+      return;
     case 'role': {
       const node = nodeOf(state, ev.node);
       setTerm(node, ev.term);
@@ -213,6 +227,42 @@ function applyCommand(kv: Map<string, string>, entry: LogEntry): void {
       return;
     default:
       return;
+  }
+}
+
+/**
+ * What a watch event tells its client, as the client takes it (engine/sim.ts): a confirmation from a
+ * member starts the view over from that member's keys, and a change counts only if it is newer (by log
+ * index) than what the client was told of that key; events from another member than the watch's are
+ * ignored.
+ */
+function applyWatchEvent(watches: WatchState[], from: string, client: string, m: Extract<Message, { type: 'WatchEvent' }>): void {
+  let w = watches.find((x) => x.client === client);
+  if (m.event === 'created') {
+    if (w === undefined) {
+      w = { client, node: from, prefix: m.prefix, keys: [] };
+      watches.push(w);
+      watches.sort((a, b) => compareStrings(a.client, b.client));
+    }
+    w.node = from;
+    w.prefix = m.prefix;
+    const held = new Map(m.snapshot ?? []);
+    const change = (key: string, value: string | null): void => setWatchedKey(w!, key, value, m.index);
+    for (const [key, , index] of w.keys) if (index < m.index && !held.has(key)) change(key, null);
+    for (const [key, value] of held) change(key, value);
+    return;
+  }
+  if (w === undefined || w.node !== from || (m.event !== 'put' && m.event !== 'delete')) return;
+  setWatchedKey(w, m.key, m.value, m.index);
+}
+
+function setWatchedKey(w: WatchState, key: string, value: string | null, index: number): void {
+  const i = w.keys.findIndex(([k]) => k === key);
+  if (i >= 0 && w.keys[i]![2] >= index) return;
+  if (i >= 0) w.keys[i] = [key, value, index];
+  else {
+    w.keys.push([key, value, index]);
+    w.keys.sort(([a], [b]) => compareStrings(a, b));
   }
 }
 
@@ -355,6 +405,7 @@ export function describeState(state: ClusterState): string {
     }
   }
   for (const l of sortedBy(state.locks, (l) => l.name)) lines.push(`lock ${l.name} holder=${l.holder} token=${l.token}`);
+  for (const w of state.watches) lines.push(`watch ${w.client} on ${w.node} ${watchedText(w)}`);
   for (const v of state.violations) {
     lines.push(`violation ${v.invariant} at ${formatMicros(v.t)} [${v.nodes.join(' ')}]: ${v.detail}`);
   }
@@ -378,4 +429,10 @@ export function compareStrings(a: string, b: string): number {
 
 function sortedBy<T>(items: readonly T[], key: (item: T) => string): T[] {
   return [...items].sort((a, b) => compareStrings(key(a), key(b)));
+}
+
+/** `/config/a=1, /config/b=2` (keys deleted left out), or `no keys under /config/`. */
+export function watchedText(w: WatchState): string {
+  const keys = w.keys.filter(([, v]) => v !== null).map(([k, v]) => `${k}=${v}`);
+  return keys.length > 0 ? keys.join(', ') : `no keys under ${w.prefix}`;
 }

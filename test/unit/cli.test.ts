@@ -175,3 +175,53 @@ describe('consensus-notebook export', () => {
     expect(readFileSync(join(out2, 'leader-election.cell2.sequence.svg'), 'utf8')).toBe(svg);
   });
 });
+
+describe('consensus-notebook explore and merge', () => {
+  const explore = join(root, 'samples/16-explore.consensus');
+  const report = (r: { stdout: string }): { runs: number; shards: string[]; finding: { run: number; broke: string; lines: string[] } | null } => JSON.parse(r.stdout);
+
+  it('explores a notebook line as its cell does: the same finding, the same shrunk lines (exit 1)', () => {
+    const r = run('explore', explore, '--explore', '2');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('(explore line 2, shard 1/1): explore: run 1 of 200 (10s of virtual time, 20 client operations and faults (crash, partition, pause, loss)) broke Leader Completeness');
+    expect(r.stdout).toContain('\npartition {n4 n3 n1} | {n5 n2}\nrun 434.884ms\n');
+  });
+
+  it('a correct cluster survives its runs (exit 0); --seeds sets how many', () => {
+    const r = run('explore', explore, '--seeds', '40');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('explore: 40 runs, each 10s of virtual time');
+  });
+
+  it('worker threads play the same runs: the same runs without a finding, the same lowest finding with one', () => {
+    const one = report(run('explore', explore, '--seeds', '60', '--json'));
+    const two = report(run('explore', explore, '--seeds', '60', '--workers', '2', '--json'));
+    expect(two.runs).toBe(60);
+    expect({ ...two, shards: one.shards }).toEqual(one);
+    const found1 = report(run('explore', explore, '--explore', '3', '--json'));
+    const found2 = report(run('explore', explore, '--explore', '3', '--workers', '3', '--json'));
+    expect(found2.finding).toEqual(found1.finding);
+  });
+
+  it('shards (--shard K/N) split the runs; merge combines their reports into the single run\'s result', () => {
+    const paths = [1, 2, 3].map((k) => {
+      const r = run('explore', explore, '--explore', '3', '--shard', `${k}/3`, '--json');
+      const p = join(dir, `shard-${k}.json`);
+      writeFileSync(p, r.stdout);
+      return p;
+    });
+    const merged = run('merge', ...paths, '--json');
+    expect(merged.code).toBe(1);
+    const single = report(run('explore', explore, '--explore', '3', '--json'));
+    expect(report(merged).finding).toEqual(single.finding);
+    expect(report(merged).shards).toEqual(['1/3', '2/3', '3/3']);
+  });
+
+  it('bad flags and missing lines are clear usage errors (exit 2), or say what is missing', () => {
+    expect(run('explore', explore, '--shard', '4/3')).toMatchObject({ code: 2, stderr: 'consensus-notebook: --shard needs K/N with 1 ≤ K ≤ N (such as 2/8), found `4/3`.\n' });
+    expect(run('explore', explore, '--workers', '0')).toMatchObject({ code: 2, stderr: 'consensus-notebook: --workers needs a whole number from 1 to 64, found `0`.\n' });
+    const none = run('explore', sample);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('the notebook has no `explore` line');
+  });
+});

@@ -399,12 +399,9 @@ export const tests: UiTest[] = [
   {
     name: '16-explore.consensus: explore shows what it found with the shrunk lines, and those lines as a cell break the same invariant',
     async run({ wb, screenshot, log }) {
-      await wb.quickOpen('16-explore.consensus');
-      await wb.waitForNotebook();
-      const frame = wb.outputFrame;
-      await wb.clearAllOutputs();
-      await until(wb, 'the outputs to be cleared', async () => (await frame.locator('.cn-output').count().catch(() => 0)) === 0);
+      await openSampleWithoutOutputs(wb, '16-explore.consensus');
       await wb.runAll();
+      const frame = wb.outputFrame;
       const found = frame.locator('.cn-output').filter({ has: frame.locator('.cn-failure', { hasText: 'broke Leader Completeness' }) });
       await untilInView(wb, 'the explore cell to show its finding', async () => (await found.count()) === 1);
       // textContent: an output scrolled out of view is hidden, and innerText is then empty.
@@ -436,16 +433,10 @@ export const tests: UiTest[] = [
   {
     name: '17-locks-and-fencing.consensus: the storage rejects the paused client\'s stale write, and the state panel names the lock\'s holder and token',
     async run({ wb, screenshot, log }) {
-      await wb.quickOpen('17-locks-and-fencing.consensus');
-      await wb.waitForNotebook();
-      const frame = wb.outputFrame;
-      await wb.clearAllOutputs();
-      await until(wb, 'the outputs to be cleared', async () => (await frame.locator('.cn-output').count().catch(() => 0)) === 0);
+      await openSampleWithoutOutputs(wb, '17-locks-and-fencing.consensus');
       await wb.runAll();
       // The last cell (outputs are not in cell order in the output frame: found by what they show).
-      const fenced = frame.locator('.cn-output').filter({ has: frame.locator('.cn-pane-sequence svg text', { hasText: 'rejected: token 2 is older than 4' }) });
-      await untilInView(wb, 'the last cell to show the rejected write', async () => (await fenced.count()) === 1);
-      const texts = (await fenced.locator('.cn-pane-sequence svg text').allTextContents()).map((t) => t.trim());
+      const { output: fenced, texts } = await outputDrawing(wb, 'rejected: token 2 is older than 4', 'the last cell to show the rejected write');
       log(`participants: ${[...new Set(texts.filter((t) => ['A', 'B', 'storage'].includes(t)))].join(', ')}; arrow: ${texts.find((t) => t.includes('rejected'))}`);
       if (!texts.includes('storage')) throw new Error(`the storage is not a participant: ${texts.slice(0, 20).join(' | ')}`);
       if (!texts.includes('✗ rejected: token 2 is older than 4')) throw new Error(`no arrow says the write was rejected: ${texts.filter((t) => t.startsWith('✗')).join(' | ')}`);
@@ -457,10 +448,8 @@ export const tests: UiTest[] = [
       await wb.revealInNotebook(fenced, 'top');
       await screenshot('locks-fenced-output', fenced);
       // The unfenced run (the third cell) took the stale write.
-      const unfenced = frame.locator('.cn-output').filter({ has: frame.locator('.cn-pane-sequence svg text', { hasText: 'write storage=from-A (stale)' }) }).first();
-      await untilInView(wb, 'the unfenced run\'s stale write', async () => (await unfenced.count()) === 1);
-      const unfencedTexts = await unfenced.locator('.cn-pane-sequence svg text').allTextContents();
-      if (!unfencedTexts.some((t) => t.trim() === 'ok OK (no token)')) throw new Error(`the unfenced storage did not take the stale write: ${unfencedTexts.filter((t) => t.includes('OK')).join(' | ')}`);
+      const { output: unfenced, texts: unfencedTexts } = await outputDrawing(wb, /^write storage=from-A \(stale\)$/, 'the unfenced run\'s stale write');
+      if (!unfencedTexts.includes('ok OK (no token)')) throw new Error(`the unfenced storage did not take the stale write: ${unfencedTexts.filter((t) => t.includes('OK')).join(' | ')}`);
       await wb.revealInNotebook(unfenced, 'top');
       await screenshot('locks-unfenced-output', unfenced);
     },
@@ -468,15 +457,10 @@ export const tests: UiTest[] = [
   {
     name: '18-lease-election.consensus: the paused leader stops leading when it wakes, and the state panel shows the Lease record',
     async run({ wb, screenshot, log }) {
-      await wb.quickOpen('18-lease-election.consensus');
-      await wb.waitForNotebook();
-      const frame = wb.outputFrame;
-      await wb.clearAllOutputs();
-      await until(wb, 'the outputs to be cleared', async () => (await frame.locator('.cn-output').count().catch(() => 0)) === 0);
+      await openSampleWithoutOutputs(wb, '18-lease-election.consensus');
       await wb.runAll();
-      const last = frame.locator('.cn-output').filter({ has: frame.locator('.cn-pane-sequence svg text', { hasText: 'stops leading controller' }) });
-      await untilInView(wb, 'the last cell to show A stop leading', async () => (await last.count()) === 1);
-      const note = (await last.locator('.cn-pane-sequence svg text').allTextContents()).map((t) => t.trim()).find((t) => t.includes('stops leading'));
+      const { output: last, texts } = await outputDrawing(wb, 'stops leading controller', 'the last cell to show A stop leading');
+      const note = texts.find((t) => t.includes('stops leading'));
       log(`note: ${note}`);
       if (!/^stops leading controller: not renewed for 25(\.\d+)?s, past renew-deadline 10s$/.test(note ?? '')) throw new Error(`unexpected note: ${note}`);
       const state = ((await last.locator('pre.cn-state').textContent()) ?? '').trim();
@@ -487,20 +471,20 @@ export const tests: UiTest[] = [
     },
   },
   {
-    name: '19-watches.consensus: the member cut off cancels the watch that requires a leader, and the client catches up on another',
+    name: '19-watches.consensus: the member cut off cancels the watch that requires a leader, the client catches up on another, and the state panel shows the stale watch',
     async run({ wb, screenshot, log }) {
-      await wb.quickOpen('19-watches.consensus');
-      await wb.waitForNotebook();
-      const frame = wb.outputFrame;
-      await wb.clearAllOutputs();
-      await until(wb, 'the outputs to be cleared', async () => (await frame.locator('.cn-output').count().catch(() => 0)) === 0);
+      await openSampleWithoutOutputs(wb, '19-watches.consensus');
       await wb.runAll();
-      const cut = frame.locator('.cn-output').filter({ has: frame.locator('.cn-pane-sequence svg text', { hasText: 'watch canceled: no leader' }) });
-      await untilInView(wb, 'the cell that cuts n2 off to show the canceled watch', async () => (await cut.count()) === 1);
-      const texts = (await cut.locator('.cn-pane-sequence svg text').allTextContents()).map((t) => t.trim());
+      const { output: cut, texts } = await outputDrawing(wb, 'watch canceled: no leader', 'the cell that cuts n2 off to show the canceled watch');
       const reopened = texts.find((t) => t.startsWith('watching /config/ (at i5: '));
       log(`${texts.find((t) => t.includes('canceled'))} → ${reopened}`);
       if (reopened !== 'watching /config/ (at i5: /config/replicas=3, /config/timeout=20s)') throw new Error(`the watch was not opened again with the new value: ${texts.filter((t) => t.startsWith('watching')).join(' | ')}`);
+      // The state panel (end of the cell): B's watch on n2 is stale, A's and C's are not.
+      const state = ((await cut.locator('pre.cn-state').textContent()) ?? '').trim();
+      log(`state panel:\n${state}`);
+      for (const line of ['watch of A on n1: /config/replicas=3, /config/timeout=20s', 'watch of B on n2: /config/replicas=3, /config/timeout=10s', 'watch of C on n3: /config/replicas=3, /config/timeout=20s']) {
+        if (!state.split('\n').includes(line)) throw new Error(`the state panel lacks "${line}":\n${state}`);
+      }
       await wb.revealInNotebook(cut, 'top');
       await screenshot('watches-require-leader-output', cut);
     },
@@ -738,8 +722,19 @@ async function waitForLeaderDiagram(wb: Workbench): Promise<LeaderRun> {
  * so they are cleared, and Run All waits for that: pressed while the clearing is under way, it was seen
  * to run nothing.
  */
-async function openSampleWithoutOutputs(wb: Workbench): Promise<void> {
-  await wb.quickOpen(SAMPLE);
+/**
+ * The one cell output whose sequence diagram has a text with `text` in it, once it is drawn (outputs
+ * are found by what they show: the output frame does not keep them in cell order), and its texts.
+ */
+async function outputDrawing(wb: Workbench, text: string | RegExp, what: string): Promise<{ output: Locator; texts: string[] }> {
+  const frame = wb.outputFrame;
+  const output = frame.locator('.cn-output').filter({ has: frame.locator('.cn-pane-sequence svg text', { hasText: text }) });
+  await untilInView(wb, what, async () => (await output.count()) === 1);
+  return { output, texts: (await output.locator('.cn-pane-sequence svg text').allTextContents()).map((t) => t.trim()) };
+}
+
+async function openSampleWithoutOutputs(wb: Workbench, sample = SAMPLE): Promise<void> {
+  await wb.quickOpen(sample);
   await wb.waitForNotebook();
   await wb.clearAllOutputs();
   await until(wb, 'the outputs to be cleared', async () => (await wb.outputFrame.locator('.cn-output').count().catch(() => 0)) === 0);
@@ -859,25 +854,34 @@ async function waitForRedraw(wb: Workbench, pane: Locator, oldId: string | null)
   return id;
 }
 
-/** Polls a condition, failing with a message that says what was expected. */
 /**
- * `until`, sweeping the notebook down and back up meanwhile: outputs and cells out of view are not
- * rendered, so what is looked for has to come into view (where it is depends on how tall the outputs
- * above it are drawn).
+ * `until`, sweeping the notebook down and up meanwhile: outputs and cells out of view are not rendered,
+ * so what is looked for has to come into view (where it is depends on how tall the outputs above it
+ * are drawn). Each sweep goes twice as far as the last (25 steps of 400 px down, 50 up, 100 down, …),
+ * so a notebook of any height is covered.
  */
 async function untilInView(wb: Workbench, what: string, condition: () => Promise<boolean>, timeoutMs = RUN_TIMEOUT_MS): Promise<void> {
-  let step = 0;
+  let left = 25;
+  let sweep = 25;
+  let down = true;
   await until(
     wb,
     what,
     async () => {
       if (await condition()) return true;
-      await wb.scrollNotebook(Math.floor(step++ / 25) % 2 === 0 ? 400 : -400);
+      if (left-- === 0) {
+        down = !down;
+        sweep *= 2;
+        left = sweep;
+      }
+      await wb.scrollNotebook(down ? 400 : -400);
       return condition();
     },
     timeoutMs,
   );
 }
+
+/** Polls a condition, failing with a message that says what was expected. */
 
 async function until(wb: Workbench, what: string, condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

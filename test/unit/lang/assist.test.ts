@@ -67,7 +67,7 @@ describe('completions', () => {
     expect(labels('run until ')).toContain('stable');
     expect(labels('run until leader ')).toEqual(['in', 'n1', 'n2', 'n3', 'within']);
     expect(labels('expect n1 ')).toEqual(['is', 'term', 'commit', 'log', 'has']);
-    expect(labels('expect A ')).toEqual(['got', 'failed', 'token', 'leads']);
+    expect(labels('expect A ')).toEqual(['got', 'failed', 'token', 'leads', 'saw']);
     expect(labels('expect n2 is ')).toEqual(['leader', 'follower', 'candidate', 'precandidate', 'down', 'paused']);
     expect(labels('expect term ')).toEqual(['=', '>=', '<=', '>', '<']);
     expect(labels('expect committed x=1 ')).toEqual(['on']);
@@ -103,7 +103,7 @@ describe('hover', () => {
   it('a client operation, with its options and availability', () => {
     expect(hover('A put x=1', 1, 3)).toMatch(/^\*\*put\*\* — A write through the leader/);
     expect(hover('A lock r ttl=1s', 1, 4)).toMatch(/^\*\*lock\*\* — Take a lock with a TTL[^]*For raft clusters\./);
-    expect(hover('A watch /config/', 1, 4)).toContain('*Not available yet: it needs watches (a stream of the changes to keys under a prefix).*');
+    expect(hover('A watch /config/', 1, 4)).toMatch(/^\*\*watch\*\* — Watch the keys under a prefix, as etcd does[^]*- `require-leader=on` the member cancels the watch[^]*For raft clusters\./);
     expect(hover('n1 propose X', 1, 5)).toContain('For paxos, multi-paxos clusters.');
   });
 

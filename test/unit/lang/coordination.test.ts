@@ -3,6 +3,7 @@
 // resource (Kleppmann, "How to do distributed locking", 2016), and a client's GC pause.
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../../src/engine/trace';
+import { applyEvent, describeState, emptyState } from '../../../src/views/state';
 import { FIVE, lastProblems, runCells, runOk } from './helpers';
 
 const applies = (events: Iterable<TraceEvent>, node: string): Extract<TraceEvent, { k: 'apply' }>[] =>
@@ -112,6 +113,11 @@ describe('a GC pause of the lock holder, and fencing tokens (Kleppmann 2016)', (
   it('with tokens, the storage rejects the write of the old holder', () => {
     const r = runOk([...story('token'), 'expect rejected A write\nexpect B token 4']);
     expect(responses(r.events, 'A').at(-1)!.result).toBe('rejected: token 2 is older than 4');
+    // The state panel replays who holds the lock from the applied entries.
+    const state = emptyState(r.nodes);
+    for (const e of r.events) applyEvent(state, e);
+    expect(state.locks).toEqual([{ name: 'resource-x', holder: 'B', token: 4 }]);
+    expect(describeState(state).split('\n')).toContain('lock resource-x holder=B token=4');
   });
 
   it('without tokens, the storage takes both writes (the TTL alone is unsafe)', () => {
@@ -246,5 +252,10 @@ describe('watches (etcd: a stream of the changes one member applies)', () => {
     const r = runOk([FIVE, 'set latency=1ms..40ms\nA watch /config/ via n3\nC put /config/x=1 nowait\nrun 5ms\nD put /config/x=2 nowait\nrun 5ms\nE put /config/x=3\nrun 500ms\nexpect A saw /config/x=1']);
     const indexes = watchEvents(r.events, 'A').map((m) => (m.type === 'WatchEvent' ? m.index : -1));
     expect(indexes).toEqual([0, 2, 4, 3]);
+    // The state panel replays the trace the same way.
+    const state = emptyState(r.nodes);
+    for (const e of r.events) applyEvent(state, e);
+    expect(state.watches).toEqual([{ client: 'A', node: 'n3', prefix: '/config/', keys: [['/config/x', '1', 4]] }]);
+    expect(describeState(state).split('\n')).toContain('watch A on n3 /config/x=1');
   });
 });

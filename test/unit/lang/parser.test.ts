@@ -299,13 +299,14 @@ describe('expect', () => {
     ['A token 34', { kind: 'token', client: { name: 'A' }, value: 34 }, false],
     ['rejected A write', { kind: 'rejected', client: { name: 'A' }, op: 'write' }, false],
     ['A leads controller', { kind: 'leads', client: { name: 'A' }, lease: 'controller' }, false],
+    ['not A saw /config/x=1', { kind: 'saw', client: { name: 'A' }, key: '/config/x', value: '1' }, true],
   ])('expect %s', (text, shape, negated) => {
     expect(fact(text)).toMatchObject({ fact: shape, negated });
   });
 
   it('has a row above for every fact of the table', () => {
     expect(FACTS.map((f) => f.kind).sort()).toEqual(
-      ['leader', 'leader', 'term', 'committed', 'logs-equal', 'safe', 'violation', 'stable', 'role', 'term', 'commit-index', 'log-length', 'has', 'client-got', 'client-failed', 'decided', 'linearizable', 'token', 'rejected', 'leads'].sort(),
+      ['leader', 'leader', 'term', 'committed', 'logs-equal', 'safe', 'violation', 'stable', 'role', 'term', 'commit-index', 'log-length', 'has', 'client-got', 'client-failed', 'decided', 'linearizable', 'token', 'rejected', 'leads', 'saw'].sort(),
     );
   });
 

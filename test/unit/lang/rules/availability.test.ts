@@ -12,7 +12,7 @@ describe('commands of another protocol', () => {
     ['A put x=1\nexpect A token 3', '`expect token` is for raft clusters; this cluster runs multi-paxos.', 8, 17],
     ['A put x=1\nexpect rejected A write', '`expect rejected` is for raft clusters; this cluster runs multi-paxos.', 8, 24],
     ['A watch /config/', '`watch` is for raft clusters; this cluster runs multi-paxos.', 3, 8],
-    ['A put x=1\nexpect A saw /config/x=1', '`expect saw` is for raft clusters; this cluster runs multi-paxos.', 8, 26],
+    ['A put x=1\nexpect A saw /config/x=1', '`expect saw` is for raft clusters; this cluster runs multi-paxos.', 8, 25],
   ])('the coordination service runs on Raft (it needs its lessor): %s', (cell, message, column, endColumn) => {
     expect(lastProblems(['cluster multi-paxos nodes=3', cell])).toEqual([{ message, line: cell.split('\n').length, column, endColumn }]);
   });
