@@ -31,7 +31,7 @@ import {
 } from './raft/node';
 import type { ClientCommand, Command, DropReason, LogEntry, Message, PaxosValue, Role, TimerKind, TraceEvent } from './trace';
 import { TraceLog } from './tracelog';
-import { leaseRecord, parseLease } from './kv/store';
+import { type WatchedKeys, leaseRecord, parseLease, watchedApply } from './kv/store';
 
 /** The timers of a Raft node. */
 type RaftTimer = 'election' | 'heartbeat';
@@ -175,11 +175,8 @@ export interface ClientWatch {
   node: string;
   requireLeader: boolean;
   created: boolean;
-  /**
-   * The keys under the prefix as the watch has shown them, each with the index of its last change (a
-   * deleted key keeps its index, with no value), so that an event overtaken by a later one is ignored.
-   */
-  view: Map<string, { value: string | null; index: number }>;
+  /** The keys under the prefix as the watch has shown them (`watchedApply`). */
+  view: WatchedKeys;
   /** Bumped when the watch is opened afresh, so an older check of it is ignored. */
   gen: number;
 }
@@ -1109,8 +1106,8 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
   }
 
   /**
-   * Starts a command; the client works on it until `clientDone(name)`. `lock`: for a lock request, how
-   * often to ask again while another client holds the lock, and how often to renew it once granted.
+   * Starts a command; the client works on it until `clientDone(name)`. `lock`: a lock request's poll and
+   * renew intervals; `elector`: the step of the client's Lease election this command is.
    */
   submit(name: string, make: (seq: number) => ClientCommand, via: string | null, lock: ClientOp['lock'] = null, elector: ClientOp['elector'] = null): void {
     const c = this.client(name);
@@ -1210,7 +1207,7 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
     const c = this.client(name);
     const nodes = this.world.opts.nodes;
     const node = via ?? c.leader ?? nodes[c.guess % nodes.length]!;
-    c.watch = { prefix, node, requireLeader, created: false, view: new Map(), gen: (c.watch?.gen ?? 0) + 1 };
+    c.watch = { prefix, node, requireLeader, created: false, view: [], gen: (c.watch?.gen ?? 0) + 1 };
     this.watchSend(c);
   }
 
@@ -1240,25 +1237,12 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
   private watchEvent(c: ClientState, from: string, m: Extract<Message, { type: 'WatchEvent' }>): void {
     const w = c.watch;
     if (w === null || from !== w.node || m.prefix !== w.prefix) return;
-    const change = (key: string, value: string | null, index: number): void => {
-      if ((w.view.get(key)?.index ?? -1) < index) w.view.set(key, { value, index });
-    };
-    switch (m.event) {
-      case 'created': {
-        w.created = true;
-        // The member's state as of its applied index: keys it does not hold were deleted by then.
-        const held = new Map(m.snapshot ?? []);
-        for (const [key, seen] of w.view) if (seen.index < m.index && !held.has(key)) change(key, null, m.index);
-        for (const [key, value] of held) change(key, value, m.index);
-        return;
-      }
-      case 'put':
-      case 'delete':
-        change(m.key, m.value, m.index);
-        return;
-      case 'canceled':
-        if (w.created) this.watchLost(c);
+    if (m.event === 'canceled') {
+      if (w.created) this.watchLost(c);
+      return;
     }
+    if (m.event === 'created') w.created = true;
+    watchedApply(w.view, m);
   }
 
   /** Whether the client's watch is open on a member. */

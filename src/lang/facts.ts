@@ -7,7 +7,7 @@ import { RAFT_INVARIANTS, raftCheckCommitted, sameEntry } from '../engine/check/
 import { PAXOS_INVARIANTS, type PaxosCheckState, paxosChosen } from '../engine/check/paxos';
 import { BULLY_INVARIANTS } from '../engine/check/bully';
 import { ballotLabel, isNoop, valueKey, valueLabel } from '../engine/paxos/ballot';
-import { type Session, applyCommand, parseLease } from '../engine/kv/store';
+import { type Session, applyCommand, parseLease, watchedValue } from '../engine/kv/store';
 import { quorum } from '../engine/raft/node';
 import { type NodeSlot, type World, nodeRole, nodeTerm } from '../engine/sim';
 import type { Command, LogEntry, PaxosValue } from '../engine/trace';
@@ -210,9 +210,9 @@ export function evaluateFact(w: World, f: Fact, expand: Expand): FactResult {
     case 'saw': {
       const watch = w.clients.find((x) => x.name === f.client.name)?.watch ?? null;
       if (watch === null) return { ok: false, found: `${f.client.name} watches nothing` };
-      const value = watch.view.get(f.key)?.value ?? '(none)';
+      const value = watchedValue(watch.view, f.key) ?? '(none)';
       const where = watch.created ? `its watch on ${watch.node}` : `its watch, being opened again on ${watch.node},`;
-      const keys = [...watch.view.values()].filter((v) => v.value !== null).length;
+      const keys = watch.view.filter(([, v]) => v !== null).length;
       return { ok: value === f.value, found: `${f.key}=${value}`, detail: `${where} shows ${keys} key${keys === 1 ? '' : 's'} under ${watch.prefix}` };
     }
     case 'stable':

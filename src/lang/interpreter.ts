@@ -311,6 +311,10 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
         else if (scope.zones.has(name)) out.push(diag(`${name} is a zone; a client needs its own name, such as \`A ${s.op} …\`.`, s.client.span));
         if (s.via) node(s.via);
         protocolOf(s.op, commandSpec(s.op)!.protocols, s.opSpan);
+        if (s.kind === 'coordination' && s.op === 'elect') {
+          const { problem } = electTimes(s);
+          if (problem !== null) out.push(problem);
+        }
         if (s.kind === 'coordination' && s.op === 'write') {
           const r = s.target;
           const what = scope.nodes?.includes(r) ? 'a node' : scope.zones.has(r) ? 'a zone' : scope.clients.has(r) || r === name ? 'a client' : null;
@@ -749,19 +753,7 @@ class Exec {
 
   /** `elect`: the client runs a Lease election in the background (it does not wait to lead). */
   private elect(st: Extract<Stmt, { kind: 'coordination' }>, name: string): void {
-    const opt = (k: string): OptionValue | undefined => st.options.find((o) => o.key === k);
-    const leaseUs = optionDuration(opt('lease')!);
-    const deadline = opt('renew-deadline');
-    const retry = opt('retry');
-    const renewDeadlineUs = deadline ? optionDuration(deadline) : Math.min(DEFAULT_RENEW_DEADLINE_US, Math.floor((leaseUs * 2) / 3));
-    const retryUs = retry ? optionDuration(retry) : Math.min(DEFAULT_ELECT_RETRY_US, Math.floor(renewDeadlineUs / 5));
-    // client-go's own checks: a leader must stop before others may take over, and try more than once before it stops.
-    if (renewDeadlineUs >= leaseUs) {
-      throw new LangError(`\`renew-deadline\` (${fmtUs(renewDeadlineUs)}) must be shorter than \`lease\` (${fmtUs(leaseUs)}): a leader must stop leading before another may take the Lease over.`, (deadline ?? opt('lease')!).span);
-    }
-    if (retryUs * 1.2 >= renewDeadlineUs) {
-      throw new LangError(`\`retry\` (${fmtUs(retryUs)}) must be well shorter than \`renew-deadline\` (${fmtUs(renewDeadlineUs)}): under 1/1.2 of it, so a leader tries to renew more than once before it gives up.`, (retry ?? deadline ?? opt('lease')!).span);
-    }
+    const { leaseUs, renewDeadlineUs, retryUs } = electTimes(st);
     const running = this.w.clients[this.w.clientIndex.get(name) ?? -1]?.elector;
     if (running && running.lease !== st.target) {
       throw new LangError(`${name} already runs the election for ${running.lease}; a client runs one election (use another client for ${st.target}).`, st.span);
@@ -862,4 +854,26 @@ function linkText(l: Link): string {
 
 function camel(s: string): string {
   return s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * An `elect` line's times (defaults: client-go's, shortened to fit a short lease), and what is wrong
+ * with them, as client-go checks: a leader must stop leading before another may take the Lease over,
+ * and try to renew more than once before it stops.
+ */
+function electTimes(st: Extract<Stmt, { kind: 'coordination' }>): { leaseUs: number; renewDeadlineUs: number; retryUs: number; problem: Diagnostic | null } {
+  const opt = (k: string): OptionValue | undefined => st.options.find((o) => o.key === k);
+  const lease = opt('lease')!;
+  const deadline = opt('renew-deadline');
+  const retry = opt('retry');
+  const leaseUs = optionDuration(lease);
+  const renewDeadlineUs = deadline ? optionDuration(deadline) : Math.min(DEFAULT_RENEW_DEADLINE_US, Math.floor((leaseUs * 2) / 3));
+  const retryUs = retry ? optionDuration(retry) : Math.min(DEFAULT_ELECT_RETRY_US, Math.floor(renewDeadlineUs / 5));
+  let problem: Diagnostic | null = null;
+  if (renewDeadlineUs >= leaseUs) {
+    problem = diag(`\`renew-deadline\` (${fmtUs(renewDeadlineUs)}) must be shorter than \`lease\` (${fmtUs(leaseUs)}): a leader must stop leading before another may take the Lease over.`, (deadline ?? lease).span);
+  } else if (retryUs * 1.2 >= renewDeadlineUs) {
+    problem = diag(`\`retry\` (${fmtUs(retryUs)}) must be well shorter than \`renew-deadline\` (${fmtUs(renewDeadlineUs)}): under 1/1.2 of it, so a leader tries to renew more than once before it gives up.`, (retry ?? deadline ?? lease).span);
+  }
+  return { leaseUs, renewDeadlineUs, retryUs, problem };
 }

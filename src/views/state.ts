@@ -4,6 +4,7 @@
 // It powers the verdict, the log view, the topology and the renderer's event scrubber.
 
 import type { FaultKind, LogEntry, Message, Micros, Role, TraceEvent } from '../engine/trace';
+import { type WatchedKeys, watchedApply } from '../engine/kv/store';
 import { windowOf, type ViewInput } from './input';
 import { entryLabel, formatMicros } from './labels';
 
@@ -71,8 +72,7 @@ export interface WatchState {
   client: string;
   node: string;
   prefix: string;
-  /** `[key, value or null (deleted), index of the change]`, sorted by key. */
-  keys: [string, string | null, number][];
+  keys: WatchedKeys;
 }
 
 export interface LockState {
@@ -230,12 +230,7 @@ function applyCommand(kv: Map<string, string>, entry: LogEntry): void {
   }
 }
 
-/**
- * What a watch event tells its client, as the client takes it (engine/sim.ts): a confirmation from a
- * member starts the view over from that member's keys, and a change counts only if it is newer (by log
- * index) than what the client was told of that key; events from another member than the watch's are
- * ignored.
- */
+/** A watch event delivered to its client: what the client's view becomes (`watchedApply`, as the client takes it). */
 function applyWatchEvent(watches: WatchState[], from: string, client: string, m: Extract<Message, { type: 'WatchEvent' }>): void {
   let w = watches.find((x) => x.client === client);
   if (m.event === 'created') {
@@ -246,24 +241,8 @@ function applyWatchEvent(watches: WatchState[], from: string, client: string, m:
     }
     w.node = from;
     w.prefix = m.prefix;
-    const held = new Map(m.snapshot ?? []);
-    const change = (key: string, value: string | null): void => setWatchedKey(w!, key, value, m.index);
-    for (const [key, , index] of w.keys) if (index < m.index && !held.has(key)) change(key, null);
-    for (const [key, value] of held) change(key, value);
-    return;
-  }
-  if (w === undefined || w.node !== from || (m.event !== 'put' && m.event !== 'delete')) return;
-  setWatchedKey(w, m.key, m.value, m.index);
-}
-
-function setWatchedKey(w: WatchState, key: string, value: string | null, index: number): void {
-  const i = w.keys.findIndex(([k]) => k === key);
-  if (i >= 0 && w.keys[i]![2] >= index) return;
-  if (i >= 0) w.keys[i] = [key, value, index];
-  else {
-    w.keys.push([key, value, index]);
-    w.keys.sort(([a], [b]) => compareStrings(a, b));
-  }
+  } else if (w === undefined || w.node !== from) return;
+  watchedApply(w.keys, m);
 }
 
 /** A lock command's effect, read from its result as the engine's state machine words it. */

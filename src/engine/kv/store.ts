@@ -4,7 +4,7 @@
 // every node that applies the same commands in the same order holds the same state and gives the same
 // answers. Leases are timed by the leader's lessor (raft/node.ts), which proposes an expiry as a command.
 
-import type { Command } from '../trace';
+import type { Command, Message } from '../trace';
 
 /** A client's session: its last command applied and the answer it got (dissertation §6.3). */
 export interface Session {
@@ -143,4 +143,41 @@ export function leaseRecord(holder: string, renewUs: number, transitions: number
 export function parseLease(record: string): { holder: string; renew: string; transitions: number } | null {
   const m = /^(.+)@([0-9.]+s) #(\d+)$/.exec(record);
   return m === null ? null : { holder: m[1]!, renew: m[2]!, transitions: Number(m[3]) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// What a watch has shown its client
+
+/** `[key, value or null (deleted), log index of that change]`, sorted by key. */
+export type WatchedKeys = [string, string | null, number][];
+
+/**
+ * A watch event as its client takes it (the client and the views replay it alike): a confirmation
+ * starts the view over from the member's keys as of its applied index (a key it no longer holds was
+ * deleted by then); a change counts only if it is newer, by log index, than what the client was told of
+ * that key, so one overtaken in flight does not take the view back.
+ */
+export function watchedApply(keys: WatchedKeys, m: Extract<Message, { type: 'WatchEvent' }>): void {
+  if (m.event === 'created') {
+    const held = new Map(m.snapshot ?? []);
+    for (const [key, , index] of keys.slice()) if (index < m.index && !held.has(key)) setWatched(keys, key, null, m.index);
+    for (const [key, value] of held) setWatched(keys, key, value, m.index);
+  } else if (m.event === 'put' || m.event === 'delete') {
+    setWatched(keys, m.key, m.value, m.index);
+  }
+}
+
+function setWatched(keys: WatchedKeys, key: string, value: string | null, index: number): void {
+  const i = keys.findIndex(([k]) => k === key);
+  if (i >= 0 && keys[i]![2] >= index) return;
+  if (i >= 0) keys[i] = [key, value, index];
+  else {
+    keys.push([key, value, index]);
+    keys.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+}
+
+/** The value a watch shows for `key`, or null. */
+export function watchedValue(keys: WatchedKeys, key: string): string | null {
+  return keys.find(([k]) => k === key)?.[1] ?? null;
 }

@@ -821,14 +821,17 @@ function lessorApplied(s: RaftState, env: RaftEnv, cmd: Extract<Command, { op: '
 /** On a leader's heartbeat tick: propose the expiry of every lock whose TTL ran out on its clock. */
 function expireLocks(s: RaftState, env: RaftEnv): void {
   const now = env.localNow(s.self);
+  let proposed = false;
   for (const [key, deadline] of s.lessor) {
     if (deadline > now || s.expiring.has(key)) continue;
     const lock = s.locks.get(key);
     if (lock === undefined) continue;
     s.expiring.add(key);
     appendEntry(s, env, { term: s.term, cmd: { op: 'expire', key, token: lock.token } });
+    proposed = true;
   }
-  maybeCommit(s, env);
+  // The heartbeat that follows carries the entries; a cluster of one commits them here.
+  if (proposed) maybeCommit(s, env);
 }
 
 /** A holder's keep-alive: the leader renews the lock's TTL if the lock is still the holder's. */

@@ -213,6 +213,9 @@ describe("Lease election (Kubernetes client-go's LeaderElector over the store)",
     expect(lastProblems([FIVE, 'A elect c lease=10s renew-deadline=10s'])).toEqual([
       { message: '`renew-deadline` (10s) must be shorter than `lease` (10s): a leader must stop leading before another may take the Lease over.', line: 1, column: 21, endColumn: 39 },
     ]);
+    // Checked before anything runs: nothing of the cell happens.
+    const runs = runCells([FIVE, 'crash n1\nA elect c lease=10s renew-deadline=10s']);
+    expect(runs[1]!.events.length - runs[1]!.from).toBe(0);
     expect(lastProblems([FIVE, 'A elect c lease=15s retry=9s'])).toEqual([
       { message: '`retry` (9s) must be well shorter than `renew-deadline` (10s): under 1/1.2 of it, so a leader tries to renew more than once before it gives up.', line: 1, column: 21, endColumn: 29 },
     ]);
