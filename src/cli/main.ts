@@ -20,7 +20,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 const COMMANDS: readonly string[] = ['run', 'check', 'export', 'explore', 'merge'];
 
 const HELP: Record<string, string> = {
-  main: `consensus-notebook — run .consensus notebooks headless, check them, export their diagrams
+  main: `consensus-notebook — run .consensus notebooks headless, check them, export their diagrams, explore them for failures
 
 Usage:
   consensus-notebook run FILE… [--seed N] [--json]

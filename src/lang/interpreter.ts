@@ -243,11 +243,17 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
       case 'restart':
         nodeSet(s.nodes);
         return;
-      case 'pause':
+      case 'pause': {
         // A client's process can pause too (a GC pause of the lock holder).
-        nodeSet(s.nodes.filter((r) => !scope.clients.has(r.name) || scope.nodes?.includes(r.name) === true));
-        if (s.nodes.length === 0) needCluster(s.span);
+        const ns = needCluster(s.span);
+        if (ns === null) return;
+        for (const r of s.nodes) {
+          if (ns.includes(r.name) || scope.zones.has(r.name) || scope.clients.has(r.name)) continue;
+          const clients = [...scope.clients];
+          unknown(r, 'node or client', [...ns, ...clients], `this cluster has ${describeNodes(ns)}${clients.length === 0 ? ', and no client yet' : ` and client${clients.length === 1 ? '' : 's'} ${clients.join(', ')}`}`);
+        }
         return;
+      }
       case 'partition': {
         s.groups.forEach(nodeSet);
         if (scope.nodes === null) return;

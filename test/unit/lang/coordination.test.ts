@@ -143,6 +143,13 @@ describe('coordination errors are positioned and change nothing', () => {
     ]);
   });
 
+  it('pause takes a node or a client, and says which there are', () => {
+    expect(lastProblems([FIVE, 'A put x=1\npause B 2s'])).toEqual([
+      { message: 'Unknown node or client B; this cluster has n1..n5 and client A.', line: 2, column: 7, endColumn: 8 },
+    ]);
+    expect(lastProblems([FIVE, 'pause A 2s'])).toEqual([{ message: 'Unknown node or client A; this cluster has n1..n5, and no client yet.', line: 1, column: 7, endColumn: 8 }]);
+  });
+
   it('the resource needs a name of its own', () => {
     expect(lastProblems([FIVE, 'A write n2 v1'])).toEqual([
       { message: 'n2 is a node; the resource a fenced write goes to needs its own name, such as `A write storage …`.', line: 1, column: 9, endColumn: 11 },
