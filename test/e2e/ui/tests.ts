@@ -441,8 +441,7 @@ export const tests: UiTest[] = [
       if (!texts.includes('storage')) throw new Error(`the storage is not a participant: ${texts.slice(0, 20).join(' | ')}`);
       if (!texts.includes('✗ rejected: token 2 is older than 4')) throw new Error(`no arrow says the write was rejected: ${texts.filter((t) => t.startsWith('✗')).join(' | ')}`);
       // The state panel (at the end of the cell): B holds the lock, with the token the storage saw.
-      // textContent: an output scrolled out of view is hidden, and innerText is then empty.
-      const state = ((await fenced.locator('pre.cn-state').textContent()) ?? '').trim();
+      const state = await statePanel(fenced);
       log(`state panel:\n${state}`);
       if (!state.split('\n').includes('lock resource-x: held by B, fencing token 4')) throw new Error(`the state panel does not name the lock's holder:\n${state}`);
       await wb.revealInNotebook(fenced, 'top');
@@ -463,7 +462,7 @@ export const tests: UiTest[] = [
       const note = texts.find((t) => t.includes('stops leading'));
       log(`note: ${note}`);
       if (!/^stops leading controller: not renewed for 25(\.\d+)?s, past renew-deadline 10s$/.test(note ?? '')) throw new Error(`unexpected note: ${note}`);
-      const state = ((await last.locator('pre.cn-state').textContent()) ?? '').trim();
+      const state = await statePanel(last);
       log(`state panel:\n${state}`);
       if (!/^Lease controller: held by B, renewed at [0-9.]+s, 1 transition$/m.test(state)) throw new Error(`the state panel does not show B holding the Lease:\n${state}`);
       await wb.revealInNotebook(last, 'top');
@@ -480,7 +479,7 @@ export const tests: UiTest[] = [
       log(`${texts.find((t) => t.includes('canceled'))} → ${reopened}`);
       if (reopened !== 'watching /config/ (at i5: /config/replicas=3, /config/timeout=20s)') throw new Error(`the watch was not opened again with the new value: ${texts.filter((t) => t.startsWith('watching')).join(' | ')}`);
       // The state panel (end of the cell): B's watch on n2 is stale, A's and C's are not.
-      const state = ((await cut.locator('pre.cn-state').textContent()) ?? '').trim();
+      const state = await statePanel(cut);
       log(`state panel:\n${state}`);
       for (const line of ['watch of A on n1: /config/replicas=3, /config/timeout=20s', 'watch of B on n2: /config/replicas=3, /config/timeout=10s', 'watch of C on n3: /config/replicas=3, /config/timeout=20s']) {
         if (!state.split('\n').includes(line)) throw new Error(`the state panel lacks "${line}":\n${state}`);
@@ -731,6 +730,11 @@ async function outputDrawing(wb: Workbench, text: string | RegExp, what: string)
   const output = frame.locator('.cn-output').filter({ has: frame.locator('.cn-pane-sequence svg text', { hasText: text }) });
   await untilInView(wb, what, async () => (await output.count()) === 1);
   return { output, texts: (await output.locator('.cn-pane-sequence svg text').allTextContents()).map((t) => t.trim()) };
+}
+
+/** The text of an output's state panel (textContent: an output scrolled out of view is hidden, and its innerText empty). */
+async function statePanel(output: Locator): Promise<string> {
+  return ((await output.locator('pre.cn-state').textContent()) ?? '').trim();
 }
 
 async function openSampleWithoutOutputs(wb: Workbench, sample = SAMPLE): Promise<void> {
