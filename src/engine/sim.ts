@@ -31,7 +31,7 @@ import {
 } from './raft/node';
 import type { ClientCommand, Command, DropReason, LogEntry, Message, PaxosValue, Role, TimerKind, TraceEvent } from './trace';
 import { TraceLog } from './tracelog';
-import { type WatchedKeys, leaseRecord, parseLease, watchedApply } from './kv/store';
+import { type Resource, type WatchedKeys, leaseRecord, parseLease, resourceWrite, watchedApply } from './kv/store';
 
 /** The timers of a Raft node. */
 type RaftTimer = 'election' | 'heartbeat';
@@ -216,11 +216,6 @@ export interface HeldLock {
   unanswered: boolean;
 }
 
-/** A fenced resource outside the cluster (`CLIENT write RESOURCE …`): it keeps the highest token it saw. */
-export interface Resource {
-  value: string | null;
-  token: number | null;
-}
 
 export interface ClientState {
   name: string;
@@ -1388,30 +1383,14 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
 
   // --- fenced resources
 
-  /**
-   * A write reaches a fenced resource: with a token lower than one it has seen, it is refused (the
-   * holder's lock has passed to another client since); otherwise it is done, and a token is remembered.
-   * A write without a token is done unchecked (a resource without fencing).
-   */
+  /** A write reaches a fenced resource, which answers it (`resourceWrite`). */
   private resourceReceive(name: string, client: string, cmd: Extract<ClientCommand, { op: 'write' }>): void {
     let r = this.world.resources.get(name);
     if (r === undefined) {
       r = { value: null, token: null };
       this.world.resources.set(name, r);
     }
-    let ok = true;
-    let result: string;
-    if (cmd.token === null) {
-      r.value = cmd.value;
-      result = 'OK (no token)';
-    } else if (r.token !== null && cmd.token < r.token) {
-      ok = false;
-      result = `rejected: token ${cmd.token} is older than ${r.token}`;
-    } else {
-      r.value = cmd.value;
-      r.token = cmd.token;
-      result = `OK (token ${cmd.token})`;
-    }
+    const { ok, result } = resourceWrite(r, cmd.value, cmd.token);
     this.send(name, client, { type: 'ClientResponse', ok, seq: cmd.seq, result, leaderHint: null });
   }
 

@@ -29,9 +29,11 @@ export type Command =
   | { op: 'expire'; key: string; token: number }
   /**
    * A write to a fenced resource outside the cluster (`key` names it), with the client's fencing token
-   * or none; it never enters a log.
+   * or none; it never enters a log. `under`: the lock (and its grant's token) the client believed it
+   * held when it wrote, whether or not it sends the token (for the trace and its checks; the resource
+   * does not read it).
    */
-  | { op: 'write'; key: string; value: string; token: number | null; client: string; seq: number };
+  | { op: 'write'; key: string; value: string; token: number | null; client: string; seq: number; under?: { lock: string; token: number } };
 
 /** The commands that come from a client (every one but a leader's no-op and a lessor's expiry). */
 export type ClientCommand = Exclude<Command, { op: 'noop' } | { op: 'expire' }>;

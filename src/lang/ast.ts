@@ -54,6 +54,8 @@ export type Fact =
   | { kind: 'stable' }
   | { kind: 'decided'; value: string | null }
   | { kind: 'linearizable' }
+  /** No write under an older grant of a lock landed at a resource after one under a newer grant. */
+  | { kind: 'exclusive' }
   | { kind: 'token'; client: Ref; value: number }
   | { kind: 'rejected'; client: Ref; op: string }
   /** The client's Lease election: it believes it leads the Lease `lease`. */
@@ -120,6 +122,8 @@ export type Stmt = { span: Span } & (
       target: string;
       value: string;
       token: boolean;
+      /** `write … under LOCK`: write only while believing to hold LOCK. */
+      under: string | null;
       options: OptionValue[];
       /** `watch … via NODE`: the member to open the watch on. */
       via: Ref | null;

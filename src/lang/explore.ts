@@ -7,10 +7,11 @@
 // the engine is deterministic.
 
 import { checkLinearizable, clientHistory } from '../engine/check/linearizable';
+import { exclusionBreach } from '../engine/check/exclusion';
 import { type Prng, chance, prngCreate, randInt } from '../engine/prng';
 import { TraceLog } from '../engine/tracelog';
 import type { OptionValue, Protocol, Stmt } from './ast';
-import { linearizableFound } from './facts';
+import { exclusionText, linearizableFound } from './facts';
 import { type ExecOptions, type ScenarioState, emptyScenario, execCell, fmtTime } from './interpreter';
 import { type FAULT_KINDS, optionDuration, parseCell } from './parser';
 
@@ -21,6 +22,10 @@ export interface ExploreParams {
   faults: readonly FaultKind[];
   ops: number;
   durationUs: number;
+  /** What the clients do: read and write keys, or take a lock and write under it (mutual exclusion checked). */
+  workload?: 'kv' | 'locks';
+  /** With the locks workload: the writes carry their lock's fencing token. */
+  fencing?: boolean;
   /**
    * Only the runs of one shard: run r when (r - 1) mod `count` = `index` (0-based). Runs are
    * independent, so shards can go to worker threads or machines and be merged (the lowest finding wins).
@@ -69,18 +74,23 @@ export function explore(state: ScenarioState, log: TraceLog, params: ExplorePara
     const first = attempt(state, log, lines, opts);
     if (first === 'budget' || first === 'cancelled') return { runs: played, finding: null, stopped: first };
     if (first === null) continue;
-    // Shrink: leave lines out while the same thing still breaks.
+    // Shrink: leave lines out while the same thing still breaks, pass after pass until a pass leaves
+    // none out (a line may become needless once others are gone: a write under a lock never taken).
     let kept = lines;
     let detail = first.detail;
     let tries = 0;
-    for (let i = kept.length - 1; i >= 0 && tries < SHRINK_RUNS; i--) {
-      tries++;
-      const without = kept.filter((_, j) => j !== i);
-      const r = attempt(state, log, without, opts);
-      if (r === 'cancelled') return { runs: played, finding: null, stopped: 'cancelled' };
-      if (r !== null && r !== 'budget' && r.broke === first.broke) {
-        kept = without;
-        detail = r.detail;
+    for (let shrunk = true; shrunk && tries < SHRINK_RUNS; ) {
+      shrunk = false;
+      for (let i = kept.length - 1; i >= 0 && tries < SHRINK_RUNS; i--) {
+        tries++;
+        const without = kept.filter((_, j) => j !== i);
+        const r = attempt(state, log, without, opts);
+        if (r === 'cancelled') return { runs: played, finding: null, stopped: 'cancelled' };
+        if (r !== null && r !== 'budget' && r.broke === first.broke) {
+          kept = without;
+          detail = r.detail;
+          shrunk = true;
+        }
       }
     }
     // Adjacent `run`s as one (`run 1s` twice is `run 2s`), kept only if it still breaks the same thing.
@@ -132,17 +142,20 @@ export function exploreParams(st: Extract<Stmt, { kind: 'explore' }>): ExplorePa
     faults: faultsOpt ? (faultsOpt.value.split(',') as FaultKind[]) : DEFAULT_EXPLORE.faults,
     ops: opt('ops') ? Number(opt('ops')!.value) : DEFAULT_EXPLORE.ops,
     durationUs: opt('duration') ? optionDuration(opt('duration')!) : DEFAULT_EXPLORE.durationUs,
+    ...(opt('workload')?.value === 'locks' ? { workload: 'locks' as const, fencing: opt('fencing')?.value === 'on' } : {}),
   };
 }
 
 // What `explore` says (the cell and the CLI's `explore` say the same).
 
 function exploreWhat(p: ExploreParams): string {
-  return `${fmtTime(p.durationUs)} of virtual time, ${p.ops} client operations${p.faults.length > 0 ? ` and faults (${p.faults.join(', ')})` : ''}`;
+  const ops = p.workload === 'locks' ? `${p.ops} lock operations${p.fencing ? ' (fenced)' : ''}` : `${p.ops} client operations`;
+  return `${fmtTime(p.durationUs)} of virtual time, ${ops}${p.faults.length > 0 ? ` and faults (${p.faults.join(', ')})` : ''}`;
 }
 
 export function exploreHeldText(runs: number, p: ExploreParams, protocol: Protocol): string {
-  const lin = hasClientHistory(protocol) ? ', and every client history was linearizable' : '';
+  const lin =
+    p.workload === 'locks' ? ', and the storage never took a write under an older grant after one under a newer' : hasClientHistory(protocol) ? ', and every client history was linearizable' : '';
   return `explore: ${runs} runs, each ${exploreWhat(p)}: every invariant held${lin}.`;
 }
 
@@ -219,6 +232,8 @@ function attempt(state: ScenarioState, log: TraceLog, lines: readonly string[], 
       if (v.k === 'violation') return { broke: v.invariant, detail: `${v.invariant} at ${fmtTime(v.t)}: ${v.detail}` };
     }
   }
+  const breach = exclusionBreach(trace);
+  if (breach !== null) return { broke: `mutual exclusion (${breach.resource})`, detail: exclusionText(breach, fmtTime) };
   if (hasClientHistory(st.protocol!)) {
     const lin = checkLinearizable(clientHistory(trace));
     if (lin.ok === false) return { broke: `linearizability (key ${lin.key})`, detail: linearizableFound(lin, fmtTime).found };
@@ -228,6 +243,7 @@ function attempt(state: ScenarioState, log: TraceLog, lines: readonly string[], 
 
 /** A random scenario: `ops` client operations (Paxos: proposals) and about a third as many faults. */
 function generate(rng: Prng, nodes: readonly string[], clients: readonly string[], protocol: Protocol, p: ExploreParams): string[] {
+  if (p.workload === 'locks') return generateLocks(rng, nodes, clients, p);
   const pick = <T>(xs: readonly T[]): T => xs[randInt(rng, 0, xs.length - 1)]!;
   const withOps = protocol === 'raft' || protocol === 'multi-paxos' || protocol === 'paxos';
   const faults = p.faults.length === 0 ? 0 : Math.max(1, Math.ceil(p.ops / 3));
@@ -254,6 +270,44 @@ function generate(rng: Prng, nodes: readonly string[], clients: readonly string[
         lines.push(kind < 5 ? `${c} put ${key}=${op} nowait` : kind < 9 ? `${c} get ${key} nowait` : `${c} cas ${key} ${randInt(rng, 1, op)} -> ${op} nowait`);
       }
     }
+  }
+  lines.push(`run ${fmtTime(gap)}`);
+  return lines;
+}
+
+/**
+ * The locks workload: clients take the lock `L` (a TTL a few times their keep-alive period, waiting a
+ * while for it), write to `storage` under it, and let it go; faults as asked, where `pause` pauses a
+ * client's process (the lock holder's GC pause) as often as a node.
+ */
+function generateLocks(rng: Prng, nodes: readonly string[], clients: readonly string[], p: ExploreParams): string[] {
+  const pick = <T>(xs: readonly T[]): T => xs[randInt(rng, 0, xs.length - 1)]!;
+  const faults = p.faults.length === 0 ? 0 : Math.max(1, Math.ceil(p.ops / 3));
+  const gap = Math.max(1_000, Math.floor(p.durationUs / Math.max(1, p.ops + faults + 1)));
+  const ttl = Math.max(2, Math.floor(gap / 1_000));
+  const lines: string[] = [];
+  /** Clients named so far: a client is known to the language once a command used it. */
+  const used: string[] = [];
+  let op = 0;
+  let faultsLeft = faults;
+  let opsLeft = p.ops;
+  while (opsLeft + faultsLeft > 0) {
+    lines.push(`run ${fmtTime(randInt(rng, Math.floor(gap / 2), gap + Math.floor(gap / 2)))}`);
+    if (faultsLeft > 0 && (opsLeft === 0 || randInt(rng, 1, opsLeft + faultsLeft) <= faultsLeft)) {
+      faultsLeft--;
+      const kind = pick(p.faults);
+      const client = kind === 'pause' && used.length > 0 && chance(rng, 500);
+      lines.push(client ? `pause ${pick(used)} ${fmtTime(randInt(rng, ttl, 3 * ttl) * 1_000)}` : faultLine(rng, kind, nodes, pick));
+      continue;
+    }
+    opsLeft--;
+    op++;
+    const c = pick(clients);
+    if (!used.includes(c)) used.push(c);
+    const kind = randInt(rng, 0, 9);
+    if (kind < 4) lines.push(`${c} lock L ttl=${fmtTime(ttl * 1_000)} renew=${fmtTime(Math.max(1, Math.floor(ttl / 3)) * 1_000)} within ${fmtTime(2 * ttl * 1_000)}`);
+    else if (kind < 8) lines.push(`${c} write storage v${op} under L${p.fencing ? ' token' : ''}`);
+    else lines.push(`${c} unlock L`);
   }
   lines.push(`run ${fmtTime(gap)}`);
   return lines;

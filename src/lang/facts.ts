@@ -11,6 +11,7 @@ import { type Session, applyCommand, parseLease, watchedValue } from '../engine/
 import { quorum } from '../engine/raft/node';
 import { type NodeSlot, type World, nodeRole, nodeTerm } from '../engine/sim';
 import type { Command, LogEntry, PaxosValue } from '../engine/trace';
+import type { ExclusionBreach } from '../engine/check/exclusion';
 import { type HistorySource, type LinearizableResult, type Operation, checkLinearizable, clientHistory } from '../engine/check/linearizable';
 
 export interface FactResult {
@@ -74,6 +75,9 @@ export function factText(f: Fact, negated = false): string {
       break;
     case 'linearizable':
       text = 'linearizable';
+      break;
+    case 'exclusive':
+      text = 'exclusive';
       break;
     case 'token':
       text = `${f.client.name} token ${f.value}`;
@@ -217,6 +221,7 @@ export function evaluateFact(w: World, f: Fact, expand: Expand): FactResult {
     }
     case 'stable':
     case 'linearizable':
+    case 'exclusive':
       throw new Error(`facts: ${f.kind} is not evaluated here`);
   }
 }
@@ -440,3 +445,10 @@ function committedWrite(w: World, key: string): { index: number; entry: LogEntry
   return last;
 }
 
+/** A breach of mutual exclusion at a resource, in words. */
+export function exclusionText(b: ExclusionBreach, fmt: (us: number) => string): string {
+  return (
+    `${b.resource} took ${b.older.client}'s write under ${b.lock} #${b.older.token} at ${fmt(b.older.t)}, after ${b.newer.client}'s under #${b.newer.token} at ${fmt(b.newer.t)}: ` +
+    `two clients acted as the holder of ${b.lock}, and the older grant's write landed last`
+  );
+}

@@ -7,7 +7,8 @@ import type { Expectation, Fact, Link, NodeSet, OptionValue, Protocol, Ref, Stmt
 import { type Diagnostic, LangError, type Span, changeTo, diag, didYouMean, orList } from './diagnostics';
 import { bugNamesOf, checkBugs, commandSpec, factSpecOf, optionDuration, optionDurationRange, SET_OPTIONS } from './parser';
 import { explore, exploreBudgetText, exploreFoundText, exploreHeldText, exploreParams } from './explore';
-import { type FactResult, actingLeaders, electionTimeoutMaxUs, evaluateFact, factText, findInvariant, invariantSlugs, linearizableFact, rolesText } from './facts';
+import { exclusionBreach } from '../engine/check/exclusion';
+import { type FactResult, actingLeaders, exclusionText, electionTimeoutMaxUs, evaluateFact, factText, findInvariant, invariantSlugs, linearizableFact, rolesText } from './facts';
 import { type ClusterOptions, ConfigError, type RaftBugs, defaultClusterOptions, fmtUs, validateClusterOptions } from '../engine/config';
 import type { PaxosBugs } from '../engine/paxos/options';
 import { Simulation, type World, nodeRole, nodeTerm, worldCreate } from '../engine/sim';
@@ -674,6 +675,11 @@ class Exec {
   }
 
   private evaluate(e: Expectation): FactResult {
+    if (e.fact.kind === 'exclusive') {
+      const breach = exclusionBreach(this.result.log);
+      const found = breach === null ? 'mutual exclusion held at every resource' : exclusionText(breach, fmtTime);
+      return { ok: (breach === null) !== e.negated, found };
+    }
     if (e.fact.kind === 'linearizable') {
       const { undecided, ...r } = linearizableFact(this.result.log, fmtTime);
       return { ...r, ok: undecided ? false : r.ok !== e.negated };
@@ -794,11 +800,17 @@ class Exec {
         break;
       }
       case 'write': {
-        const token = st.token ? (client?.token ?? null) : null;
+        const held = st.under === null ? undefined : client?.locks.get(st.under);
+        if (st.under !== null && held === undefined) {
+          this.result.messages.push(`${name} write ${key} under ${st.under}: ${name} does not hold ${st.under} (as far as it knows), so it does not write.`);
+          return;
+        }
+        const token = !st.token ? null : held !== undefined ? held.token : (client?.token ?? null);
         if (st.token && token === null) {
           throw new LangError(`${name} has no fencing token to send: it was never granted a lock. Take one first (\`${name} lock NAME ttl=15s\`), or write without \`token\`.`, st.span);
         }
-        this.s.submit(name, (seq) => ({ op: 'write', key, value: st.value, token, client: name, seq }), key);
+        const under = held !== undefined ? { lock: st.under!, token: held.token } : undefined;
+        this.s.submit(name, (seq) => ({ op: 'write', key, value: st.value, token, client: name, seq, ...(under ? { under } : {}) }), key);
         break;
       }
       case 'watch': {

@@ -128,6 +128,8 @@ export const EXPLORE_OPTIONS: readonly OptionSpec[] = [
   { name: 'faults', value: 'enum', values: FAULT_KINDS, list: true, placeholder: 'crash,partition', summary: 'the faults to inject at random (default crash, partition, loss; `crash` also restarts)' },
   { name: 'ops', value: 'int', min: 0, max: 1_000, placeholder: '20', summary: 'client operations per run (Paxos: proposals; default 20)' },
   { name: 'duration', value: 'duration', placeholder: '10s', summary: 'virtual time per run (default 10s)' },
+  { name: 'workload', value: 'enum', values: ['kv', 'locks'], placeholder: 'locks', summary: "what the clients do: `kv` reads and writes keys (default); `locks` take a lock, write to a resource under it, and let it go, checked for mutual exclusion at the resource (`pause` then pauses clients)", protocols: ['raft'] },
+  { name: 'fencing', value: 'on-off', placeholder: 'on', summary: 'with `workload=locks`: the writes carry their lock\'s fencing token (default off)', protocols: ['raft'] },
 ];
 
 /** Facts: what `expect` asserts and `run until` waits for (the `stable` fact is for `run until` only). */
@@ -171,6 +173,7 @@ export const FACTS: readonly FactSpec[] = [
   { kind: 'client-got', word: 'got', subject: 'client', syntax: 'CLIENT got VALUE', summary: "the client's last command succeeded with VALUE", protocols: LOGS },
   { kind: 'client-failed', word: 'failed', subject: 'client', syntax: 'CLIENT failed', summary: "the client's last command failed or got no answer", protocols: LOGS },
   { kind: 'decided', word: 'decided', syntax: 'decided [VALUE]', summary: 'Paxos chose a value (VALUE; Multi-Paxos: in some instance), and no node learned another', protocols: ['paxos', 'multi-paxos'] },
+  { kind: 'exclusive', word: 'exclusive', syntax: 'exclusive', summary: 'mutual exclusion held at every resource so far: no write made under an older grant of a lock (`write … under LOCK`) landed after one made under a newer grant', expectOnly: true, protocols: ['raft'] },
   { kind: 'linearizable', word: 'linearizable', syntax: 'linearizable', summary: "every client operation so far fits one order that respects real time and the store's answers; a stale read breaks it", expectOnly: true, protocols: LOGS },
   { kind: 'token', word: 'token', subject: 'client', syntax: 'CLIENT token N', summary: "the fencing token of the client's latest lock grant", protocols: ['raft'] },
   { kind: 'rejected', word: 'rejected', syntax: 'rejected CLIENT write', summary: "a fenced resource rejected the client's latest write", protocols: ['raft'] },
@@ -180,7 +183,7 @@ export const FACTS: readonly FactSpec[] = [
 
 /** Words with a meaning of their own; they cannot name nodes, zones or clients. */
 export const KEYWORDS = [
-  'all', 'commit', 'committed', 'decided', 'equal', 'failed', 'got', 'has', 'in', 'is', 'leader', 'leads', 'linearizable', 'log', 'logs',
+  'all', 'commit', 'committed', 'decided', 'equal', 'exclusive', 'failed', 'got', 'has', 'in', 'is', 'leader', 'leads', 'linearizable', 'log', 'logs',
   'majority', 'no', 'not', 'nowait', 'on', 'rejected', 'safe', 'saw', 'stable', 'term', 'token', 'uncommitted', 'until', 'via',
   'violation', 'within',
 ] as const;
@@ -375,8 +378,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     parse: (c, span, who, at) => parseCoordination(c, span, who!, at, 'unlock', []),
   },
   {
-    name: 'write', group: 'Clients', form: 'client', syntax: 'CLIENT write RESOURCE VALUE [token] [within D] [nowait]',
-    summary: "A write to a resource outside the cluster (storage). With `token` it carries the client's fencing token, and the resource rejects a token older than one it has seen; without, it is not checked.",
+    name: 'write', group: 'Clients', form: 'client', syntax: 'CLIENT write RESOURCE VALUE [token] [under LOCK] [within D] [nowait]',
+    summary: "A write to a resource outside the cluster (storage). With `token` it carries the client's fencing token, and the resource rejects a token older than one it has seen; without, it is not checked. `under LOCK`: the client writes only if it believes it holds LOCK (as application code checks), with that lock's token.",
     examples: ['A write storage "v1" token'],
     protocols: ['raft'],
     parse: (c, span, who, at) => parseCoordination(c, span, who!, at, 'write', []),
@@ -1002,11 +1005,18 @@ function parseCoordination(c: Cursor, span: Span, client: Ref, opSpan: Span, op:
   const target = c.value(op === 'watch' ? 'a key prefix such as `/config/`' : op === 'write' ? 'a resource name' : 'a name').text;
   let value = '';
   let token = false;
+  let under: string | null = null;
   if (op === 'write') {
     value = c.value('a value such as `"v1"`').text;
-    if (c.isWord('token')) {
-      c.next();
-      token = true;
+    // `token` and `under LOCK`, in either order.
+    for (;;) {
+      if (!token && c.isWord('token')) {
+        c.next();
+        token = true;
+      } else if (under === null && c.isWord('under')) {
+        c.next();
+        under = c.value('the name of a lock after `under`').text;
+      } else break;
     }
   }
   // Options and the words that end a client command, in any order.
@@ -1025,7 +1035,7 @@ function parseCoordination(c: Cursor, span: Span, client: Ref, opSpan: Span, op:
   const missing = specs.find((s) => s.required && !options.some((o) => o.key === s.name));
   if (missing !== undefined) c.fail(orList(missing.placeholder.split('|').map((p) => `\`${missing.name}=${p}\``)));
   const { via, withinUs, wait } = tail;
-  return { kind: 'coordination', span, client, op, opSpan, target, value, token, options, via, withinUs, wait };
+  return { kind: 'coordination', span, client, op, opSpan, target, value, token, under, options, via, withinUs, wait };
 }
 
 function parseShow(c: Cursor, span: Span): Stmt {
@@ -1114,6 +1124,11 @@ export function parseFact(c: Cursor, mode: 'expect' | 'until'): Expectation {
       c.next();
       if (mode === 'until') throw new LangError('`linearizable` is a property of the whole history so far, something to expect (`expect linearizable`), not to wait for.', t.span);
       fact = { kind: 'linearizable' };
+      break;
+    case 'exclusive':
+      c.next();
+      if (mode === 'until') throw new LangError('`exclusive` is a property of the whole history so far, something to expect (`expect exclusive`), not to wait for.', t.span);
+      fact = { kind: 'exclusive' };
       break;
     case 'rejected': {
       c.next();

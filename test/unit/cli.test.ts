@@ -184,7 +184,7 @@ describe('consensus-notebook explore and merge', () => {
     const r = run('explore', explore, '--explore', '2');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('(explore line 2, shard 1/1): explore: run 1 of 200 (10s of virtual time, 20 client operations and faults (crash, partition, pause, loss)) broke Leader Completeness');
-    expect(r.stdout).toContain('\npartition {n4 n3 n1} | {n5 n2}\nrun 434.884ms\n');
+    expect(r.stdout).toContain('\npartition {n4 n1 n3 n5} | {n2}\nrun 269.144ms\nheal\nrun 397.6ms\n');
   });
 
   it('a correct cluster survives its runs (exit 0); --seeds sets how many', () => {

@@ -181,3 +181,28 @@ function setWatched(keys: WatchedKeys, key: string, value: string | null, index:
 export function watchedValue(keys: WatchedKeys, key: string): string | null {
   return keys.find(([k]) => k === key)?.[1] ?? null;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// A fenced resource outside the cluster (`CLIENT write RESOURCE VALUE [token]`)
+
+/** A resource's state: its value, and the highest fencing token it has seen (null: none yet). */
+export interface Resource {
+  value: string | null;
+  token: number | null;
+}
+
+/**
+ * A write reaches the resource: with a token lower than one it has seen it is refused (the writer's
+ * lock has passed to another client since); otherwise it is done, and its token remembered. A write
+ * without a token is done unchecked (a resource without fencing). Returns the answer.
+ */
+export function resourceWrite(r: Resource, value: string, token: number | null): { ok: boolean; result: string } {
+  if (token === null) {
+    r.value = value;
+    return { ok: true, result: 'OK (no token)' };
+  }
+  if (r.token !== null && token < r.token) return { ok: false, result: `rejected: token ${token} is older than ${r.token}` };
+  r.value = value;
+  r.token = token;
+  return { ok: true, result: `OK (token ${token})` };
+}

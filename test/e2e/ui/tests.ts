@@ -408,7 +408,7 @@ export const tests: UiTest[] = [
       const text = ((await found.locator('.cn-failure').textContent()) ?? '').trim();
       log(`finding: ${text.split('\n')[0]!.slice(0, 160)}…`);
       // The offered lines are shown one per line, ready to copy into a cell.
-      if (!text.split('\n').includes('partition {n4 n3 n1} | {n5 n2}')) throw new Error(`the offered lines are not shown one per line:\n${text}`);
+      if (!text.split('\n').includes('partition {n4 n1 n3 n5} | {n2}')) throw new Error(`the offered lines are not shown one per line:\n${text}`);
       await screenshot('explore-finding-output', found);
       const replayed = frame.locator('.cn-output').filter({ has: frame.locator('.cn-verdict', { hasText: /violation: Leader Completeness/ }) });
       await untilInView(wb, 'the offered lines\' cell to show the violation', async () => (await replayed.count()) === 1);
@@ -421,7 +421,7 @@ export const tests: UiTest[] = [
       await wb.revealInNotebook(found, 'top');
       await wb.clickInNotebook(found.locator('.cn-offer'));
       await until(wb, 'the notebook to have a tenth cell', async () => (await countOf()) === 10);
-      const inserted = wb.notebook.locator('.cell-list-container .monaco-list-row.code-cell-row', { hasText: 'partition {n4 n3 n1} | {n5 n2}' });
+      const inserted = wb.notebook.locator('.cell-list-container .monaco-list-row.code-cell-row', { hasText: 'partition {n4 n1 n3 n5} | {n2}' });
       await untilInView(wb, 'the inserted cell to show the offered lines', async () => {
         for (const row of await inserted.all()) if ((await cellText(row)) === text.split('\n').slice(1).join('\n')) return true;
         return false;

@@ -62,7 +62,7 @@ describe('completions', () => {
   });
 
   it('facts for expect and run until', () => {
-    expect(labels('expect ')).toEqual(['not', 'leader', 'no', 'term', 'committed', 'logs', 'safe', 'violation', 'decided', 'linearizable', 'rejected', 'n1', 'n2', 'n3', 'A']);
+    expect(labels('expect ')).toEqual(['not', 'leader', 'no', 'term', 'committed', 'logs', 'safe', 'violation', 'decided', 'exclusive', 'linearizable', 'rejected', 'n1', 'n2', 'n3', 'A']);
     expect(labels('run ')).toEqual(['until']);
     expect(labels('run until ')).toContain('stable');
     expect(labels('run until leader ')).toEqual(['in', 'n1', 'n2', 'n3', 'within']);

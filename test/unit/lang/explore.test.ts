@@ -83,3 +83,25 @@ describe('explore', () => {
     expect(bad.diagnostics[0]!.message).toMatch(/seeds/);
   });
 });
+
+describe('explore workload=locks: mutual exclusion at the resource (Kleppmann)', () => {
+  const cluster = 'cluster raft nodes=5 seed=3\nrun until leader';
+
+  it('without fencing tokens a paused holder breaks it; the shrunk lines, run as the next cell, break it again', () => {
+    const runs = runCells([cluster, 'explore seeds=300 faults=pause ops=30 duration=20s workload=locks']);
+    const f = runs[1]!.failures[0]!;
+    expect(f.message).toMatch(/^explore: run \d+ of 300 \(20s of virtual time, 30 lock operations and faults \(pause\)\) broke mutual exclusion \(storage\): storage took \w+'s write under L #\d+ at/);
+    expect(f.offer).toMatch(/^pause \w+ /m);
+    const replay = runCells([cluster, 'explore seeds=300 faults=pause ops=30 duration=20s workload=locks', `${f.offer!}\nexpect not exclusive`]);
+    expect(replay[2]!.failures).toEqual([]);
+    expect(replay[2]!.diagnostics).toEqual([]);
+  });
+
+  it('with fencing tokens the same runs hold it', () => {
+    const runs = runCells([cluster, 'explore seeds=300 faults=pause ops=30 duration=20s workload=locks fencing=on']);
+    expect(runs[1]!.failures).toEqual([]);
+    expect(runs[1]!.messages).toEqual([
+      'explore: 300 runs, each 20s of virtual time, 30 lock operations (fenced) and faults (pause): every invariant held, and the storage never took a write under an older grant after one under a newer.',
+    ]);
+  });
+});

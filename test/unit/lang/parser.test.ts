@@ -299,6 +299,7 @@ describe('expect', () => {
     ['A token 34', { kind: 'token', client: { name: 'A' }, value: 34 }, false],
     ['rejected A write', { kind: 'rejected', client: { name: 'A' }, op: 'write' }, false],
     ['A leads controller', { kind: 'leads', client: { name: 'A' }, lease: 'controller' }, false],
+    ['not exclusive', { kind: 'exclusive' }, true],
     ['not A saw /config/x=1', { kind: 'saw', client: { name: 'A' }, key: '/config/x', value: '1' }, true],
   ])('expect %s', (text, shape, negated) => {
     expect(fact(text)).toMatchObject({ fact: shape, negated });
@@ -306,7 +307,7 @@ describe('expect', () => {
 
   it('has a row above for every fact of the table', () => {
     expect(FACTS.map((f) => f.kind).sort()).toEqual(
-      ['leader', 'leader', 'term', 'committed', 'logs-equal', 'safe', 'violation', 'stable', 'role', 'term', 'commit-index', 'log-length', 'has', 'client-got', 'client-failed', 'decided', 'linearizable', 'token', 'rejected', 'leads', 'saw'].sort(),
+      ['leader', 'leader', 'term', 'committed', 'logs-equal', 'safe', 'violation', 'stable', 'role', 'term', 'commit-index', 'log-length', 'has', 'client-got', 'client-failed', 'decided', 'linearizable', 'exclusive', 'token', 'rejected', 'leads', 'saw'].sort(),
     );
   });
 
@@ -334,7 +335,9 @@ describe('show and explore', () => {
   it('explore options', () => {
     const s = stmt('explore seeds=1000 faults=crash,partition,loss ops=50 duration=10s');
     expect(s.kind === 'explore' && s.options.map((o) => [o.key, o.value])).toEqual([['seeds', '1000'], ['faults', 'crash,partition,loss'], ['ops', '50'], ['duration', '10s']]);
-    expect(EXPLORE_OPTIONS.map((o) => o.name)).toEqual(['seeds', 'faults', 'ops', 'duration']);
+    expect(EXPLORE_OPTIONS.map((o) => o.name)).toEqual(['seeds', 'faults', 'ops', 'duration', 'workload', 'fencing']);
+    const locks = stmt('explore seeds=10 faults=pause workload=locks fencing=on');
+    expect(locks.kind === 'explore' && locks.options.map((o) => [o.key, o.value])).toEqual([['seeds', '10'], ['faults', 'pause'], ['workload', 'locks'], ['fencing', 'on']]);
   });
 });
 

@@ -25,7 +25,7 @@ describe('unknown words and did-you-mean', () => {
   it.each([
     ['frobnicate n1', 'Unknown command `frobnicate`. A line starts with a command such as `cluster`, `run`, `crash` or `expect`, or with a client name and an operation such as `A put x=1`.', 1, 11],
     ['A', 'Unknown command `A`. A line starts with a command such as `cluster`, `run`, `crash` or `expect`, or with a client name and an operation such as `A put x=1`.', 1, 2],
-    ['expect foo', 'Unknown fact `foo`. A fact starts with `leader`, `no`, `term`, `committed`, `logs`, `safe`, `violation`, `stable`, `decided`, `linearizable`, `rejected` or `not`, or with a node or client name.', 8, 11],
+    ['expect foo', 'Unknown fact `foo`. A fact starts with `leader`, `no`, `term`, `committed`, `logs`, `safe`, `violation`, `stable`, `decided`, `exclusive`, `linearizable`, `rejected` or `not`, or with a node or client name.', 8, 11],
     ['expect n1 is boss', 'Unknown role `boss`; use leader, follower, candidate, precandidate, down or paused.', 14, 18],
     ['expect stable', '`stable` is something to wait for (`run until stable`), not to expect; expect `leader` or `logs equal` instead.', 8, 14],
     ['run until linearizable', '`linearizable` is a property of the whole history so far, something to expect (`expect linearizable`), not to wait for.', 11, 23],
