@@ -338,9 +338,14 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
       case 'expect':
         fact(s.expectation, 'expect');
         return;
-      case 'explore':
+      case 'explore': {
         needCluster(s.span);
+        const fencing = s.options.find((o) => o.key === 'fencing');
+        if (fencing && s.options.find((o) => o.key === 'workload')?.value !== 'locks') {
+          out.push(diag('`fencing` is for `workload=locks`: only writes under a lock carry a token.', fencing.keySpan));
+        }
         return;
+      }
     }
   };
   stmts.forEach(visit);

@@ -410,7 +410,7 @@ export const tests: UiTest[] = [
       // The offered lines are shown one per line, ready to copy into a cell.
       if (!text.split('\n').includes('partition {n4 n1 n3 n5} | {n2}')) throw new Error(`the offered lines are not shown one per line:\n${text}`);
       await screenshot('explore-finding-output', found);
-      const replayed = frame.locator('.cn-output').filter({ has: frame.locator('.cn-verdict', { hasText: /violation: Leader Completeness/ }) });
+      const replayed = frame.locator('.cn-output').filter({ has: frame.locator('.cn-verdict', { hasText: /violations?: Leader Completeness/ }) });
       await untilInView(wb, 'the offered lines\' cell to show the violation', async () => (await replayed.count()) === 1);
       log(`replayed: ${(await replayed.locator('.cn-verdict').textContent())?.trim()}`);
       await screenshot('explore-replayed-output', replayed);

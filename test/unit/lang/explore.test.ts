@@ -2,7 +2,7 @@
 // the first failure shrunk to lines that, run as the next cell, do it again.
 import { describe, expect, it } from 'vitest';
 import { Session } from '../../../src/lang/session';
-import { runCells, runOk } from './helpers';
+import { lastProblems, runCells, runOk } from './helpers';
 
 /** The lines a finding offers (after the message's first line), as a cell. */
 function offered(message: string): string {
@@ -95,6 +95,12 @@ describe('explore workload=locks: mutual exclusion at the resource (Kleppmann)',
     const replay = runCells([cluster, 'explore seeds=300 faults=pause ops=30 duration=20s workload=locks', `${f.offer!}\nexpect not exclusive`]);
     expect(replay[2]!.failures).toEqual([]);
     expect(replay[2]!.diagnostics).toEqual([]);
+  });
+
+  it('fencing without the locks workload is an error, before anything runs', () => {
+    expect(lastProblems([cluster, 'explore seeds=5 fencing=on'])).toEqual([
+      { message: '`fencing` is for `workload=locks`: only writes under a lock carry a token.', line: 1, column: 17, endColumn: 24 },
+    ]);
   });
 
   it('with fencing tokens the same runs hold it', () => {
