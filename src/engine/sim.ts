@@ -31,7 +31,7 @@ import {
 } from './raft/node';
 import type { ClientCommand, Command, DropReason, LogEntry, Message, PaxosValue, Role, TimerKind, TraceEvent } from './trace';
 import { TraceLog } from './tracelog';
-import { type Resource, type WatchedKeys, leaseRecord, parseLease, resourceWrite, watchedApply } from './kv/store';
+import { type Resource, type WatchedKeys, leaseRecord, parseLease, resourceWrite, seconds, watchedApply } from './kv/store';
 
 /** The timers of a Raft node. */
 type RaftTimer = 'election' | 'heartbeat';
@@ -215,7 +215,6 @@ export interface HeldLock {
   /** The last keep-alive had no answer yet: the next one tries another node. */
   unanswered: boolean;
 }
-
 
 export interface ClientState {
   name: string;
@@ -1313,12 +1312,6 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
     this.emit({ k: 'lease', t: undefined, client: c.name, lease: e.lease, leading, reason });
   }
 
-  /** Whether the client believes it leads `lease`. */
-  leads(name: string, lease: string): boolean {
-    const e = this.world.clientIndex.has(name) ? this.client(name).elector : null;
-    return e !== null && e.lease === lease && e.leading;
-  }
-
   // --- locks: a lock request is asked again until granted; a held lock is kept alive
 
   /**
@@ -1376,11 +1369,6 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
     }
   }
 
-  /** Whether the client believes it holds `lock`. */
-  holdsLock(name: string, lock: string): boolean {
-    return this.client(name).locks.has(lock);
-  }
-
   // --- fenced resources
 
   /** A write reaches a fenced resource, which answers it (`resourceWrite`). */
@@ -1432,9 +1420,4 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
     const now = this.world.now;
     return now + (s.clockDriftPpm === 0 ? 0 : Math.round((now * s.clockDriftPpm) / 1_000_000)) + s.clockOffsetUs;
   }
-}
-
-/** Virtual time in seconds to the millisecond, without trailing zeros: `2.208s`, `15s`. */
-function seconds(us: number): string {
-  return `${Number((us / 1_000_000).toFixed(3))}s`;
 }

@@ -137,7 +137,12 @@ function handOver(locks: Map<string, LockRecord>, sessions: Map<string, Session>
  * time, after one transition (Kubernetes' holderIdentity, renewTime and leaseTransitions).
  */
 export function leaseRecord(holder: string, renewUs: number, transitions: number): string {
-  return `${holder}@${Number((renewUs / 1_000_000).toFixed(3))}s #${transitions}`;
+  return `${holder}@${seconds(renewUs)} #${transitions}`;
+}
+
+/** Virtual time in seconds to the millisecond, without trailing zeros: `2.208s`, `15s`. */
+export function seconds(us: number): string {
+  return `${Number((us / 1_000_000).toFixed(3))}s`;
 }
 
 export function parseLease(record: string): { holder: string; renew: string; transitions: number } | null {
