@@ -8,7 +8,7 @@
 // the event refers to.
 //
 // `at(i)` makes the event object on demand: a fresh object each call, equal field by field (and in key
-// order) to the literal the engine would have written. Columns grow in chunks of 16,384 events (the
+// order) to the literal the engine would have written. Columns grow in chunks of 4,096 events (the
 // first starts at 256 and doubles, so a short trace stays small); a long trace never copies what it
 // holds, and at most one chunk is partly unused. A fork shares the full chunks of its log.
 
@@ -32,8 +32,13 @@ const CLIENT_RESPONSE_FAIL = 9;
 /** The results an apply keeps as a code in its third integer; any other result keeps the event object. */
 const APPLY_RESULTS = ['', 'OK'];
 
-const CHUNK_BITS = 14;
-const CHUNK = 1 << CHUNK_BITS; // events per chunk
+// 4,096 events a chunk: its reference column is then 32 KB, a regular object of V8's heap. At 16,384 it
+// was 128 KB and a byte more, V8's largest regular object: each column went into the large-object space,
+// on pages mapped for it alone and unmapped when it died, and every page of them was a fresh page fault
+// (costly on a virtual machine). docs/engine-speed.md has the measurements.
+const CHUNK_BITS = 12;
+/** Events per chunk (exported for the tests of chunk boundaries). */
+export const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
 
 /** A chunk starts this small and doubles as it fills, up to CHUNK (a short trace stays small). */

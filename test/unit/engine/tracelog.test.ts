@@ -14,11 +14,9 @@ import { describe, expect, it } from 'vitest';
 import { type ProtocolName, type RaftBugs, RAFT_BUGS, defaultClusterOptions } from '../../../src/engine/config';
 import { Simulation, type World, worldCreate } from '../../../src/engine/sim';
 import type { ClientCommand, Command, LogEntry, Message, TimerKind, TraceEvent } from '../../../src/engine/trace';
-import { TraceLog, type TraceView, TraceWindow } from '../../../src/engine/tracelog';
+import { CHUNK, TraceLog, type TraceView, TraceWindow } from '../../../src/engine/tracelog';
 import { MS, S, names } from './helpers';
 import { type CommonFault, type Schedule, describeSchedule, isCommonFault, playCommonFault, runSchedule, scheduleArb } from './schedule';
-
-const CHUNK = 1 << 14; // events per chunk in tracelog.ts
 
 const RUNS = process.env['FC_RUNS'] !== undefined ? Number(process.env['FC_RUNS']) : undefined;
 // A fixed seed by default, so that the coverage of event kinds asserted below is the same on every run.
