@@ -33,9 +33,10 @@ const CLIENT_RESPONSE_FAIL = 9;
 const APPLY_RESULTS = ['', 'OK'];
 
 // 4,096 events a chunk: its reference column is then 32 KB, a regular object of V8's heap. At 16,384 it
-// was 128 KB and a byte more, V8's largest regular object: each column went into the large-object space,
-// on pages mapped for it alone and unmapped when it died, and every page of them was a fresh page fault
-// (costly on a virtual machine). docs/engine-speed.md has the measurements.
+// was 131,088 bytes with the array's header, over V8's limit of 128 KB for a regular object: each column
+// went into the large-object space, on pages mapped for it alone and unmapped when it died, and every
+// page of them was a fresh page fault (costly on a virtual machine). docs/engine-speed.md has the
+// measurements.
 const CHUNK_BITS = 12;
 /** Events per chunk (exported for the tests of chunk boundaries). */
 export const CHUNK = 1 << CHUNK_BITS;
