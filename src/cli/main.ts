@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { codeFrame } from '../lang/diagnostics';
-import { cellDirective, expectedErrorMiss } from '../lang/directives';
+import { cellEnded } from '../lang/directives';
 import { runForExport } from '../lang/export';
 import type { ExecOptions } from '../lang/interpreter';
 import { parseNotebook } from '../lang/notebook';
@@ -159,15 +159,13 @@ function run(args: Args, exec: ExecOptions): number {
       const cell = cells[i]!;
       const payload = r.diagnostics.length === 0 ? buildPayload(r, { mode: 'export' }) : null;
       // A cell that demonstrates a failure says so on its first line (`# expect-error: TEXT`).
-      const directive = cellDirective(cell);
       const problems = [...r.diagnostics, ...r.failures].map((x) => x.message);
-      const miss = directive.kind === 'expect-error' ? expectedErrorMiss(directive.text, problems) : null;
-      const ok = directive.kind === 'expect-error' ? miss === null : r.ok;
+      const { ok, expected, miss } = cellEnded(cell, r.ok, problems);
       if (!json) {
-        const summary = directive.kind === 'expect-error' && ok ? `failed as expected (${directive.text})` : (payload?.verdict ?? 'error');
+        const summary = expected !== null && ok ? `failed as expected (${expected})` : (payload?.verdict ?? 'error');
         process.stdout.write(`${ok ? '✓' : '✗'} ${file} cell ${i + 1}: ${summary}\n`);
         if (miss !== null) process.stdout.write(`    ${miss}\n`);
-        if (!(directive.kind === 'expect-error' && ok)) {
+        if (!(expected !== null && ok)) {
           for (const d of r.diagnostics) process.stdout.write(indent(codeFrame(cell, d)));
           for (const f of r.failures) process.stdout.write(indent(codeFrame(cell, { severity: 'error', message: f.message, span: f.span })));
         }
@@ -241,7 +239,7 @@ async function exportFiles(args: Args, exec: ExecOptions): Promise<number> {
       }
       const stem = basename(file).replace(/\.consensus$/, '');
       const exported = runForExport(parseNotebook(text), new Session(exec), stem);
-      if (exported.some((c) => c.kind === 'code' && (c.error !== null || (c.payload !== null && !c.payload.ok)))) failed = true;
+      if (exported.some((c) => c.kind === 'code' && !c.ok)) failed = true;
       if (format === 'md') {
         write(join(outDir, `${stem}.md`), notebookMarkdown(exported));
         continue;

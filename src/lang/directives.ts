@@ -24,3 +24,15 @@ export function expectedErrorMiss(text: string, problems: readonly string[]): st
   if (problems.some((p) => p.includes(text))) return null;
   return problems.length === 0 ? `expected an error containing "${text}", but the cell ran clean` : `expected an error containing "${text}", but the cell failed otherwise`;
 }
+
+/**
+ * Whether a cell ended as its author meant: a cell marked `# expect-error: TEXT` by failing with TEXT,
+ * any other by running clean (`ok`). `miss` says why not, for an `# expect-error` cell. The CLI's run
+ * and export both judge cells by this.
+ */
+export function cellEnded(cell: string, ok: boolean, problems: readonly string[]): { ok: boolean; expected: string | null; miss: string | null } {
+  const directive = cellDirective(cell);
+  if (directive.kind !== 'expect-error') return { ok, expected: null, miss: null };
+  const miss = expectedErrorMiss(directive.text, problems);
+  return { ok: miss === null, expected: directive.text, miss };
+}

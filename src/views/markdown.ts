@@ -6,7 +6,8 @@ import type { RunPayload } from './payload';
 
 export type ExportedCell =
   | { kind: 'markdown'; text: string }
-  | { kind: 'code'; text: string; payload: RunPayload | null; error: string | null };
+  /** `ok`: the cell ended as its author meant (lang/directives.ts `cellEnded`). */
+  | { kind: 'code'; text: string; payload: RunPayload | null; error: string | null; ok: boolean };
 
 export function notebookMarkdown(cells: readonly ExportedCell[]): string {
   const parts: string[] = [];

@@ -148,6 +148,18 @@ describe('consensus-notebook export', () => {
     expect(readFileSync(join(out2, 'leader-election.md'), 'utf8')).toBe(a);
   });
 
+  it('judges `# expect-error` cells as run does: every sample exports with exit 0; a cell that fails otherwise exits 1', () => {
+    const samples = readdirSync(join(root, 'samples')).filter((f) => f.endsWith('.consensus')).map((f) => join(root, 'samples', f));
+    const all = run('export', ...samples, '--format', 'md', '--out', join(dir, 'md-samples'));
+    expect(all.stderr).toBe('');
+    expect(all.code).toBe(0);
+    expect(readFileSync(join(dir, 'md-samples', '03-split-votes.md'), 'utf8')).toContain('No leader after 50s of virtual time');
+    const clean = notebook('clean-export.consensus', 'cluster raft nodes=5 seed=1', '# expect-error: No leader\nrun until leader');
+    expect(run('export', clean, '--out', join(dir, 'md-clean')).code).toBe(1);
+    const failing = notebook('failing-export.consensus', 'cluster raft nodes=5 seed=1 election-timeout=200ms', 'run until leader within 2s');
+    expect(run('export', failing, '--out', join(dir, 'md-failing')).code).toBe(1);
+  });
+
   it('--format mmd writes one Mermaid file per cell and view', () => {
     const out = join(dir, 'mmd');
     expect(run('export', sample, '--format', 'mmd', '--out', out).code).toBe(0);
