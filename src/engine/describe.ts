@@ -16,6 +16,8 @@ export function describeCommand(c: Command): string {
       return `get ${c.key}`;
     case 'lock':
       return `lock ${c.key}`;
+    case 'ephemeral':
+      return `put ${c.key}=${c.value} ttl`;
     case 'unlock':
       return `unlock ${c.key} #${c.token}`;
     case 'expire':

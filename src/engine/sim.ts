@@ -234,7 +234,10 @@ export interface ClientState {
   /** Bumped whenever the retry timer is queued afresh, so an older queue entry of it is ignored. */
   retryGen: number;
   last: { seq: number; ok: boolean; result: string } | null;
-  /** The locks it believes it holds, by name (until it unlocks or a keep-alive answer says expired). */
+  /**
+   * The locks it believes it holds, by name, and the leases of its ephemeral keys, by key (until it
+   * unlocks, or a keep-alive answer says expired).
+   */
   locks: Map<string, HeldLock>;
   /** The last generation given to a held lock: each grant gets a new one, never reused. */
   lockGen: number;
@@ -1320,15 +1323,23 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
    * every poll interval, in case that answer is lost (the session keeps it).
    */
   private lockAnswered(c: ClientState, op: ClientOp, result: string): boolean {
-    const cmd = op.cmd as Extract<ClientCommand, { op: 'lock' }>;
+    const cmd = op.cmd as Extract<ClientCommand, { op: 'lock' | 'ephemeral' }>;
     const lock = op.lock!;
-    if (!result.startsWith('token ')) {
-      lock.polling = true;
-      this.armRetry(c, this.world.now + lock.pollUs);
-      return false;
+    let token: number;
+    if (cmd.op === 'ephemeral') {
+      // An ephemeral key's lease: kept alive as a lock is, but it is no fencing token.
+      if (!result.startsWith('lease ')) return true;
+      token = Number(result.slice('lease '.length));
+    } else {
+      if (!result.startsWith('token ')) {
+        if (!result.startsWith('queued')) return true; // refused (the name is an ephemeral key's): the answer
+        lock.polling = true;
+        this.armRetry(c, this.world.now + lock.pollUs);
+        return false;
+      }
+      token = Number(result.slice('token '.length));
+      c.token = token;
     }
-    const token = Number(result.slice('token '.length));
-    c.token = token;
     // A generation never used before: a keep-alive timer of an earlier grant of this lock stays dead.
     const held: HeldLock = { token, renewUs: lock.renewUs, gen: ++c.lockGen, unanswered: false };
     c.locks.set(cmd.key, held);

@@ -25,7 +25,13 @@ export type Command =
   /** Take the lock, which expires `ttlUs` after the last keep-alive; the grant's log index is its fencing token. */
   | { op: 'lock'; key: string; ttlUs: number; client: string; seq: number }
   | { op: 'unlock'; key: string; token: number; client: string; seq: number }
-  /** Proposed by a leader whose lessor saw the lock's TTL run out (etcd's lease revoke); no client. */
+  /**
+   * A put attached to a lease of its own (etcd's `put --lease`, ZooKeeper's ephemeral node): the key
+   * lives while its client keeps the lease alive, and goes when the TTL runs out. The lease is kept
+   * with the locks, under the key's name; the put's log index is its number.
+   */
+  | { op: 'ephemeral'; key: string; value: string; ttlUs: number; client: string; seq: number }
+  /** Proposed by a leader whose lessor saw a lease's TTL run out (etcd's lease revoke); no client. */
   | { op: 'expire'; key: string; token: number }
   /**
    * A write to a fenced resource outside the cluster (`key` names it), with the client's fencing token

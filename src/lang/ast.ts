@@ -109,6 +109,8 @@ export type Stmt = { span: Span } & (
       withinUs: number | null;
       /** `nowait`: submit and go on; the client keeps working in the background. */
       wait: boolean;
+      /** `put … ttl=D [renew=D]`: an ephemeral key, on a lease of its own. */
+      options: OptionValue[];
     }
   /**
    * The coordination service: locks (`target` names the lock), fenced writes (`target` names the

@@ -7,7 +7,7 @@ import { RAFT_INVARIANTS, raftCheckCommitted, sameEntry } from '../engine/check/
 import { PAXOS_INVARIANTS, type PaxosCheckState, paxosChosen } from '../engine/check/paxos';
 import { BULLY_INVARIANTS } from '../engine/check/bully';
 import { ballotLabel, isNoop, valueKey, valueLabel } from '../engine/paxos/ballot';
-import { type Session, applyCommand, parseLease, watchedValue } from '../engine/kv/store';
+import { type LockRecord, type Session, applyCommand, parseLease, watchedValue } from '../engine/kv/store';
 import { quorum } from '../engine/raft/node';
 import { type NodeSlot, type World, nodeRole, nodeTerm } from '../engine/sim';
 import type { Command, LogEntry, PaxosValue } from '../engine/trace';
@@ -318,7 +318,7 @@ function slot(w: World, name: string): NodeSlot {
 function writes(cmd: Command, key: string, value: string | null): boolean {
   if (cmd.op === 'noop' || cmd.op === 'get' || cmd.key !== key) return false;
   if (value === null) return true;
-  return (cmd.op === 'put' || cmd.op === 'cas') && cmd.value === value;
+  return (cmd.op === 'put' || cmd.op === 'cas' || cmd.op === 'ephemeral') && cmd.value === value;
 }
 
 function compare(a: number, op: string, b: number): boolean {
@@ -437,9 +437,10 @@ function chosenWriteFact(w: World, key: string, value: string | null, on: 'major
 function committedWrite(w: World, key: string): { index: number; entry: LogEntry; value: string | undefined } | null {
   const kv = new Map<string, string>();
   const sessions = new Map<string, Session>();
+  const leases = new Map<string, LockRecord>();
   let last: { index: number; entry: LogEntry; value: string | undefined } | null = null;
   raftCheckCommitted(w.check).forEach((entry, i) => {
-    applyCommand(kv, sessions, entry.cmd);
+    applyCommand(kv, sessions, entry.cmd, i + 1, leases);
     if (entry.cmd.op !== 'noop' && entry.cmd.op !== 'get' && entry.cmd.key === key) last = { index: i + 1, entry, value: kv.get(key) };
   });
   return last;

@@ -318,6 +318,10 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
         else if (scope.zones.has(name)) out.push(diag(`${name} is a zone; a client needs its own name, such as \`A ${s.op} …\`.`, s.client.span));
         if (s.via) node(s.via);
         protocolOf(s.op, commandSpec(s.op)!.protocols, s.opSpan);
+        if (s.kind === 'client' && scope.protocol !== null && scope.protocol !== 'raft') {
+          const ttl = s.options.find((o) => o.key === 'ttl');
+          if (ttl !== undefined) out.push(diag(`Ephemeral keys (\`ttl\`) are for raft clusters, not ${scope.protocol}.`, ttl.keySpan));
+        }
         if (s.kind === 'coordination' && s.op === 'elect') {
           const { problem } = electTimes(s);
           if (problem !== null) out.push(problem);
@@ -722,11 +726,16 @@ class Exec {
     if (this.waitForResume(st, name, wait)) return;
     if (!this.s.clientDone(name)) this.s.abandon(name, 'superseded by a new command');
     const key = st.key;
+    const ttl = st.options.find((o) => o.key === 'ttl');
+    const renew = st.options.find((o) => o.key === 'renew');
+    // An ephemeral key's lease is kept alive as a lock's is (a lock's poll interval does not apply).
+    const lease = ttl === undefined ? null : { pollUs: 0, renewUs: renew ? optionDuration(renew) : 0, polling: false };
     this.s.submit(
       name,
       (seq) => {
         switch (st.op) {
           case 'put':
+            if (ttl !== undefined) return { op: 'ephemeral', key, value: st.value, ttlUs: optionDuration(ttl), client: name, seq };
             return { op: 'put', key, value: st.value, client: name, seq };
           case 'get':
             return { op: 'get', key, client: name, seq };
@@ -737,6 +746,7 @@ class Exec {
         }
       },
       st.via?.name ?? null,
+      lease,
     );
     if (wait) this.awaitAnswer(st, name, `${name} ${st.op} ${key}`, st.via ? ` from ${st.via.name}` : '');
   }

@@ -113,6 +113,14 @@ export const LOCK_OPTIONS: readonly OptionSpec[] = [
   { name: 'retry', value: 'duration', placeholder: '5s', summary: 'while the request is queued behind another holder, ask after it this often (default 5s; the leader also answers when the lock passes to the client)' },
 ];
 
+export const PUT_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'ttl', value: 'duration', protocols: ['raft'], placeholder: '10s',
+    summary: "an ephemeral key (etcd's put with a lease, ZooKeeper's ephemeral node): the leader deletes it once this long passes without a keep-alive",
+  },
+  { name: 'renew', value: 'duration', protocols: ['raft'], placeholder: '3s', summary: "with `ttl`: send the key's lease a keep-alive this often while the client runs (default: never, so the key lasts one TTL)" },
+];
+
 export const WATCH_OPTIONS: readonly OptionSpec[] = [
   { name: 'require-leader', value: 'on-off', placeholder: 'on', summary: "the member cancels the watch once it has gone an election timeout without a leader, and the client opens it on another member (etcd's WithRequireLeader; default off)" },
 ];
@@ -335,9 +343,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   // Clients
   {
-    name: 'put', group: 'Clients', form: 'client', syntax: 'CLIENT put KEY=VALUE [via NODE] [within D] [nowait]',
-    summary: 'A write through the leader (the client finds it and retries); `via` pins it to one node, `nowait` goes on without the answer.',
-    examples: ['A put x=1', 'A put x=2 via n1 within 2s'],
+    name: 'put', group: 'Clients', form: 'client', syntax: 'CLIENT put KEY=VALUE [ttl=D [renew=D]] [via NODE] [within D] [nowait]',
+    summary:
+      'A write through the leader (the client finds it and retries); `via` pins it to one node, `nowait` goes on without the answer. With `ttl` the key is ephemeral: it lives on a lease of its own, which the client keeps alive every `renew`, and the leader deletes it when the TTL runs out (service discovery: an instance that dies or stalls drops out). (`ttl`: raft)',
+    options: PUT_OPTIONS,
+    examples: ['A put x=1', 'A put x=2 via n1 within 2s', 'B put /services/web/b="10.0.0.2:8080" ttl=10s renew=3s'],
     protocols: LOGS,
     parse: (c, span, who, at) => parseClientOp(c, span, who!, at, 'put'),
   },
@@ -967,8 +977,23 @@ function parseClientOp(c: Cursor, span: Span, client: Ref, opSpan: Span, op: Cli
     c.sym('->');
     value = c.value('the new value').text;
   }
-  const { via, withinUs, wait } = parseWaitTail(c, true);
-  return { kind: 'client', span, client, op, opSpan, key: key.text, value, expect, via, withinUs, wait };
+  // `put` takes options (`ttl`, `renew`) among the words that end a client command, in any order.
+  const options: OptionValue[] = [];
+  const seen = new Set<string>();
+  let tail = { via: null as Ref | null, withinUs: null as number | null, wait: true };
+  while (!c.atEnd()) {
+    if (op === 'put' && c.peek()?.kind === 'word' && c.peek(1)?.kind === 'sym' && c.peek(1)?.text === '=') {
+      for (const o of c.options(PUT_OPTIONS, op, null, ['via', 'within', 'nowait'])) {
+        if (options.some((x) => x.key === o.key)) throw new LangError(`Option \`${o.key}\` is given twice.`, o.keySpan);
+        options.push(o);
+      }
+    }
+    tail = parseWaitTail(c, true, op === 'put', seen, tail);
+  }
+  const renew = options.find((o) => o.key === 'renew');
+  if (renew !== undefined && !options.some((o) => o.key === 'ttl')) throw new LangError('`renew` keeps a lease alive, and only a put with `ttl` has one: add `ttl=D`.', renew.keySpan);
+  const { via, withinUs, wait } = tail;
+  return { kind: 'client', span, client, op, opSpan, key: key.text, value, expect, via, withinUs, wait, options };
 }
 
 /** The end of a client command: `[via NODE] [within D] [nowait]` (`via` only where `viaAllowed`). */

@@ -289,7 +289,7 @@ function stateTable(s: ClusterState): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = rows.map((r) => r.map((x, c) => x.padEnd(widths[c]!)).join('  ').trimEnd());
   if (s.partition) lines.push(`partition ${s.partition.map((g) => `{${g.join(' ')}}`).join(' | ')}`);
-  for (const l of s.locks) lines.push(`lock ${l.name}: held by ${l.holder}, fencing token ${l.token}`);
+  for (const l of s.locks) lines.push(l.ephemeral ? `ephemeral ${l.name}: lease ${l.token} of ${l.holder}` : `lock ${l.name}: held by ${l.holder}, fencing token ${l.token}`);
   for (const w of s.watches) lines.push(`watch of ${w.client} on ${w.node}: ${watchedText(w)}`);
   // Lease elections' records (keys `lease/NAME`), as the node that has applied the most holds them.
   const newest = s.nodes.reduce<ClusterState['nodes'][number] | null>((best, n) => (best === null || n.appliedIndex > best.appliedIndex ? n : best), null);

@@ -4,7 +4,7 @@
 import { ballotLabel, valueLabel } from '../engine/paxos/ballot';
 import type { Command, FaultKind, LogEntry, Message, Micros, PaxosAccepted, PaxosValue, Role } from '../engine/trace';
 
-/** `put x=1`, `get x`, `delete x`, `cas x 1→2`, `noop`, `lock L ttl 15s`, `write storage=v1 #34`. */
+/** `put x=1`, `get x`, `delete x`, `cas x 1→2`, `noop`, `lock L ttl 15s`, `put k=v ttl 10s`, `write storage=v1 #34`. */
 export function commandLabel(cmd: Command): string {
   switch (cmd.op) {
     case 'noop':
@@ -19,6 +19,8 @@ export function commandLabel(cmd: Command): string {
       return `cas ${cmd.key} ${cmd.expect ?? '(none)'}→${cmd.value}`;
     case 'lock':
       return `lock ${cmd.key} ttl ${formatMicros(cmd.ttlUs)}`;
+    case 'ephemeral':
+      return `put ${cmd.key}=${cmd.value} ttl ${formatMicros(cmd.ttlUs)}`;
     case 'unlock':
       return `unlock ${cmd.key} #${cmd.token}`;
     case 'expire':

@@ -79,6 +79,8 @@ export interface LockState {
   name: string;
   holder: string;
   token: number;
+  /** The lease of an ephemeral key (`name` is the key; `token` the lease's number), not a lock. */
+  ephemeral: boolean;
 }
 
 /** Replays `input.events[0 .. upto)` (default: up to the window's end) into a fresh state. */
@@ -178,7 +180,7 @@ export function applyEvent(state: ClusterState, ev: TraceEvent): void {
       // A state machine replaying from the first entry (after a restart) starts from scratch.
       if (ev.index === 1) node.kv.clear();
       node.appliedIndex = ev.index;
-      applyCommand(node.kv, ev.entry);
+      applyCommand(node.kv, ev.entry, ev.result);
       if (ev.index > state.locksApplied) {
         state.locksApplied = ev.index;
         applyLock(state.locks, ev.entry, ev.result);
@@ -213,11 +215,17 @@ function setTerm(node: NodeState, term: number): void {
   node.term = term;
 }
 
-function applyCommand(kv: Map<string, string>, entry: LogEntry): void {
+function applyCommand(kv: Map<string, string>, entry: LogEntry, result: string): void {
   const cmd = entry.cmd;
   switch (cmd.op) {
     case 'put':
       kv.set(cmd.key, cmd.value);
+      return;
+    case 'ephemeral':
+      if (result.startsWith('lease ')) kv.set(cmd.key, cmd.value);
+      return;
+    case 'expire':
+      if (result === 'expired; key deleted') kv.delete(cmd.key);
       return;
     case 'delete':
       kv.delete(cmd.key);
@@ -248,13 +256,23 @@ function applyWatchEvent(watches: WatchState[], from: string, client: string, m:
 /** A lock command's effect, read from its result as the engine's state machine words it. */
 function applyLock(locks: LockState[], entry: LogEntry, result: string): void {
   const cmd = entry.cmd;
-  if (cmd.op !== 'lock' && cmd.op !== 'unlock' && cmd.op !== 'expire') return;
+  if (cmd.op === 'noop' || cmd.op === 'get' || cmd.op === 'write') return;
   const i = locks.findIndex((l) => l.name === cmd.key);
-  const set = (holder: string, token: number): void => {
-    const lock = { name: cmd.key, holder, token };
+  const set = (holder: string, token: number, ephemeral = false): void => {
+    const lock = { name: cmd.key, holder, token, ephemeral };
     if (i >= 0) locks[i] = lock;
     else locks.push(lock);
   };
+  if (cmd.op === 'put' || cmd.op === 'delete' || cmd.op === 'cas') {
+    // A plain write of an ephemeral key takes it off its lease.
+    if (i >= 0 && locks[i]!.ephemeral && (cmd.op === 'put' || result === 'deleted' || result === 'OK')) locks.splice(i, 1);
+    return;
+  }
+  if (cmd.op === 'ephemeral') {
+    const lease = /^lease (\d+)$/.exec(result);
+    if (lease !== null) set(cmd.client, Number(lease[1]), true);
+    return;
+  }
   if (cmd.op === 'lock') {
     const granted = /^token (\d+)$/.exec(result);
     if (granted !== null) set(cmd.client, Number(granted[1]));
@@ -383,7 +401,9 @@ export function describeState(state: ClusterState): string {
       lines.push(`  kv: ${pairs.map(([k, v]) => `${k}=${v}`).join(', ')}`);
     }
   }
-  for (const l of sortedBy(state.locks, (l) => l.name)) lines.push(`lock ${l.name} holder=${l.holder} token=${l.token}`);
+  for (const l of sortedBy(state.locks, (l) => l.name)) {
+    lines.push(l.ephemeral ? `ephemeral ${l.name} lease=${l.token} of=${l.holder}` : `lock ${l.name} holder=${l.holder} token=${l.token}`);
+  }
   for (const w of state.watches) lines.push(`watch ${w.client} on ${w.node} ${watchedText(w)}`);
   for (const v of state.violations) {
     lines.push(`violation ${v.invariant} at ${formatMicros(v.t)} [${v.nodes.join(' ')}]: ${v.detail}`);

@@ -22,6 +22,8 @@ export interface LockRecord {
   token: number;
   ttlUs: number;
   waiters: { client: string; seq: number; ttlUs: number }[];
+  /** The lease of an ephemeral key (a `put` with a TTL), not a lock: its expiry deletes the key. */
+  ephemeral: boolean;
 }
 
 /**
@@ -38,8 +40,14 @@ export function applyCommand(
 ): string {
   if (cmd.op === 'noop') return '';
   if (cmd.op === 'expire') {
-    if (locks?.get(cmd.key)?.token !== cmd.token) return 'already released';
-    return `expired${handOver(locks, sessions, cmd.key, index)}`;
+    const lease = locks?.get(cmd.key);
+    if (lease?.token !== cmd.token) return 'already released';
+    if (lease.ephemeral) {
+      locks!.delete(cmd.key);
+      kv.delete(cmd.key);
+      return 'expired; key deleted';
+    }
+    return `expired${handOver(locks!, sessions, cmd.key, index)}`;
   }
   const session = sessions.get(cmd.client);
   if (session !== undefined && session.seq >= cmd.seq) return session.result;
@@ -47,15 +55,18 @@ export function applyCommand(
   switch (cmd.op) {
     case 'put':
       kv.set(cmd.key, cmd.value);
+      if (locks !== null && locks.size > 0) detach(locks, cmd.key);
       result = 'OK';
       break;
     case 'delete':
       result = kv.delete(cmd.key) ? 'deleted' : 'not found';
+      if (locks !== null && locks.size > 0) detach(locks, cmd.key);
       break;
     case 'cas': {
       const cur = kv.get(cmd.key);
       if (cur === (cmd.expect ?? undefined)) {
         kv.set(cmd.key, cmd.value);
+        if (locks !== null && locks.size > 0) detach(locks, cmd.key);
         result = 'OK';
       } else {
         result = `failed: ${cmd.key}=${cur ?? '(none)'}`;
@@ -65,15 +76,18 @@ export function applyCommand(
     case 'get':
       result = kv.get(cmd.key) ?? '(none)';
       break;
+    case 'ephemeral':
+      result = ephemeralPut(locks, kv, cmd, index);
+      break;
     case 'lock':
       result = lockStep(locks, cmd, index);
       break;
     case 'unlock': {
       const held = locks?.get(cmd.key);
-      if (held !== undefined && held.holder === cmd.client && held.token === cmd.token) {
+      if (held !== undefined && !held.ephemeral && held.holder === cmd.client && held.token === cmd.token) {
         result = `unlocked${handOver(locks!, sessions, cmd.key, index)}`;
       } else {
-        result = held === undefined ? 'not held' : `held by ${held.holder}`;
+        result = held === undefined ? 'not held' : held.ephemeral ? `${cmd.key} is an ephemeral key, not a lock` : `held by ${held.holder}`;
       }
       break;
     }
@@ -97,12 +111,32 @@ function lockStep(locks: Map<string, LockRecord> | null, cmd: Extract<Command, {
   if (locks === null) return 'locks need a Raft cluster';
   const held = locks.get(cmd.key);
   if (held === undefined) {
-    locks.set(cmd.key, { holder: cmd.client, seq: cmd.seq, token: index, ttlUs: cmd.ttlUs, waiters: [] });
+    locks.set(cmd.key, { holder: cmd.client, seq: cmd.seq, token: index, ttlUs: cmd.ttlUs, waiters: [], ephemeral: false });
     return `token ${index}`;
   }
+  if (held.ephemeral) return `failed: ${cmd.key} is an ephemeral key, not a lock`;
   if (held.holder === cmd.client) return `token ${held.token}`;
   held.waiters.push({ client: cmd.client, seq: cmd.seq, ttlUs: cmd.ttlUs });
   return `queued behind ${held.holder}`;
+}
+
+/**
+ * A put with a lease of its own (an ephemeral key): the value is set, and the key's lease starts (its
+ * number is this log index), replacing the lease of an earlier ephemeral put of the key. A lock's name
+ * cannot be one: locks and keys share the lessor's names.
+ */
+function ephemeralPut(locks: Map<string, LockRecord> | null, kv: Map<string, string>, cmd: Extract<Command, { op: 'ephemeral' }>, index: number): string {
+  if (locks === null) return 'ephemeral keys need a Raft cluster';
+  const held = locks.get(cmd.key);
+  if (held !== undefined && !held.ephemeral) return `failed: ${cmd.key} is a lock`;
+  kv.set(cmd.key, cmd.value);
+  locks.set(cmd.key, { holder: cmd.client, seq: cmd.seq, token: index, ttlUs: cmd.ttlUs, waiters: [], ephemeral: true });
+  return `lease ${index}`;
+}
+
+/** A plain write or delete of an ephemeral key takes it off its lease (as etcd's put without a lease does). */
+function detach(locks: Map<string, LockRecord>, key: string): void {
+  if (locks.get(key)?.ephemeral === true) locks.delete(key);
 }
 
 /**

@@ -783,8 +783,8 @@ function applyCommitted(s: RaftState, env: RaftEnv): void {
     const cmd = entry.cmd;
     const result = applyCommand(s.kv, s.sessions, cmd, index, s.locks);
     env.traceApply(s.self, index, entry, result);
-    if (cmd.op === 'lock' || cmd.op === 'unlock' || cmd.op === 'expire') lessorApplied(s, env, cmd, index);
-    else if (s.watchers.length > 0) notifyWatchers(s, env, cmd, index, result);
+    if (cmd.op === 'lock' || cmd.op === 'unlock' || cmd.op === 'expire' || cmd.op === 'ephemeral') lessorApplied(s, env, cmd, index);
+    if (s.watchers.length > 0 && cmd.op !== 'lock' && cmd.op !== 'unlock') notifyWatchers(s, env, cmd, index, result);
     const waiter = s.waiting.size === 0 ? undefined : s.waiting.get(index);
     if (waiter !== undefined) {
       s.waiting.delete(index);
@@ -804,7 +804,7 @@ function applyCommitted(s: RaftState, env: RaftEnv): void {
  * over to a waiting client is its answer, which the leader sends (the request itself was answered
  * "queued" when it was applied).
  */
-function lessorApplied(s: RaftState, env: RaftEnv, cmd: Extract<Command, { op: 'lock' | 'unlock' | 'expire' }>, index: number): void {
+function lessorApplied(s: RaftState, env: RaftEnv, cmd: Extract<Command, { op: 'lock' | 'unlock' | 'expire' | 'ephemeral' }>, index: number): void {
   const lock = s.locks.get(cmd.key);
   if (lock === undefined) {
     s.lessor.delete(cmd.key);
@@ -812,7 +812,7 @@ function lessorApplied(s: RaftState, env: RaftEnv, cmd: Extract<Command, { op: '
   } else if (lock.token === index) {
     s.lessor.set(cmd.key, env.localNow(s.self) + lock.ttlUs);
     s.expiring.delete(cmd.key);
-    if (cmd.op !== 'lock' && s.role === 'leader') {
+    if ((cmd.op === 'unlock' || cmd.op === 'expire') && s.role === 'leader') {
       env.send(s.id, lock.holder, { type: 'ClientResponse', ok: true, seq: lock.seq, result: `token ${index}`, leaderHint: s.id });
     }
   }
@@ -825,7 +825,10 @@ function expireLocks(s: RaftState, env: RaftEnv): void {
   for (const [key, deadline] of s.lessor) {
     if (deadline > now || s.expiring.has(key)) continue;
     const lock = s.locks.get(key);
-    if (lock === undefined) continue;
+    if (lock === undefined) {
+      s.lessor.delete(key); // an ephemeral key written or deleted without its lease since
+      continue;
+    }
     s.expiring.add(key);
     appendEntry(s, env, { term: s.term, cmd: { op: 'expire', key, token: lock.token } });
     proposed = true;
@@ -862,8 +865,13 @@ function onWatch(s: RaftState, env: RaftEnv, client: string, m: Extract<Message,
 
 /** After an entry is applied: each watch of a key it changed gets the change. */
 function notifyWatchers(s: RaftState, env: RaftEnv, cmd: Command, index: number, result: string): void {
-  if (cmd.op !== 'put' && cmd.op !== 'delete' && cmd.op !== 'cas') return;
-  const changed = cmd.op === 'put' || (cmd.op === 'delete' && result === 'deleted') || (cmd.op === 'cas' && result === 'OK');
+  if (cmd.op === 'noop' || cmd.op === 'get' || cmd.op === 'write') return;
+  const changed =
+    cmd.op === 'put' ||
+    (cmd.op === 'delete' && result === 'deleted') ||
+    (cmd.op === 'cas' && result === 'OK') ||
+    (cmd.op === 'ephemeral' && result.startsWith('lease ')) ||
+    (cmd.op === 'expire' && result === 'expired; key deleted');
   if (!changed) return;
   const value = s.kv.get(cmd.key) ?? null;
   for (const w of s.watchers) {

@@ -116,7 +116,7 @@ describe('a GC pause of the lock holder, and fencing tokens (Kleppmann 2016)', (
     // The state panel replays who holds the lock from the applied entries.
     const state = emptyState(r.nodes);
     for (const e of r.events) applyEvent(state, e);
-    expect(state.locks).toEqual([{ name: 'resource-x', holder: 'B', token: 4 }]);
+    expect(state.locks).toEqual([{ name: 'resource-x', holder: 'B', token: 4, ephemeral: false }]);
     expect(describeState(state).split('\n')).toContain('lock resource-x holder=B token=4');
   });
 
@@ -267,5 +267,78 @@ describe('watches (etcd: a stream of the changes one member applies)', () => {
     for (const e of r.events) applyEvent(state, e);
     expect(state.watches).toEqual([{ client: 'A', node: 'n3', prefix: '/config/', keys: [['/config/x', '1', 4]] }]);
     expect(describeState(state).split('\n')).toContain('watch A on n3 /config/x=1');
+  });
+});
+
+describe("ephemeral keys (etcd's put with a lease, ZooKeeper's ephemeral nodes): service discovery", () => {
+  const watchEvents = (events: Iterable<TraceEvent>, client: string): string[] =>
+    [...events].flatMap((e) => (e.k === 'deliver' && e.to === client && e.msg.type === 'WatchEvent' ? [`${e.msg.event} ${e.msg.key}`] : []));
+
+  it('a put with a TTL sets the key and starts its lease, numbered by the log index of the put', () => {
+    const r = runOk([FIVE, 'B put /services/b=up ttl=10s\nexpect committed /services/b=up\nexpect B got "lease 2"']);
+    const put = applies(r.events, 'n1').find((e) => e.entry.cmd.op === 'ephemeral')!;
+    expect(put).toMatchObject({ index: 2, result: 'lease 2' });
+  });
+
+  it('etcd lessor: without keep-alives the leader deletes the key one TTL after the put, through the log', () => {
+    const r = runOk([FIVE, 'B put /services/b=up ttl=2s\nrun 3s\nexpect not committed /services/b=up']);
+    const n1 = applies(r.events, 'n1');
+    const put = n1.find((e) => e.entry.cmd.op === 'ephemeral')!;
+    const expiry = n1.find((e) => e.entry.cmd.op === 'expire')!;
+    expect(expiry.result).toBe('expired; key deleted');
+    expect(expiry.t - put.t).toBeGreaterThanOrEqual(2_000_000);
+    expect(expiry.t - put.t).toBeLessThan(2_000_000 + 50_000 + 30_000);
+    // Every node applies the deletion: the key is gone from every state machine.
+    for (const node of ['n1', 'n2', 'n3', 'n4', 'n5']) expect(applies(r.events, node).map((e) => e.result)).toContain('expired; key deleted');
+  });
+
+  it('keep-alives keep the key; a GC pause longer than the TTL loses it, and a watcher sees the deletion', () => {
+    const r = runOk([
+      FIVE,
+      'A watch /services/\nB put /services/b=up ttl=3s renew=1s\nC put /services/c=up ttl=3s renew=1s\nrun 10s\nexpect A saw /services/b=up\nexpect A saw /services/c=up',
+      'pause B 10s\nrun 6s\nexpect not A saw /services/b=up\nexpect A saw /services/c=up',
+    ]);
+    expect(watchEvents(r.events, 'A')).toEqual(['created /services/', 'put /services/b', 'put /services/c', 'delete /services/b']);
+    // B's keep-alive on waking is told its lease is gone: it stops renewing (the client learns it lost the key).
+    const late = runOk([FIVE, 'B put /services/b=up ttl=3s renew=1s\npause B 10s\nrun 12s']);
+    const answers = [...late.events].filter((e) => e.k === 'deliver' && e.to === 'B' && e.msg.type === 'KeepAliveResponse').map((e) => (e.k === 'deliver' && e.msg.type === 'KeepAliveResponse' ? e.msg.result : ''));
+    expect(answers[answers.length - 1]).toBe('expired');
+  });
+
+  it('etcd lessor promotion: a new leader gives the key a whole TTL again', () => {
+    const r = runOk([FIVE, 'B put /services/b=up ttl=2s\nrun 1500ms\ncrash n1\nrun until leader within 5s\nrun 2500ms']);
+    const events = [...r.events];
+    const put = events.find((e) => e.k === 'apply' && e.entry.cmd.op === 'ephemeral')!;
+    const expiry = events.find((e) => e.k === 'apply' && e.entry.cmd.op === 'expire');
+    // Without the promotion it would be gone 2s after the put; the new leader counted from its election.
+    expect(expiry === undefined || expiry.t - put.t > 2_500_000).toBe(true);
+  });
+
+  it('a plain put takes the key off its lease (etcd): it then outlives the TTL', () => {
+    const r = runOk([FIVE, 'B put /services/b=up ttl=2s\nC put /services/b=static\nrun 5s\nexpect committed /services/b=static']);
+    expect(applies(r.events, 'n1').some((e) => e.entry.cmd.op === 'expire')).toBe(false);
+  });
+
+  it('a lock and an ephemeral key cannot share a name (they share the lessor): each says so', () => {
+    const r = runOk([FIVE, 'A lock r ttl=15s\nB put r=1 ttl=5s\nexpect B got "failed: r is a lock"']);
+    expect(r.ok).toBe(true);
+    const s = runOk([FIVE, 'B put r=1 ttl=5s\nA lock r ttl=15s\nexpect A got "failed: r is an ephemeral key, not a lock"']);
+    expect(s.ok).toBe(true);
+  });
+
+  it('the state panel lists each ephemeral key with its lease and client, until it goes', () => {
+    const r = runOk([FIVE, 'B put /services/b=up ttl=2s\nrun 1s']);
+    const state = emptyState(r.nodes);
+    for (const e of r.events) applyEvent(state, e);
+    expect(describeState(state).split('\n')).toContain('ephemeral /services/b lease=2 of=B');
+    const gone = runOk([FIVE, 'B put /services/b=up ttl=2s\nrun 3s']);
+    const after = emptyState(gone.nodes);
+    for (const e of gone.events) applyEvent(after, e);
+    expect(after.locks).toEqual([]);
+  });
+
+  it('ttl is for Raft clusters, and renew needs ttl: positioned errors, nothing runs', () => {
+    expect(lastProblems(['cluster multi-paxos nodes=3 seed=1', 'A put x=1 ttl=5s'])[0]).toMatchObject({ message: 'Ephemeral keys (`ttl`) are for raft clusters, not multi-paxos.', line: 1, column: 11 });
+    expect(lastProblems([FIVE, 'A put x=1 renew=5s'])[0]).toMatchObject({ message: '`renew` keeps a lease alive, and only a put with `ttl` has one: add `ttl=D`.', line: 1, column: 11 });
   });
 });
