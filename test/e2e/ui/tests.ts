@@ -489,6 +489,23 @@ export const tests: UiTest[] = [
     },
   },
   {
+    name: '20-service-discovery.consensus: a stalled instance\'s ephemeral key expires through the log, the watching load balancer sees it go, and the state panel keeps only the live instance',
+    async run({ wb, screenshot, log }) {
+      await openSampleWithoutOutputs(wb, '20-service-discovery.consensus');
+      await wb.runAll();
+      const { output: stalled, texts } = await outputDrawing(wb, 'deleted /services/web/web2', 'the cell in which web2 stalls and its key expires');
+      const expiry = texts.find((t) => t.includes('expire /services/web/web2'));
+      log(`${expiry} · ${texts.find((t) => t.includes('deleted /services/web/web2'))}`);
+      if (expiry === undefined || !expiry.includes('expired; key deleted')) throw new Error(`no expiry of web2's lease through the log: ${texts.filter((t) => t.includes('web2')).join(' | ')}`);
+      const state = await statePanel(stalled);
+      log(`state panel:\n${state}`);
+      if (!state.split('\n').includes('ephemeral /services/web/web1: lease 2 of web1')) throw new Error(`the state panel lacks web1's key:\n${state}`);
+      if (state.includes('/services/web/web2')) throw new Error(`the state panel still lists web2's key:\n${state}`);
+      await wb.revealInNotebook(stalled, 'top');
+      await screenshot('service-discovery-output', stalled);
+    },
+  },
+  {
     name: 'e2e-render500.consensus: ext.render500.ms, Run to a 500-message sequence diagram visible (median of 3)',
     async run({ wb, screenshot, log, figure }) {
       await wb.quickOpen('e2e-render500.consensus');
