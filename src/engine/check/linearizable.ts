@@ -60,13 +60,22 @@ export function clientHistory(trace: HistorySource): Operation[] {
   const out: Operation[] = [];
   const open = new Map<string, Operation>();
   const kindAt = 'kindAt' in trace ? (i: number) => trace.kindAt(i) : (i: number) => trace.at(i)!.k;
+  // Once an ephemeral key was asked for, lease expiries are deletes to look for among the applies.
+  let leases = false;
+  const expired = new Set<string>();
+  const ephemeral = new Set<Operation>();
   for (let i = 0; i < trace.length; i++) {
     const k = kindAt(i);
-    if (k !== 'client-request' && k !== 'client-response') continue;
+    if (k !== 'client-request' && k !== 'client-response' && !(leases && k === 'apply')) continue;
     const ev = trace.at(i)!;
     if (ev.k === 'client-request') {
-      if (!isStoreCommand(ev.cmd)) continue;
-      const op: Operation = { client: ev.client, cmd: ev.cmd, call: i, ret: Infinity, callUs: ev.t, retUs: -1, result: null };
+      const cmd = ev.cmd.op === 'ephemeral' ? ephemeralWrite(ev.cmd) : ev.cmd;
+      if (!isStoreCommand(cmd)) continue;
+      const op: Operation = { client: ev.client, cmd, call: i, ret: Infinity, callUs: ev.t, retUs: -1, result: null };
+      if (ev.cmd.op === 'ephemeral') {
+        leases = true;
+        ephemeral.add(op);
+      }
       out.push(op);
       open.set(ev.client, op);
     } else if (ev.k === 'client-response') {
@@ -78,9 +87,29 @@ export function clientHistory(trace: HistorySource): Operation[] {
       op.ret = i;
       op.retUs = ev.t;
       op.result = ev.result;
+      if (leases && ephemeral.has(op)) {
+        // The lease's number is the put's answer; a put refused (the name is a lock's) wrote nothing.
+        if (ev.result.startsWith('lease ')) op.result = 'OK';
+        else out.splice(out.lastIndexOf(op), 1);
+      }
+    } else if (ev.k === 'apply' && ev.entry.cmd.op === 'expire' && ev.result === 'expired; key deleted') {
+      // A lease's expiry deletes its key when the entry commits, which the leader's apply (the first) marks.
+      const id = `${ev.entry.cmd.key}#${ev.entry.cmd.token}`;
+      if (expired.has(id)) continue;
+      expired.add(id);
+      const cmd: StoreCommand = { op: 'delete', key: ev.entry.cmd.key, client: LESSOR, seq: 0 };
+      out.push({ client: LESSOR, cmd, call: i, ret: i, callUs: ev.t, retUs: ev.t, result: 'deleted' });
     }
   }
   return out;
+}
+
+/** Who deletes an ephemeral key whose lease ran out, in a history: the leader's lessor, not a client. */
+export const LESSOR = 'the lessor';
+
+/** An ephemeral put, as the register sees it: a write of its key. */
+function ephemeralWrite(cmd: Extract<Command, { op: 'ephemeral' }>): StoreCommand {
+  return { op: 'put', key: cmd.key, value: cmd.value, client: cmd.client, seq: cmd.seq };
 }
 
 /** The register's answer to `cmd` in state `value` (null: no such key), and the state after it, as `applyCommand` computes them. */

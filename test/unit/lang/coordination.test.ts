@@ -342,3 +342,16 @@ describe("ephemeral keys (etcd's put with a lease, ZooKeeper's ephemeral nodes):
     expect(lastProblems([FIVE, 'A put x=1 renew=5s'])[0]).toMatchObject({ message: '`renew` keeps a lease alive, and only a put with `ttl` has one: add `ttl=D`.', line: 1, column: 11 });
   });
 });
+
+describe('linearizability (Herlihy & Wing 1990) with ephemeral keys', () => {
+  it("an ephemeral put is a write of its key, and its lease's expiry a delete at the leader's apply: reads on either side fit", () => {
+    const r = runOk([FIVE, 'B put /s/b=up ttl=2s\nA get /s/b\nrun 3s\nA get /s/b\nexpect A got "(none)"\nexpect linearizable']);
+    expect(r.ok).toBe(true);
+  });
+
+  it('a stale local read of an expired key is not linearizable', () => {
+    const cells = [FIVE, 'set read=local\nB put /s/b=up ttl=2s\nrun 200ms\nisolate n3\nrun 3s\nA get /s/b via n3\nexpect A got up'];
+    expect(runOk(cells).ok).toBe(true);
+    expect(lastProblems([...cells, 'expect linearizable'])[0]!.message).toContain('not linearizable');
+  });
+});
