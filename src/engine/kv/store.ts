@@ -1,6 +1,7 @@
 // The replicated state machine that Raft and Multi-Paxos apply their logs to: a key-value store with
 // per-client sessions (exactly-once, dissertation §6.3) and the coordination service's locks (etcd's:
-// a lease per lock, a queue of waiters, the log index of a grant as its fencing token). Deterministic:
+// a lease per lock, a queue of waiters, the log index of a grant as its fencing token) and ephemeral
+// keys (a key on a lease of its own, deleted when the lease expires). Deterministic:
 // every node that applies the same commands in the same order holds the same state and gives the same
 // answers. Leases are timed by the leader's lessor (raft/node.ts), which proposes an expiry as a command.
 
