@@ -17,7 +17,7 @@ export function describeCommand(c: Command): string {
     case 'lock':
       return `lock ${c.key}`;
     case 'ephemeral':
-      return `put ${c.key}=${c.value} ttl`;
+      return `${c.ifAbsent === true ? 'create' : 'put'} ${c.key}=${c.value} ttl`;
     case 'unlock':
       return `unlock ${c.key} #${c.token}`;
     case 'expire':

@@ -28,9 +28,10 @@ export type Command =
   /**
    * A put attached to a lease of its own (etcd's `put --lease`, ZooKeeper's ephemeral node): the key
    * lives while its client keeps the lease alive, and goes when the TTL runs out. The lease is kept
-   * with the locks, under the key's name; the put's log index is its number.
+   * with the locks, under the key's name; the put's log index is its number. `ifAbsent`: only if the
+   * key does not exist (a create: ZooKeeper's `create -e`, etcd's transaction on create_revision 0).
    */
-  | { op: 'ephemeral'; key: string; value: string; ttlUs: number; client: string; seq: number }
+  | { op: 'ephemeral'; key: string; value: string; ttlUs: number; client: string; seq: number; ifAbsent?: true }
   /** Proposed by a leader whose lessor saw a lease's TTL run out (etcd's lease revoke); no client. */
   | { op: 'expire'; key: string; token: number }
   /**

@@ -196,14 +196,17 @@ class Slot {
       case 'expect':
         return this.fact(args, false);
       case 'put':
+      case 'create':
       case 'get':
       case 'cas':
-      case 'delete':
+      case 'delete': {
         if (word(last, 'via')) return this.nodes();
         if (word(last, 'within')) return [];
-        return (spec.name === 'put' ? args.length >= 3 : spec.name === 'cas' ? args.length >= 4 : args.length >= 1)
-          ? [keyword('via', 'send to one node only'), keyword('within', 'how long to wait for the answer'), keyword('nowait', 'do not wait for the answer')]
-          : [];
+        const writes = spec.name === 'put' || spec.name === 'create';
+        if (!(writes ? args.length >= 3 : spec.name === 'cas' ? args.length >= 4 : args.length >= 1)) return [];
+        const tail = [keyword('via', 'send to one node only'), keyword('within', 'how long to wait for the answer'), keyword('nowait', 'do not wait for the answer')];
+        return writes ? [...this.options(spec.options!), ...tail] : tail;
+      }
       case 'lock':
       case 'elect':
         return args.length === 0 ? [] : this.options(spec.options!);

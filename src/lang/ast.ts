@@ -73,7 +73,7 @@ export interface Expectation {
 }
 export type Condition = Expectation;
 
-export type ClientOpKind = 'put' | 'get' | 'cas' | 'delete';
+export type ClientOpKind = 'put' | 'create' | 'get' | 'cas' | 'delete';
 export type CoordinationOp = 'lock' | 'unlock' | 'write' | 'watch' | 'elect';
 
 export type Stmt = { span: Span } & (

@@ -261,7 +261,7 @@ export function linearizableFound(r: LinearizableResult, fmt: (us: number) => st
 /** `B get x (asked at 3s, answered at 3.01s: 1)`. */
 function operationText(op: Operation, fmt: (us: number) => string): string {
   const c = op.cmd;
-  const what = c.op === 'put' ? `put ${c.key}=${c.value}` : c.op === 'cas' ? `cas ${c.key} ${c.expect} -> ${c.value}` : `${c.op} ${c.key}`;
+  const what = c.op === 'put' ? `put ${c.key}=${c.value}` : c.op === 'cas' ? `cas ${c.key} ${c.expect ?? '(none)'} -> ${c.value}` : `${c.op} ${c.key}`;
   const answer = op.result === null ? 'no answer' : `answered at ${fmt(op.retUs)}: ${op.result}`;
   return `${op.client} ${what} (asked at ${fmt(op.callUs)}, ${answer})`;
 }

@@ -737,6 +737,9 @@ class Exec {
           case 'put':
             if (ttl !== undefined) return { op: 'ephemeral', key, value: st.value, ttlUs: optionDuration(ttl), client: name, seq };
             return { op: 'put', key, value: st.value, client: name, seq };
+          case 'create':
+            if (ttl !== undefined) return { op: 'ephemeral', key, value: st.value, ttlUs: optionDuration(ttl), client: name, seq, ifAbsent: true };
+            return { op: 'cas', key, expect: null, value: st.value, client: name, seq };
           case 'get':
             return { op: 'get', key, client: name, seq };
           case 'delete':

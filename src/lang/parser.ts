@@ -352,6 +352,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     parse: (c, span, who, at) => parseClientOp(c, span, who!, at, 'put'),
   },
   {
+    name: 'create', group: 'Clients', form: 'client', syntax: 'CLIENT create KEY=VALUE [ttl=D [renew=D]] [via NODE] [within D] [nowait]',
+    summary:
+      "A write only if the key does not exist (etcd's transaction on create_revision 0, ZooKeeper's `create`); if it does, it fails as a compare-and-swap does. With `ttl` the key is ephemeral, as with `put`: a worker claims a task, a candidate a name. (`ttl`: raft)",
+    options: PUT_OPTIONS,
+    examples: ['W1 create /tasks/t1/owner=W1 ttl=10s renew=3s'],
+    protocols: LOGS,
+    parse: (c, span, who, at) => parseClientOp(c, span, who!, at, 'create'),
+  },
+  {
     name: 'get', group: 'Clients', form: 'client', syntax: 'CLIENT get KEY [via NODE] [within D] [nowait]',
     summary: "A read, served as the cluster's read mode says.",
     examples: ['A get x'],
@@ -969,7 +978,7 @@ function parseClientOp(c: Cursor, span: Span, client: Ref, opSpan: Span, op: Cli
   const key = c.value('a key');
   let value = '';
   let expect = '';
-  if (op === 'put') {
+  if (op === 'put' || op === 'create') {
     c.sym('=', '`=` and a value, such as `x=1`');
     value = c.value('a value').text;
   } else if (op === 'cas') {
@@ -982,13 +991,13 @@ function parseClientOp(c: Cursor, span: Span, client: Ref, opSpan: Span, op: Cli
   const seen = new Set<string>();
   let tail = { via: null as Ref | null, withinUs: null as number | null, wait: true };
   while (!c.atEnd()) {
-    if (op === 'put' && c.peek()?.kind === 'word' && c.peek(1)?.kind === 'sym' && c.peek(1)?.text === '=') {
+    if ((op === 'put' || op === 'create') && c.peek()?.kind === 'word' && c.peek(1)?.kind === 'sym' && c.peek(1)?.text === '=') {
       for (const o of c.options(PUT_OPTIONS, op, null, ['via', 'within', 'nowait'])) {
         if (options.some((x) => x.key === o.key)) throw new LangError(`Option \`${o.key}\` is given twice.`, o.keySpan);
         options.push(o);
       }
     }
-    tail = parseWaitTail(c, true, op === 'put', seen, tail);
+    tail = parseWaitTail(c, true, op === 'put' || op === 'create', seen, tail);
   }
   const renew = options.find((o) => o.key === 'renew');
   if (renew !== undefined && !options.some((o) => o.key === 'ttl')) throw new LangError('`renew` keeps a lease alive, and only a put with `ttl` has one: add `ttl=D`.', renew.keySpan);

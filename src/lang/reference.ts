@@ -25,8 +25,7 @@ export function languageReference(): string {
     '- **Sets**: a node `n1`, `{n1 n2}`, a zone name, or `*` (every node, in links). **Links**: `A -> B`, `A <-> B`.',
     '- **Facts** are what `expect [not] FACT` asserts and `run until FACT` waits for (table below).',
     '- Names are checked before anything runs: a typo fails the cell with no event, and a "did you mean".',
-    '- Golden tests: a cell whose first line is `# expect-error: TEXT` must fail with a message containing',
-    '  TEXT; `# known-bug: WHY` marks a cell that fails today because of an engine bug.',
+    '- Golden tests: a first line `# expect-error: TEXT` says the cell must fail with TEXT; `# known-bug: WHY`, that it fails today.',
   ];
   for (const group of GROUPS) {
     const specs = COMMANDS.filter((c) => c.group === group);
@@ -38,7 +37,13 @@ export function languageReference(): string {
       out.push('| Syntax | What it does | Example |', '| --- | --- | --- |');
       for (const c of specs) out.push(`| ${code(c.syntax)} | ${cell(summary(c))} | ${code(c.examples[0]!)} |`);
     }
-    for (const c of specs) if (c.options && c.options.length > 0 && c.name !== 'set') out.push('', optionsLine(c, c.options));
+    // Commands that share their options (put and create) list them once.
+    const listed = new Set<readonly OptionSpec[]>();
+    for (const c of specs) {
+      if (!c.options || c.options.length === 0 || c.name === 'set' || listed.has(c.options)) continue;
+      listed.add(c.options);
+      out.push('', optionsLine(specs.filter((x) => x.options === c.options), c.options));
+    }
     if (group === 'Expectations') {
       out.push('', '| Fact | Holds when |', '| --- | --- |');
       for (const f of FACTS) out.push(`| ${code(f.syntax)} | ${cell(f.summary)}${f.untilOnly ? ' (`run until` only)' : f.expectOnly ? ' (`expect` only)' : ''} |`);
@@ -52,11 +57,11 @@ function summary(c: CommandSpec): string {
   return `${c.summary}${only}`;
 }
 
-function optionsLine(c: CommandSpec, options: readonly OptionSpec[]): string {
+function optionsLine(commands: readonly CommandSpec[], options: readonly OptionSpec[]): string {
   const items = options.map((o) => {
     const only = o.protocols ? `(${o.protocols.join(', ')}) ` : '';
     return `${code(`${o.name}=${o.placeholder}`, false)} ${only}${o.summary}`;
   });
-  const also = c.name === 'cluster' ? ' (all but `nodes` and `seed` also work with `set`)' : '';
-  return `**${c.name}** options${also}: ${items.join('; ')}.`;
+  const also = commands[0]!.name === 'cluster' ? ' (all but `nodes` and `seed` also work with `set`)' : '';
+  return `${commands.map((c) => `**${c.name}**`).join(' and ')} options${also}: ${items.join('; ')}.`;
 }

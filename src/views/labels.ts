@@ -20,7 +20,7 @@ export function commandLabel(cmd: Command): string {
     case 'lock':
       return `lock ${cmd.key} ttl ${formatMicros(cmd.ttlUs)}`;
     case 'ephemeral':
-      return `put ${cmd.key}=${cmd.value} ttl ${formatMicros(cmd.ttlUs)}`;
+      return `${cmd.ifAbsent === true ? 'create' : 'put'} ${cmd.key}=${cmd.value} ttl ${formatMicros(cmd.ttlUs)}`;
     case 'unlock':
       return `unlock ${cmd.key} #${cmd.token}`;
     case 'expire':

@@ -88,9 +88,10 @@ export function clientHistory(trace: HistorySource): Operation[] {
       op.retUs = ev.t;
       op.result = ev.result;
       if (leases && ephemeral.has(op)) {
-        // The lease's number is the put's answer; a put refused (the name is a lock's) wrote nothing.
+        // The lease's number is the put's answer; a create of a key that exists failed as a cas does; a
+        // put refused (the name is a lock's) wrote nothing.
         if (ev.result.startsWith('lease ')) op.result = 'OK';
-        else out.splice(out.lastIndexOf(op), 1);
+        else if (op.cmd.op !== 'cas' || !ev.result.startsWith(`failed: ${op.cmd.key}=`)) out.splice(out.lastIndexOf(op), 1);
       }
     } else if (ev.k === 'apply' && ev.entry.cmd.op === 'expire' && ev.result === 'expired; key deleted') {
       // A lease's expiry deletes its key when the entry commits, which the leader's apply (the first) marks.
@@ -107,8 +108,9 @@ export function clientHistory(trace: HistorySource): Operation[] {
 /** Who deletes an ephemeral key whose lease ran out, in a history: the leader's lessor, not a client. */
 export const LESSOR = 'the lessor';
 
-/** An ephemeral put, as the register sees it: a write of its key. */
+/** An ephemeral put, as the register sees it: a write of its key (a create: a cas from no value). */
 function ephemeralWrite(cmd: Extract<Command, { op: 'ephemeral' }>): StoreCommand {
+  if (cmd.ifAbsent === true) return { op: 'cas', key: cmd.key, expect: null, value: cmd.value, client: cmd.client, seq: cmd.seq };
   return { op: 'put', key: cmd.key, value: cmd.value, client: cmd.client, seq: cmd.seq };
 }
 

@@ -123,13 +123,16 @@ function lockStep(locks: Map<string, LockRecord> | null, cmd: Extract<Command, {
 
 /**
  * A put with a lease of its own (an ephemeral key): the value is set, and the key's lease starts (its
- * number is this log index), replacing the lease of an earlier ephemeral put of the key. A lock's name
- * cannot be one: locks and keys share the lessor's names.
+ * number is this log index), replacing the lease of an earlier ephemeral put of the key. A create
+ * (`ifAbsent`) of a key that exists fails as a compare-and-swap does. A lock's name cannot be one:
+ * locks and keys share the lessor's names.
  */
 function ephemeralPut(locks: Map<string, LockRecord> | null, kv: Map<string, string>, cmd: Extract<Command, { op: 'ephemeral' }>, index: number): string {
   if (locks === null) return 'ephemeral keys need a Raft cluster';
   const held = locks.get(cmd.key);
   if (held !== undefined && !held.ephemeral) return `failed: ${cmd.key} is a lock`;
+  const cur = cmd.ifAbsent === true ? kv.get(cmd.key) : undefined;
+  if (cur !== undefined) return `failed: ${cmd.key}=${cur}`;
   kv.set(cmd.key, cmd.value);
   locks.set(cmd.key, { holder: cmd.client, seq: cmd.seq, token: index, ttlUs: cmd.ttlUs, waiters: [], ephemeral: true });
   return `lease ${index}`;

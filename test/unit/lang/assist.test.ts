@@ -22,12 +22,13 @@ describe('completions', () => {
   });
 
   it('after a client name, its operations; after a node name, propose', () => {
-    expect(labels('A ')).toEqual(['put', 'get', 'cas', 'delete', 'lock', 'unlock', 'write', 'watch', 'elect']);
+    expect(labels('A ')).toEqual(['put', 'create', 'get', 'cas', 'delete', 'lock', 'unlock', 'write', 'watch', 'elect']);
     expect(labels('n1 ')).toEqual(['propose']);
   });
 
   it('client modifiers, and nodes after via', () => {
-    expect(labels('A put x=1 ')).toEqual(['via', 'within', 'nowait']);
+    expect(labels('A put x=1 ')).toEqual(['ttl', 'renew', 'via', 'within', 'nowait']);
+    expect(labels('A get x ')).toEqual(['via', 'within', 'nowait']);
     expect(labels('A put x=')).toEqual([]);
     expect(at('A get x via ')).toEqual(['node:n1', 'node:n2', 'node:n3']);
   });

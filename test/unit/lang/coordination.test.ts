@@ -355,3 +355,20 @@ describe('linearizability (Herlihy & Wing 1990) with ephemeral keys', () => {
     expect(lastProblems([...cells, 'expect linearizable'])[0]!.message).toContain('not linearizable');
   });
 });
+
+describe("create: a write only if the key is absent (etcd's transaction on create_revision 0, ZooKeeper's create)", () => {
+  it('the first create wins; a second fails as a compare-and-swap does, naming the value it found', () => {
+    const r = runOk([FIVE, 'A create /t/1=A\nB create /t/1=B\nexpect A got OK\nexpect B got "failed: /t/1=A"\nexpect committed /t/1=A\nexpect linearizable']);
+    expect(applies(r.events, 'n1').map((e) => e.entry.cmd.op)).toEqual(['noop', 'cas', 'cas']);
+  });
+
+  it('work queue: a worker claims a task with an ephemeral create; the claim of a stalled worker expires and another takes the task', () => {
+    const r = runOk([
+      FIVE,
+      'W1 create /tasks/t1=W1 ttl=3s renew=1s\nW2 create /tasks/t1=W2 ttl=3s renew=1s\nexpect W2 got "failed: /tasks/t1=W1"',
+      'pause W1 10s\nrun 5s\nW2 create /tasks/t1=W2 ttl=3s renew=1s\nexpect committed /tasks/t1=W2\nexpect linearizable',
+    ]);
+    const results = applies(r.events, 'n1').map((e) => e.result);
+    expect(results).toEqual(['', 'lease 2', 'failed: /tasks/t1=W1', 'expired; key deleted', 'lease 5']);
+  });
+});
