@@ -214,6 +214,8 @@ export interface HeldLock {
   gen: number;
   /** The last keep-alive had no answer yet: the next one tries another node. */
   unanswered: boolean;
+  /** An ephemeral key's lease, not a lock (an `unlock` of its name does not stop its keep-alives). */
+  ephemeral: boolean;
 }
 
 export interface ClientState {
@@ -1112,7 +1114,7 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
     const target = via ?? c.leader ?? this.world.opts.nodes[c.guess % this.world.opts.nodes.length]!;
     c.op = { cmd, via, target, attempts: 0, startedUs: this.world.now, lock, elector };
     if (elector === null) c.last = null;
-    if (cmd.op === 'unlock') c.locks.delete(cmd.key); // no more keep-alives, whatever the answer
+    if (cmd.op === 'unlock' && c.locks.get(cmd.key)?.ephemeral !== true) c.locks.delete(cmd.key); // no more keep-alives, whatever the answer
     // The client's own (interned) name: the trace numbers it by address, not by comparing text.
     this.emitClientRequest(c.name, target, cmd);
     this.clientSend(c);
@@ -1341,7 +1343,7 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
       c.token = token;
     }
     // A generation never used before: a keep-alive timer of an earlier grant of this lock stays dead.
-    const held: HeldLock = { token, renewUs: lock.renewUs, gen: ++c.lockGen, unanswered: false };
+    const held: HeldLock = { token, renewUs: lock.renewUs, gen: ++c.lockGen, unanswered: false, ephemeral: cmd.op === 'ephemeral' };
     c.locks.set(cmd.key, held);
     if (held.renewUs > 0) queuePush(this.world.queue, this.world.now + held.renewUs, { k: 'keepalive', client: c.name, lock: cmd.key, gen: held.gen });
     return true;

@@ -319,6 +319,11 @@ describe("ephemeral keys (etcd's put with a lease, ZooKeeper's ephemeral nodes):
     expect(applies(r.events, 'n1').some((e) => e.entry.cmd.op === 'expire')).toBe(false);
   });
 
+  it("unlock of an ephemeral key's name is refused, and the key's keep-alives go on (it is not a lock)", () => {
+    const r = runOk([FIVE, 'B put /s/b=up ttl=2s renew=500ms\nB unlock /s/b\nexpect B got "/s/b is an ephemeral key, not a lock"\nrun 5s\nexpect committed /s/b=up']);
+    expect(applies(r.events, 'n1').some((e) => e.entry.cmd.op === 'expire')).toBe(false);
+  });
+
   it('a lock and an ephemeral key cannot share a name (they share the lessor): each says so', () => {
     const r = runOk([FIVE, 'A lock r ttl=15s\nB put r=1 ttl=5s\nexpect B got "failed: r is a lock"']);
     expect(r.ok).toBe(true);
