@@ -61,7 +61,8 @@ export type Fact =
   /** The client's Lease election: it believes it leads the Lease `lease`. */
   | { kind: 'leads'; client: Ref; lease: string }
   /** The client's watch shows `key` with `value` (`(none)`: without it). */
-  | { kind: 'saw'; client: Ref; key: string; value: string };
+  /** `CLIENT saw KEY=VALUE`, or (`count` set) `CLIENT saw N keys under PREFIX` (`key` is the prefix). */
+  | { kind: 'saw'; client: Ref; key: string; value: string; count: number | null };
 
 export type FactKind = Fact['kind'];
 

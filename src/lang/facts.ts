@@ -89,7 +89,7 @@ export function factText(f: Fact, negated = false): string {
       text = `${f.client.name} leads ${f.lease}`;
       break;
     case 'saw':
-      text = `${f.client.name} saw ${f.key}=${f.value}`;
+      text = f.count === null ? `${f.client.name} saw ${f.key}=${f.value}` : `${f.client.name} saw ${f.count} keys under ${f.key}`;
       break;
   }
   return negated ? `not ${text}` : text;
@@ -214,9 +214,13 @@ export function evaluateFact(w: World, f: Fact, expand: Expand): FactResult {
     case 'saw': {
       const watch = w.clients.find((x) => x.name === f.client.name)?.watch ?? null;
       if (watch === null) return { ok: false, found: `${f.client.name} watches nothing` };
-      const value = watchedValue(watch.view, f.key) ?? '(none)';
       const where = watch.created ? `its watch on ${watch.node}` : `its watch, being opened again on ${watch.node},`;
       const keys = watch.view.filter(([, v]) => v !== null).length;
+      if (f.count !== null) {
+        const under = watch.view.filter(([k, v]) => v !== null && k.startsWith(f.key)).map(([k]) => k);
+        return { ok: under.length >= f.count, found: `${under.length} key${under.length === 1 ? '' : 's'} under ${f.key}${under.length === 0 ? '' : ` (${under.join(', ')})`}`, detail: `${where} shows ${keys} key${keys === 1 ? '' : 's'} under ${watch.prefix}` };
+      }
+      const value = watchedValue(watch.view, f.key) ?? '(none)';
       return { ok: value === f.value, found: `${f.key}=${value}`, detail: `${where} shows ${keys} key${keys === 1 ? '' : 's'} under ${watch.prefix}` };
     }
     case 'stable':

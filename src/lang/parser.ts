@@ -186,7 +186,7 @@ export const FACTS: readonly FactSpec[] = [
   { kind: 'token', word: 'token', subject: 'client', syntax: 'CLIENT token N', summary: "the fencing token of the client's latest lock grant", protocols: ['raft'] },
   { kind: 'rejected', word: 'rejected', syntax: 'rejected CLIENT write', summary: "a fenced resource rejected the client's latest write", protocols: ['raft'] },
   { kind: 'leads', word: 'leads', subject: 'client', syntax: 'CLIENT leads NAME', summary: 'the client believes it leads the Lease NAME (its `elect`)', protocols: ['raft'] },
-  { kind: 'saw', word: 'saw', subject: 'client', syntax: 'CLIENT saw KEY=VALUE', summary: "the client's watch shows KEY=VALUE (`not CLIENT saw KEY=VALUE`: it shows another value, or none)", protocols: ['raft'] },
+  { kind: 'saw', word: 'saw', subject: 'client', syntax: 'CLIENT saw KEY=VALUE \| CLIENT saw N keys under PREFIX', summary: "the client's watch shows KEY=VALUE (`not`: another value, or none); or at least N keys under PREFIX (a barrier: go on once N have registered)", protocols: ['raft'] },
 ];
 
 /** Words with a meaning of their own; they cannot name nodes, zones or clients. */
@@ -1228,9 +1228,17 @@ function subjectFact(c: Cursor, t: Token): Fact {
     case 'leads':
       return { kind: 'leads', client: who, lease: c.value('the name of a Lease').text };
     case 'saw': {
+      // `saw 3 keys under /barrier/` (a barrier's count), or `saw KEY=VALUE`.
+      if (c.peek()?.kind === 'number' && c.peek(1)?.kind === 'word' && c.peek(1)?.text === 'keys') {
+        const count = c.int('a number of keys', 0, 1e9).n;
+        c.next();
+        if (!c.isWord('under')) c.fail('`under` and a key prefix, such as `under /barrier/`');
+        c.next();
+        return { kind: 'saw', client: who, key: c.value('a key prefix such as `/barrier/`').text, value: '', count };
+      }
       const key = c.value('a key').text;
       c.sym('=', '`=` and a value, such as `/config/x=1`');
-      return { kind: 'saw', client: who, key, value: c.value('a value').text };
+      return { kind: 'saw', client: who, key, value: c.value('a value').text, count: null };
     }
     default:
       return { kind: 'token', client: who, value: c.int('a token number', 0, 1e9).n };

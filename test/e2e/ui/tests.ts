@@ -489,9 +489,9 @@ export const tests: UiTest[] = [
     },
   },
   {
-    name: '20-service-discovery.consensus: a stalled instance\'s ephemeral key expires through the log, the watching load balancer sees it go, and the state panel keeps only the live instance',
+    name: '20-coordination-recipes.consensus: a stalled instance\'s ephemeral key expires through the log, the watching load balancer sees it go, and the state panel keeps only the live instance',
     async run({ wb, screenshot, log }) {
-      await openSampleWithoutOutputs(wb, '20-service-discovery.consensus');
+      await openSampleWithoutOutputs(wb, '20-coordination-recipes.consensus');
       await wb.runAll();
       const { output: stalled, texts } = await outputDrawing(wb, 'deleted /services/web/web2', 'the cell in which web2 stalls and its key expires');
       const expiry = texts.find((t) => t.includes('expire /services/web/web2'));

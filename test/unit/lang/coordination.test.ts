@@ -377,3 +377,21 @@ describe("create: a write only if the key is absent (etcd's transaction on creat
     expect(results).toEqual(['', 'lease 2', 'failed: /tasks/t1=W1', 'expired; key deleted', 'lease 5']);
   });
 });
+
+describe('barrier (the etcd/ZooKeeper recipe): participants register under a prefix, and go on once N are there', () => {
+  it('`CLIENT saw N keys under PREFIX` holds once the watch shows at least N keys there, and says which it shows', () => {
+    const r = runOk([
+      FIVE,
+      'A watch /barrier/\nB create /barrier/B=ready ttl=10s renew=3s\nC create /barrier/C=ready ttl=10s renew=3s\nrun 200ms\nexpect not A saw 3 keys under /barrier/',
+      'D create /barrier/D=ready ttl=10s renew=3s\nrun until A saw 3 keys under /barrier/ within 2s',
+    ]);
+    expect(r.ok).toBe(true);
+    const [miss] = lastProblems([FIVE, 'A watch /barrier/\nB create /barrier/B=ready\nrun 200ms\nexpect A saw 2 keys under /barrier/']);
+    expect(miss!.message).toContain('found 1 key under /barrier/ (/barrier/B)');
+  });
+
+  it('the count form is positioned when it is incomplete', () => {
+    const [e] = lastProblems([FIVE, 'expect A saw 3 keys /barrier/']);
+    expect(e).toMatchObject({ message: 'Expected `under` and a key prefix, such as `under /barrier/`, found `/barrier/`.', line: 1, column: 21 });
+  });
+});
