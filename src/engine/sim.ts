@@ -235,7 +235,8 @@ export interface ClientState {
   retryQueuedAt: number;
   /** Bumped whenever the retry timer is queued afresh, so an older queue entry of it is ignored. */
   retryGen: number;
-  last: { seq: number; ok: boolean; result: string } | null;
+  /** The last command finished: its answer, and how long it took from its request (`us`). */
+  last: { seq: number; ok: boolean; result: string; us: number } | null;
   /**
    * The locks it believes it holds, by name, and the leases of its ephemeral keys, by key (until it
    * unlocks, or a keep-alive answer says expired).
@@ -1129,7 +1130,7 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
     const c = this.client(name);
     if (c.op === null) return;
     this.emitClientResponse(c.name, c.op.target, false, c.op.cmd.seq, why);
-    if (c.op.elector === null) c.last = { seq: c.seq, ok: false, result: why };
+    if (c.op.elector === null) c.last = { seq: c.seq, ok: false, result: why, us: this.world.now - c.op.startedUs };
     else c.elector!.writing = null;
     c.op = null;
     c.retryDue = -1;
@@ -1195,7 +1196,7 @@ export class Simulation implements RaftEnv, ProtocolEnv<unknown> {
     c.op = null;
     c.retryDue = -1;
     if (op.elector !== null) return this.electorAnswered(c, op.elector, result);
-    c.last = { seq, ok, result };
+    c.last = { seq, ok, result, us: this.world.now - op.startedUs };
     if (op.cmd.op === 'write') c.lastWrite = { ok, result };
   }
 

@@ -49,6 +49,8 @@ export type Fact =
   /** A node's commit index or log length, as the node itself has them. */
   | { kind: 'commit-index' | 'log-length'; node: Ref; op: CompareOp; value: number }
   | { kind: 'client-got'; client: Ref; value: string }
+  /** How long the client's last command took, from its request to its answer. */
+  | { kind: 'took'; client: Ref; op: CompareOp; us: number }
   | { kind: 'client-failed'; client: Ref }
   /** `run until stable` only: one leader and no role change for two maximum election timeouts. */
   | { kind: 'stable' }

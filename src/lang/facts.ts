@@ -8,6 +8,8 @@ import { PAXOS_INVARIANTS, type PaxosCheckState, paxosChosen } from '../engine/c
 import { BULLY_INVARIANTS } from '../engine/check/bully';
 import { ballotLabel, isNoop, valueKey, valueLabel } from '../engine/paxos/ballot';
 import { type LockRecord, type Session, applyCommand, parseLease, watchedValue } from '../engine/kv/store';
+import { fmtUs } from '../engine/config';
+import { formatMicros } from '../views/labels';
 import { quorum } from '../engine/raft/node';
 import { type NodeSlot, type World, nodeRole, nodeTerm } from '../engine/sim';
 import type { Command, LogEntry, PaxosValue } from '../engine/trace';
@@ -66,6 +68,9 @@ export function factText(f: Fact, negated = false): string {
       break;
     case 'client-failed':
       text = `${f.client.name} failed`;
+      break;
+    case 'took':
+      text = `${f.client.name} took ${f.op} ${fmtUs(f.us)}`;
       break;
     case 'stable':
       text = 'stable';
@@ -188,6 +193,12 @@ export function evaluateFact(w: World, f: Fact, expand: Expand): FactResult {
       const last = c?.last ?? null;
       if (last === null) return { ok: false, found: c?.op ? 'a command still waiting for its answer' : 'no finished command' };
       return { ok: !last.ok, found: last.ok ? `success: ${last.result}` : `a failure: ${last.result}` };
+    }
+    case 'took': {
+      const c = w.clients.find((x) => x.name === f.client.name);
+      const last = c?.last ?? null;
+      if (last === null) return { ok: false, found: c?.op ? 'a command still waiting for its answer' : 'no finished command' };
+      return { ok: compare(last.us, f.op, f.us), found: `${f.client.name} took ${formatMicros(last.us)} (${last.ok ? last.result : `a failure: ${last.result}`})` };
     }
     case 'decided':
       return decidedFact(w, f.value);

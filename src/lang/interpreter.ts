@@ -195,6 +195,7 @@ function check(state: ScenarioState, stmts: Stmt[]): Diagnostic[] {
         return;
       case 'client-got':
       case 'client-failed':
+      case 'took':
       case 'token':
       case 'rejected':
       case 'leads':

@@ -180,6 +180,7 @@ export const FACTS: readonly FactSpec[] = [
   { kind: 'has', word: 'has', subject: 'node', syntax: 'NODE has KEY[=VALUE] [committed|uncommitted]', summary: "NODE's log holds a write of KEY (=VALUE), committed or not as far as NODE knows", protocols: ['raft'] },
   { kind: 'client-got', word: 'got', subject: 'client', syntax: 'CLIENT got VALUE', summary: "the client's last command succeeded with VALUE", protocols: LOGS },
   { kind: 'client-failed', word: 'failed', subject: 'client', syntax: 'CLIENT failed', summary: "the client's last command failed or got no answer", protocols: LOGS },
+  { kind: 'took', word: 'took', subject: 'client', syntax: 'CLIENT took OP DURATION', summary: "how long the client's last command took, from its request to its answer (the cost of a commit's round trips), compared with `>=`, `<`…", protocols: LOGS },
   { kind: 'decided', word: 'decided', syntax: 'decided [VALUE]', summary: 'Paxos chose a value (VALUE; Multi-Paxos: in some instance), and no node learned another', protocols: ['paxos', 'multi-paxos'] },
   { kind: 'exclusive', word: 'exclusive', syntax: 'exclusive', summary: 'mutual exclusion held at every resource so far: no write made under an older grant of a lock (`write … under LOCK`) landed after one made under a newer grant', expectOnly: true, protocols: ['raft'] },
   { kind: 'linearizable', word: 'linearizable', syntax: 'linearizable', summary: "every client operation so far fits one order that respects real time and the store's answers; a stale read breaks it", expectOnly: true, protocols: LOGS },
@@ -192,7 +193,7 @@ export const FACTS: readonly FactSpec[] = [
 /** Words with a meaning of their own; they cannot name nodes, zones or clients. */
 export const KEYWORDS = [
   'all', 'commit', 'committed', 'decided', 'equal', 'exclusive', 'failed', 'got', 'has', 'in', 'is', 'leader', 'leads', 'linearizable', 'log', 'logs',
-  'majority', 'no', 'not', 'nowait', 'on', 'rejected', 'safe', 'saw', 'stable', 'term', 'token', 'uncommitted', 'until', 'via',
+  'majority', 'no', 'not', 'nowait', 'on', 'rejected', 'safe', 'saw', 'stable', 'term', 'token', 'took', 'uncommitted', 'until', 'via',
   'violation', 'within',
 ] as const;
 
@@ -1225,6 +1226,12 @@ function subjectFact(c: Cursor, t: Token): Fact {
       return { kind: 'client-got', client: who, value: c.value('a value').text };
     case 'failed':
       return { kind: 'client-failed', client: who };
+    case 'took': {
+      const t = c.peek();
+      if (t === undefined || t.kind !== 'sym' || !COMPARE_OPS.includes(t.text as CompareOp)) c.fail('a comparison: =, >=, <=, > or <');
+      c.next();
+      return { kind: 'took', client: who, op: t.text as CompareOp, us: c.duration('a duration such as `80ms`').us };
+    }
     case 'leads':
       return { kind: 'leads', client: who, lease: c.value('the name of a Lease').text };
     case 'saw': {

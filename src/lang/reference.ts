@@ -23,8 +23,7 @@ export function languageReference(): string {
     '',
     '- **Durations** carry a unit (`us`, `ms`, `s`, `m`, `h`): `150ms`, `2s`. **Ranges**: `150ms..300ms`.',
     '- **Sets**: a node `n1`, `{n1 n2}`, a zone name, or `*` (every node, in links). **Links**: `A -> B`, `A <-> B`.',
-    '- **Facts** are what `expect [not] FACT` asserts and `run until FACT` waits for (table below).',
-    '- Names are checked before anything runs: a typo fails the cell with no event, and a "did you mean".',
+    '- **Facts** are what `expect [not] FACT` asserts and `run until FACT` waits for (table below). Names are checked before anything runs: a typo fails the cell with no event, and a "did you mean".',
     '- Golden tests: a first line `# expect-error: TEXT` says the cell must fail with TEXT; `# known-bug: WHY`, that it fails today.',
   ];
   for (const group of GROUPS) {

@@ -68,7 +68,7 @@ describe('completions', () => {
     expect(labels('run until ')).toContain('stable');
     expect(labels('run until leader ')).toEqual(['in', 'n1', 'n2', 'n3', 'within']);
     expect(labels('expect n1 ')).toEqual(['is', 'term', 'commit', 'log', 'has']);
-    expect(labels('expect A ')).toEqual(['got', 'failed', 'token', 'leads', 'saw']);
+    expect(labels('expect A ')).toEqual(['got', 'failed', 'took', 'token', 'leads', 'saw']);
     expect(labels('expect n2 is ')).toEqual(['leader', 'follower', 'candidate', 'precandidate', 'down', 'paused']);
     expect(labels('expect term ')).toEqual(['=', '>=', '<=', '>', '<']);
     expect(labels('expect committed x=1 ')).toEqual(['on']);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../../src/engine/trace';
 import type { CellRun } from '../../../src/lang/session';
 import { fmtTime } from '../../../src/lang/interpreter';
-import { FIVE, runCells, runOk } from './helpers';
+import { FIVE, lastProblems, runCells, runOk } from './helpers';
 
 const own = (r: CellRun): TraceEvent[] => r.events.slice(r.from);
 const faults = (r: CellRun): string[] =>
@@ -121,6 +121,16 @@ describe('clients', () => {
 
   it('a new command supersedes one still waiting', () => {
     runOk([FIVE, 'crash n2 n3 n4\nA put x=1 nowait\nrestart n2 n3\nA put x=2\nexpect A got OK\nrun 200ms\nexpect committed x=2\nexpect not committed x=1']);
+  });
+
+  it('the cost of consensus: a write waits for the nearest majority, so across sites it takes the inter-site round trip (took)', () => {
+    const sites = 'cluster raft nodes=us1,us2,us3,eu1,eu2 seed=2 election-timeout=500ms..1s heartbeat=100ms\nzone us {us1 us2 us3}\nzone eu {eu1 eu2}\nlatency us <-> eu 40ms\ntimeout us1\nrun until leader us1 within 1s\nrun 500ms';
+    // 3 of 5 is a majority inside us: no inter-site round trip.
+    runOk([sites, 'A put x=1 via us1\nexpect A took < 40ms\nexpect A got OK']);
+    // With us3 down, the leader needs one of eu: 80ms of round trip, plus the client's own hops.
+    runOk([sites, 'crash us3\nA put x=1 via us1\nexpect A took >= 80ms\nexpect A took < 110ms']);
+    const [e] = lastProblems([sites, 'A put x=1 via us1\nexpect A took >= 1s']);
+    expect(e!.message).toMatch(/^Expected A took >= 1s, found A took [0-9.]+ms \(OK\)/);
   });
 
   it('clients are remembered by the session and listed in the run', () => {

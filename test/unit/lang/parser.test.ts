@@ -307,7 +307,7 @@ describe('expect', () => {
 
   it('has a row above for every fact of the table', () => {
     expect(FACTS.map((f) => f.kind).sort()).toEqual(
-      ['leader', 'leader', 'term', 'committed', 'logs-equal', 'safe', 'violation', 'stable', 'role', 'term', 'commit-index', 'log-length', 'has', 'client-got', 'client-failed', 'decided', 'linearizable', 'exclusive', 'token', 'rejected', 'leads', 'saw'].sort(),
+      ['leader', 'leader', 'term', 'committed', 'logs-equal', 'safe', 'violation', 'stable', 'role', 'term', 'commit-index', 'log-length', 'has', 'client-got', 'client-failed', 'took', 'decided', 'linearizable', 'exclusive', 'token', 'rejected', 'leads', 'saw'].sort(),
     );
   });
 

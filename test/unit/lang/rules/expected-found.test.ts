@@ -55,7 +55,7 @@ describe('Expected X, found Y.', () => {
     ['expect leader in', 'Expected a node set or a zone, found end of line.', 17, 18],
     ['expect leader n1 extra', 'Expected end of line, found `extra`.', 18, 23],
     ['expect committed', 'Expected a key, found end of line.', 17, 18],
-    ['expect n1', 'Expected `is`, `term`, `commit`, `log`, `has`, `got`, `failed`, `token`, `leads` or `saw` after `n1`, found end of line.', 10, 11],
+    ['expect n1', 'Expected `is`, `term`, `commit`, `log`, `has`, `got`, `failed`, `took`, `token`, `leads` or `saw` after `n1`, found end of line.', 10, 11],
     ['expect A got', 'Expected a value, found end of line.', 13, 14],
     ['expect rejected A', 'Expected `write`, found end of line.', 18, 19],
     ['show', 'Expected a view: sequence, states, log or topology, found end of line.', 5, 6],

@@ -16,7 +16,7 @@ describe('unknown words and did-you-mean', () => {
     ['run until leadr', 'Unknown fact `leadr`. Did you mean `leader`?', 11, 16, 'leader'],
     ['expect leadr n3', 'Unknown fact `leadr`. Did you mean `leader`?', 8, 13, 'leader'],
     ['expect comitted x=1', 'Unknown fact `comitted`. Did you mean `committed`?', 8, 16, 'committed'],
-    ['expect n1 iss leader', 'Expected `is`, `term`, `commit`, `log`, `has`, `got`, `failed`, `token`, `leads` or `saw` after `n1`, found `iss`. Did you mean `is`?', 11, 14, 'is'],
+    ['expect n1 iss leader', 'Expected `is`, `term`, `commit`, `log`, `has`, `got`, `failed`, `took`, `token`, `leads` or `saw` after `n1`, found `iss`. Did you mean `is`?', 11, 14, 'is'],
     ['expect n1 is folower', 'Unknown role `folower`; use leader, follower, candidate, precandidate, down or paused. Did you mean `follower`?', 14, 21, 'follower'],
   ])('%s', (src, message, column, endColumn, fix) => {
     expect(parseError(src)).toEqual({ message, line: 1, column, endColumn, fix });
