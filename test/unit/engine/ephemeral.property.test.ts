@@ -21,7 +21,7 @@ import { Simulation, worldCreate } from '../../../src/engine/sim';
 import { defaultClusterOptions } from '../../../src/engine/config';
 import type { ClientCommand, Command, LogEntry, TraceEvent } from '../../../src/engine/trace';
 import { MS, S, leaderOf, names } from './helpers';
-import { type CommonFault, playCommonFault } from './schedule';
+import { type CommonFault, Hang, scheduleDriver } from './schedule';
 
 const RUNS = Number(process.env['FC_RUNS'] ?? 500);
 /** One seed for every rule (so they look at the same schedules); fast-check prints it on failure. */
@@ -243,17 +243,6 @@ function recorder(): { rec: Recorded; take: (e: TraceEvent) => void } {
 // ---------------------------------------------------------------------------------------------------
 // Playing a schedule
 
-/**
- * Runs advance at most this much virtual time per `sim.run`, with at most BUDGET events. A healthy
- * 5-node cluster takes about 200 events a second (heartbeats every 50ms, elections, clients), so only
- * an event storm at one instant exhausts it: it ends the run as a `progress` failure, soon, instead of
- * running out of memory.
- */
-const CHUNK_US = 1 * S;
-const BUDGET = 5_000;
-
-class Hang extends Error {}
-
 /** A node's state machine at one moment: its applied index, keys, and lease and lock records. */
 interface NodeState {
   name: string;
@@ -371,69 +360,22 @@ function play(sc: EphemeralSchedule): Run {
     }
   };
 
-  // A client step while its client is paused waits for it to resume (as the language's interpreter does).
-  const deferred: { client: string; f: ClientStep }[] = [];
-  const runDeferred = (): void => {
-    for (let i = 0; i < deferred.length; ) {
-      const d = deferred[i]!;
-      if (sim.clientResumesAt(d.client) === null) {
-        deferred.splice(i, 1);
-        doClientStep(d.f);
-      } else i++;
-    }
-  };
-  /** Runs to `to` (or until `until` holds: true then), a chunk at a time; an event storm throws Hang. */
-  const advance = (to: number, until?: () => boolean): boolean => {
-    do {
-      const r = sim.run(Math.min(to, world.now + CHUNK_US), BUDGET, until);
-      if (r.reason === 'budget') {
-        const last = sink.slice(-3).map((e) => JSON.stringify(e)).join('; ');
-        drain();
-        throw new Hang(`${r.events} events within ${CHUNK_US / MS}ms of virtual time, stuck at ${world.now}us; last events: ${last}`);
-      }
-      drain();
-      if (r.reason === 'condition') return true;
-    } while (world.now < to);
-    return false;
-  };
-  /** Runs to `t`, stopping at each client's resume to play what waited for it. */
-  const runTo = (t: number): void => {
-    for (;;) {
-      const resumes = deferred.map((d) => sim.clientResumesAt(d.client) ?? world.now).filter((r) => r <= t);
-      const next = resumes.length > 0 ? Math.min(...resumes) : t;
-      advance(next);
-      runDeferred();
-      if (next >= t) return;
-    }
-  };
-  const runUntil = (boundUs: number, until: () => boolean): boolean => advance(world.now + boundUs, until);
-
-  let pausedUntil = 0;
-  const playSteps = (): void => {
-    for (const step of sc.steps) {
-      runTo(world.now + step.gapUs);
-      const f = step.f;
-      if (f.k === 'eput' || f.k === 'put' || f.k === 'delete' || f.k === 'cas' || f.k === 'lock' || f.k === 'client-pause') {
-        const name = clients[f.client % clients.length]!;
-        if (f.k !== 'client-pause' && sim.clientResumesAt(name) !== null) deferred.push({ client: name, f });
-        else doClientStep(f);
-      } else {
-        playCommonFault(sim, f, NODES);
-        if (f.k === 'pause') pausedUntil = Math.max(pausedUntil, world.now + f.us);
-      }
-      drain();
-    }
-  };
+  const driver = scheduleDriver<ClientStep>({
+    sim,
+    world,
+    nodes: NODES,
+    clients,
+    sink,
+    drain,
+    isClientStep: (f): f is ClientStep => f.k === 'eput' || f.k === 'put' || f.k === 'delete' || f.k === 'cas' || f.k === 'lock' || f.k === 'client-pause',
+    clientStep: doClientStep,
+  });
+  const { advance, runUntil } = driver;
+  const playSteps = (): void => driver.play(sc.steps);
 
   // Heal everything; the paused nodes and clients resume (and the clients do what waited for that).
   const healAll = (): void => {
-    sim.heal();
-    sim.setDuplicate(0);
-    for (const n of NODES) sim.restart(n);
-    const clientsResume = (): number => Math.max(world.now, ...clients.map((n) => sim.clientResumesAt(n) ?? world.now));
-    runTo(Math.max(pausedUntil, clientsResume()));
-    runTo(clientsResume()); // a step that waited may not pause again (client steps never do), but be sure
-    drain();
+    driver.healAll();
     healedUs = world.now;
     clients.forEach((n, i) => {
       if (!sc.goneAtHeal[i]) return;

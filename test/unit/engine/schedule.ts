@@ -311,3 +311,111 @@ export function describeSchedule(sc: Schedule): string {
   const steps = sc.steps.map((s) => `+${Math.round(s.gapUs / 1000)}ms ${JSON.stringify(s.fault)}`);
   return `${sc.nodes} nodes, seed ${sc.seed}, prevote=${sc.prevote} checkQuorum=${sc.checkQuorum} read=${sc.readMode} batch=${sc.maxBatchEntries}\n  ${steps.join('\n  ')}`;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Driving a schedule of client steps and common faults (the coordination service's property tests)
+
+/**
+ * Runs advance at most this much virtual time per `sim.run`, with at most DRIVER_BUDGET events. A
+ * healthy 5-node cluster takes about 200 events a second (heartbeats every 50ms, elections, clients),
+ * so only an event storm at one instant exhausts it: it ends the run as a `progress` failure, soon,
+ * instead of running out of memory.
+ */
+export const DRIVER_CHUNK_US = 1 * S;
+export const DRIVER_BUDGET = 5_000;
+
+/** An event storm at one instant: virtual time stopped advancing. */
+export class Hang extends Error {}
+
+export interface Driver<F> {
+  /** Runs to `to` (or until `until` holds: true then), a chunk at a time; an event storm throws Hang. */
+  advance(to: number, until?: () => boolean): boolean;
+  /** Runs to `t`, stopping at each client's resume to play what waited for it. */
+  runTo(t: number): void;
+  runUntil(boundUs: number, until: () => boolean): boolean;
+  /** Plays the steps: each after its gap; a client's step while it is paused waits for it to resume. */
+  play(steps: readonly { gapUs: number; f: F | CommonFault }[]): void;
+  /** Heals everything; the paused nodes and clients resume (and the clients do what waited for that). */
+  healAll(): void;
+}
+
+/**
+ * A driver of `sim` through client steps (`clientStep`, for the steps `isClientStep` picks out; the
+ * step names its client by position in `clients`) and common faults, as the language's interpreter
+ * plays them: a client's step while the client is paused waits for it to resume (a client's own pause
+ * never waits). `drain` takes the trace events `sink` has gathered; it runs after every step and chunk.
+ */
+export function scheduleDriver<F extends { k: string; client: number }>(o: {
+  sim: Simulation;
+  world: World;
+  nodes: readonly string[];
+  clients: readonly string[];
+  sink: readonly TraceEvent[];
+  drain: () => void;
+  isClientStep: (f: F | CommonFault) => f is F;
+  clientStep: (f: F) => void;
+}): Driver<F> {
+  const { sim, world } = o;
+  const deferred: { client: string; f: F }[] = [];
+  const runDeferred = (): void => {
+    for (let i = 0; i < deferred.length; ) {
+      const d = deferred[i]!;
+      if (sim.clientResumesAt(d.client) === null) {
+        deferred.splice(i, 1);
+        o.clientStep(d.f);
+      } else i++;
+    }
+  };
+  const advance = (to: number, until?: () => boolean): boolean => {
+    do {
+      const r = sim.run(Math.min(to, world.now + DRIVER_CHUNK_US), DRIVER_BUDGET, until);
+      if (r.reason === 'budget') {
+        const last = o.sink.slice(-3).map((e) => JSON.stringify(e)).join('; ');
+        o.drain();
+        throw new Hang(`${r.events} events within ${DRIVER_CHUNK_US / MS}ms of virtual time, stuck at ${world.now}us; last events: ${last}`);
+      }
+      o.drain();
+      if (r.reason === 'condition') return true;
+    } while (world.now < to);
+    return false;
+  };
+  const runTo = (t: number): void => {
+    for (;;) {
+      const resumes = deferred.map((d) => sim.clientResumesAt(d.client) ?? world.now).filter((r) => r <= t);
+      const next = resumes.length > 0 ? Math.min(...resumes) : t;
+      advance(next);
+      runDeferred();
+      if (next >= t) return;
+    }
+  };
+  let pausedUntil = 0;
+  return {
+    advance,
+    runTo,
+    runUntil: (boundUs, until) => advance(world.now + boundUs, until),
+    play(steps) {
+      for (const step of steps) {
+        runTo(world.now + step.gapUs);
+        const f = step.f;
+        if (o.isClientStep(f)) {
+          const name = o.clients[f.client % o.clients.length]!;
+          if (f.k !== 'client-pause' && sim.clientResumesAt(name) !== null) deferred.push({ client: name, f });
+          else o.clientStep(f);
+        } else {
+          playCommonFault(sim, f, o.nodes);
+          if (f.k === 'pause') pausedUntil = Math.max(pausedUntil, world.now + f.us);
+        }
+        o.drain();
+      }
+    },
+    healAll() {
+      sim.heal();
+      sim.setDuplicate(0);
+      for (const n of o.nodes) sim.restart(n);
+      const clientsResume = (): number => Math.max(world.now, ...o.clients.map((n) => sim.clientResumesAt(n) ?? world.now));
+      runTo(Math.max(pausedUntil, clientsResume()));
+      runTo(clientsResume()); // a step that waited may not pause again (client steps never do), but be sure
+      o.drain();
+    },
+  };
+}
