@@ -987,7 +987,7 @@ function parseClientOp(c: Cursor, span: Span, client: Ref, opSpan: Span, op: Cli
     c.sym('->');
     value = c.value('the new value').text;
   }
-  // `put` takes options (`ttl`, `renew`) among the words that end a client command, in any order.
+  // `put` and `create` take options (`ttl`, `renew`) among the words that end a client command, in any order.
   const options: OptionValue[] = [];
   const seen = new Set<string>();
   let tail = { via: null as Ref | null, withinUs: null as number | null, wait: true };
@@ -1001,7 +1001,7 @@ function parseClientOp(c: Cursor, span: Span, client: Ref, opSpan: Span, op: Cli
     tail = parseWaitTail(c, true, op === 'put' || op === 'create', seen, tail);
   }
   const renew = options.find((o) => o.key === 'renew');
-  if (renew !== undefined && !options.some((o) => o.key === 'ttl')) throw new LangError('`renew` keeps a lease alive, and only a put with `ttl` has one: add `ttl=D`.', renew.keySpan);
+  if (renew !== undefined && !options.some((o) => o.key === 'ttl')) throw new LangError('`renew` keeps a lease alive, and only a key written with `ttl` has one: add `ttl=D`.', renew.keySpan);
   const { via, withinUs, wait } = tail;
   return { kind: 'client', span, client, op, opSpan, key: key.text, value, expect, via, withinUs, wait, options };
 }

@@ -797,12 +797,12 @@ function applyCommitted(s: RaftState, env: RaftEnv): void {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The lessor: lock TTLs, counted on the leader's clock (as etcd's leases are)
+// The lessor: the TTLs of locks and ephemeral keys, counted on the leader's clock (as etcd's leases are)
 
 /**
- * After a lock command is applied: a grant starts its TTL, a release or expiry ends it. A lock handed
- * over to a waiting client is its answer, which the leader sends (the request itself was answered
- * "queued" when it was applied).
+ * After a lock command or an ephemeral put is applied: a grant (or the put) starts its lease's TTL, a
+ * release or expiry ends it. A lock handed over to a waiting client is its answer, which the leader
+ * sends (the request itself was answered "queued" when it was applied).
  */
 function lessorApplied(s: RaftState, env: RaftEnv, cmd: Extract<Command, { op: 'lock' | 'unlock' | 'expire' | 'ephemeral' }>, index: number): void {
   const lock = s.locks.get(cmd.key);

@@ -344,7 +344,7 @@ describe("ephemeral keys (etcd's put with a lease, ZooKeeper's ephemeral nodes):
 
   it('ttl is for Raft clusters, and renew needs ttl: positioned errors, nothing runs', () => {
     expect(lastProblems(['cluster multi-paxos nodes=3 seed=1', 'A put x=1 ttl=5s'])[0]).toMatchObject({ message: 'Ephemeral keys (`ttl`) are for raft clusters, not multi-paxos.', line: 1, column: 11 });
-    expect(lastProblems([FIVE, 'A put x=1 renew=5s'])[0]).toMatchObject({ message: '`renew` keeps a lease alive, and only a put with `ttl` has one: add `ttl=D`.', line: 1, column: 11 });
+    expect(lastProblems([FIVE, 'A put x=1 renew=5s'])[0]).toMatchObject({ message: '`renew` keeps a lease alive, and only a key written with `ttl` has one: add `ttl=D`.', line: 1, column: 11 });
   });
 });
 
