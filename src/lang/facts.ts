@@ -8,7 +8,6 @@ import { PAXOS_INVARIANTS, type PaxosCheckState, paxosChosen } from '../engine/c
 import { BULLY_INVARIANTS } from '../engine/check/bully';
 import { ballotLabel, isNoop, valueKey, valueLabel } from '../engine/paxos/ballot';
 import { type LockRecord, type Session, applyCommand, parseLease, watchedValue } from '../engine/kv/store';
-import { fmtUs } from '../engine/config';
 import { formatMicros } from '../views/labels';
 import { quorum } from '../engine/raft/node';
 import { type NodeSlot, type World, nodeRole, nodeTerm } from '../engine/sim';
@@ -70,7 +69,7 @@ export function factText(f: Fact, negated = false): string {
       text = `${f.client.name} failed`;
       break;
     case 'took':
-      text = `${f.client.name} took ${f.op} ${fmtUs(f.us)}`;
+      text = `${f.client.name} took ${f.op} ${formatMicros(f.us)}`;
       break;
     case 'stable':
       text = 'stable';
